@@ -1,0 +1,105 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+// One settings list for every target, as swift-log and Hummingbird do.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny")
+]
+
+let package = Package(
+    name: "refbridge",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "refbridge", targets: ["refbridge"]),
+        .library(name: "Referrals", targets: ["Referrals"]),
+        .library(name: "Importers", targets: ["Importers"]),
+        .library(name: "Mapping", targets: ["Mapping"]),
+        .library(name: "Ledger", targets: ["Ledger"]),
+        .library(name: "PartnerClient", targets: ["PartnerClient"]),
+        .library(name: "Sandbox", targets: ["Sandbox"]),
+        .library(name: "Sync", targets: ["Sync"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // C libraries from the system, found through pkg-config.
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+        // The Referral model, its JSON and its validation rules. No dependencies.
+        .target(name: "Referrals", swiftSettings: swiftSettings),
+        // Streaming readers for CRM exports: CSV, JSON (OData, NDJSON, arrays), XML.
+        .target(name: "Importers", dependencies: ["CLibXML2", "CZlib"], swiftSettings: swiftSettings),
+        // Mapping files (YAML) that turn a source record into a Referral; the dry-run preview.
+        .target(
+            name: "Mapping",
+            dependencies: ["Referrals", "Importers", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        // The SQLite mapping ledger.
+        .target(
+            name: "Ledger",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        // The Partner API client: HTTP, tokens, retries.
+        .target(
+            name: "PartnerClient",
+            dependencies: [
+                "Referrals",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The local emulator of the Partner API referrals endpoints.
+        .target(
+            name: "Sandbox",
+            dependencies: [
+                "Referrals",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The job: import, map, plan against the ledger, upload, record, report.
+        .target(
+            name: "Sync",
+            dependencies: [
+                "Referrals", "Importers", "Mapping", "Ledger", "PartnerClient", "Sandbox",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "refbridge",
+            dependencies: [
+                "Sync", "Sandbox", "Mapping", "Ledger", "Referrals", "Importers",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(name: "ReferralsTests", dependencies: ["Referrals"]),
+        .testTarget(name: "ImportersTests", dependencies: ["Importers"]),
+        .testTarget(name: "MappingTests", dependencies: ["Mapping", "Referrals", "Importers"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),
+        .testTarget(
+            name: "SandboxTests",
+            dependencies: [
+                "Sandbox", "Referrals",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(name: "PartnerClientTests", dependencies: ["PartnerClient", "Sandbox", "Referrals"]),
+        .testTarget(name: "SyncTests", dependencies: ["Sync", "Sandbox", "Ledger", "Referrals"]),
+    ]
+)

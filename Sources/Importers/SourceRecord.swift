@@ -1,0 +1,85 @@
+/// Where a source record came from: enough for a person to find it in the file.
+public struct SourceLocation: Hashable, Sendable, Codable, CustomStringConvertible {
+    /// The file as the user named it.
+    public var file: String
+    /// 1-based position of the record in the file (header rows not counted).
+    public var record: Int
+    /// 1-based line where the record starts, where the format has lines.
+    public var line: Int?
+    /// 1-based column, for errors inside a record.
+    public var column: Int?
+
+    public init(file: String, record: Int, line: Int? = nil, column: Int? = nil) {
+        self.file = file
+        self.record = record
+        self.line = line
+        self.column = column
+    }
+
+    public var description: String {
+        var text = "\(file):record \(record)"
+        if let line { text += " (line \(line)" + (column.map { ", column \($0)" } ?? "") + ")" }
+        return text
+    }
+}
+
+/// A value as the export wrote it.
+public enum SourceValue: Hashable, Sendable {
+    case null
+    case bool(Bool)
+    /// A JSON number, kept as its text so no precision is lost before the mapping parses it.
+    case number(String)
+    case string(String)
+
+    /// The value as text (`nil` for null), which is how CSV and XML deliver everything.
+    public var text: String? {
+        switch self {
+        case .null: nil
+        case .bool(let value): value ? "true" : "false"
+        case .number(let text), .string(let text): text
+        }
+    }
+}
+
+/// One record of an export: ordered field names and values, plus where it came from.
+///
+/// Nested JSON is flattened to dotted paths (`parentaccountid.address1_city`); OData annotations keep
+/// their full name (`statuscode@OData.Community.Display.V1.FormattedValue`).
+public struct SourceRecord: Sendable {
+    public var location: SourceLocation
+    /// Field names in file order. For CSV this is the (de-duplicated) header, shared by every record.
+    public var names: [String]
+    public var values: [SourceValue]
+
+    public init(location: SourceLocation, names: [String], values: [SourceValue]) {
+        self.location = location
+        self.names = names
+        self.values = values
+    }
+
+    /// The value of the field named `name`, matched exactly first, then ignoring ASCII case.
+    public subscript(name: String) -> SourceValue? {
+        if let index = names.firstIndex(of: name) { return values[index] }
+        let lowered = name.lowercased()
+        if let index = names.firstIndex(where: { $0.lowercased() == lowered }) { return values[index] }
+        return nil
+    }
+}
+
+/// A record the reader could not deliver, with the reason and where.
+public struct RejectedRecord: Sendable, Hashable {
+    public var location: SourceLocation
+    /// What was wrong, said so that the user can fix the file.
+    public var reason: String
+
+    public init(location: SourceLocation, reason: String) {
+        self.location = location
+        self.reason = reason
+    }
+}
+
+/// What a reader yields: every record of a file ends up as exactly one of these.
+public enum ImportItem: Sendable {
+    case record(SourceRecord)
+    case rejected(RejectedRecord)
+}

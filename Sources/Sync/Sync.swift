@@ -1,0 +1,1 @@
+// Placeholder until the module lands; see the issue that builds it.

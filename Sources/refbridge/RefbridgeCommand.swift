@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct RefbridgeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "refbridge",
+        abstract: "Bridge CRM exports to Microsoft Partner Center referrals.",
+        subcommands: []
+    )
+}
