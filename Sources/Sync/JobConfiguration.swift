@@ -1,0 +1,228 @@
+import Foundation
+import Yams
+
+/// The job file of `refbridge sync`: where the API is, how to authenticate, the ledger, the sources
+/// and how to upload. Relative paths are resolved against the folder of the job file, so a cron job
+/// works whatever its working directory.
+public struct JobConfiguration: Sendable {
+    public var api: API
+    public var ledgerPath: String
+    public var sources: [Source]
+    public var upload: Upload
+    public var reportsPath: String
+    /// The file this came from, for messages.
+    public var file: String
+
+    public enum API: Sendable {
+        /// An in-process sandbox, its state kept in `dataFile` so re-runs see what earlier runs created.
+        case sandbox(SandboxOptions)
+        case remote(baseURL: String, auth: AuthSettings)
+    }
+
+    public struct SandboxOptions: Sendable {
+        public var dataFile: String
+        public var faultRate: Double
+        public var seed: UInt64?
+        public var latencyMilliseconds: Int
+        public var throttle: Double?
+    }
+
+    /// The `api.auth` block, kept as raw YAML for the client module to interpret.
+    public struct AuthSettings: Sendable {
+        public var yaml: String
+    }
+
+    public struct Source: Sendable {
+        /// The path or glob as written, resolved against the job file's folder.
+        public var path: String
+        public var mapping: String
+    }
+
+    public struct Upload: Sendable {
+        public var concurrency: Int = 8
+        public var attempts: Int = 5
+        public var timeoutSeconds: Double = 30
+        public var mode: Mode = .sync
+
+        public enum Mode: String, Sendable {
+            /// Create new records; leave existing referrals alone.
+            case createOnly = "create-only"
+            /// Create new records and update changed ones.
+            case sync
+        }
+    }
+}
+
+/// A problem in the job file, with where it is and what to do.
+public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
+    public var file: String
+    public var line: Int?
+    public var message: String
+
+    public init(file: String, line: Int? = nil, message: String) {
+        self.file = file
+        self.line = line
+        self.message = message
+    }
+
+    public var description: String {
+        if let line { return "\(file):\(line): \(message)" }
+        return "\(file): \(message)"
+    }
+}
+
+extension JobConfiguration {
+    public static let knownTopLevelKeys: Set<String> = ["api", "ledger", "sources", "upload", "reports", "sandbox"]
+
+    /// Reads and checks a job file; every problem found is reported at once.
+    public static func load(path: String) throws -> JobConfiguration {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigurationError(file: path, message: "cannot read the job file: check the path given to --config")
+        }
+        return try parse(yaml: text, file: path)
+    }
+
+    static func parse(yaml text: String, file: String) throws -> JobConfiguration {
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                throw ConfigurationError(file: file, message: "the job file is empty: see the README's minimal config")
+            }
+            root = node
+        } catch let error as ConfigurationError {
+            throw error
+        } catch {
+            throw ConfigurationError(file: file, message: "is not valid YAML: \(error)")
+        }
+        guard let top = root.mapping else {
+            throw ConfigurationError(file: file, line: root.line, message: "the job file must be a mapping with api, ledger, sources, upload and reports")
+        }
+        let folder = URL(fileURLWithPath: file).deletingLastPathComponent().path
+        func resolve(_ path: String) -> String {
+            if path.hasPrefix("/") { return path }
+            if path.hasPrefix("~/") { return NSString(string: path).expandingTildeInPath }
+            return URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: folder, isDirectory: true)).standardizedFileURL.path
+        }
+        var problems: [ConfigurationError] = []
+        func problem(_ node: Node?, _ message: String) {
+            problems.append(ConfigurationError(file: file, line: node?.line, message: message))
+        }
+        for (key, _) in top where !knownTopLevelKeys.contains(key.string ?? "") {
+            problem(key, "unknown key '\(key.string ?? "?")': the keys are \(knownTopLevelKeys.sorted().joined(separator: ", "))")
+        }
+
+        // api
+        var api: API = .sandbox(SandboxOptions(dataFile: resolve(".refbridge/sandbox.json"), faultRate: 0, seed: nil, latencyMilliseconds: 0, throttle: nil))
+        var sandbox = SandboxOptions(dataFile: resolve(".refbridge/sandbox.json"), faultRate: 0, seed: nil, latencyMilliseconds: 0, throttle: nil)
+        if let node = top["sandbox"] {
+            if let map = node.mapping {
+                if let data = map["data"]?.string { sandbox.dataFile = resolve(data) }
+                if let rate = map["faultRate"] {
+                    if let value = rate.float, (0...1).contains(value) { sandbox.faultRate = value } else { problem(rate, "sandbox.faultRate must be a number from 0 to 1") }
+                }
+                if let seed = map["seed"] {
+                    if let value = seed.int, value >= 0 { sandbox.seed = UInt64(value) } else { problem(seed, "sandbox.seed must be a whole number") }
+                }
+                if let latency = map["latencyMs"] {
+                    if let value = latency.int, value >= 0 { sandbox.latencyMilliseconds = value } else { problem(latency, "sandbox.latencyMs must be a whole number of milliseconds") }
+                }
+                if let throttle = map["throttle"] {
+                    if let value = throttle.float, value > 0 { sandbox.throttle = value } else { problem(throttle, "sandbox.throttle must be requests per second, above 0") }
+                }
+            } else {
+                problem(node, "sandbox must be a mapping (data, faultRate, seed, latencyMs, throttle)")
+            }
+        }
+        switch top["api"] {
+        case nil:
+            problem(root, "api is missing: add `api: sandbox` to try the job locally, or `api: {baseURL: https://api.partner.microsoft.com/v1.0, auth: …}`")
+        case let node? where node.string == "sandbox":
+            api = .sandbox(sandbox)
+        case let node?:
+            if let map = node.mapping {
+                let base = map["baseURL"]?.string
+                if base == "sandbox" {
+                    api = .sandbox(sandbox)
+                } else if let base, base.hasPrefix("http://") || base.hasPrefix("https://") {
+                    var authYAML = ""
+                    if let auth = map["auth"] {
+                        authYAML = (try? Yams.serialize(node: auth)) ?? ""
+                    } else {
+                        problem(node, "api.auth is missing: name where the token comes from (tokenEnv, tokenFile, tokenCommand or oauth2)")
+                    }
+                    api = .remote(baseURL: base.hasSuffix("/") ? String(base.dropLast()) : base, auth: AuthSettings(yaml: authYAML))
+                } else {
+                    problem(map["baseURL"] ?? node, "api.baseURL must be an http(s) URL such as https://api.partner.microsoft.com/v1.0, or `sandbox`")
+                }
+            } else {
+                problem(node, "api must be `sandbox` or a mapping with baseURL and auth")
+            }
+        }
+
+        // ledger, reports
+        let ledger = top["ledger"]?.string.map(resolve) ?? resolve(".refbridge/ledger.sqlite")
+        if let node = top["ledger"], node.string == nil { problem(node, "ledger must be a file path such as .refbridge/ledger.sqlite") }
+        let reports = top["reports"]?.string.map(resolve) ?? resolve(".refbridge/reports")
+        if let node = top["reports"], node.string == nil { problem(node, "reports must be a folder path such as .refbridge/reports") }
+
+        // sources
+        var sources: [Source] = []
+        if let node = top["sources"] {
+            if let list = node.sequence, !list.isEmpty {
+                for item in list {
+                    guard let map = item.mapping, let path = map["path"]?.string, let mapping = map["mapping"]?.string else {
+                        problem(item, "each source needs `path:` (a file or a glob) and `mapping:` (a file in mappings/)")
+                        continue
+                    }
+                    sources.append(Source(path: resolve(path), mapping: resolve(mapping)))
+                }
+            } else {
+                problem(node, "sources must be a list of {path, mapping}")
+            }
+        } else {
+            problem(root, "sources is missing: list the exports to read, each with `path:` and `mapping:`")
+        }
+
+        // upload
+        var upload = Upload()
+        if let node = top["upload"] {
+            if let map = node.mapping {
+                for (key, value) in map {
+                    switch key.string {
+                    case "concurrency":
+                        if let number = value.int, (1...64).contains(number) { upload.concurrency = number } else { problem(value, "upload.concurrency must be a whole number from 1 to 64") }
+                    case "attempts":
+                        if let number = value.int, (1...20).contains(number) { upload.attempts = number } else { problem(value, "upload.attempts must be a whole number from 1 to 20") }
+                    case "timeoutSeconds", "timeout":
+                        if let number = value.float, number > 0 { upload.timeoutSeconds = number } else { problem(value, "upload.timeoutSeconds must be a number of seconds above 0") }
+                    case "mode":
+                        if let text = value.string, let mode = Upload.Mode(rawValue: text) { upload.mode = mode } else { problem(value, "upload.mode must be create-only or sync") }
+                    default:
+                        problem(key, "unknown key upload.\(key.string ?? "?"): the keys are concurrency, attempts, timeoutSeconds, mode")
+                    }
+                }
+            } else {
+                problem(node, "upload must be a mapping (concurrency, attempts, timeoutSeconds, mode)")
+            }
+        }
+
+        if let first = problems.first {
+            if problems.count == 1 { throw first }
+            throw ConfigurationErrors(problems: problems)
+        }
+        return JobConfiguration(api: api, ledgerPath: ledger, sources: sources, upload: upload, reportsPath: reports, file: file)
+    }
+}
+
+/// Several problems in one job file.
+public struct ConfigurationErrors: Error, CustomStringConvertible, Sendable {
+    public var problems: [ConfigurationError]
+    public var description: String { problems.map(\.description).joined(separator: "\n") }
+}
+
+extension Node {
+    var line: Int? { mark.map { $0.line } }
+}
