@@ -1,0 +1,239 @@
+import Foundation
+import Referrals
+
+/// The list endpoint's query, limited to exactly what the docs show (partner-api.md §2.1): anything
+/// else is refused, so a client can never come to depend on what the real API does not promise.
+struct ListQuery: Codable, Sendable, Equatable {
+    var filter: [Clause] = []
+    var orderBy: OrderField = .createdDateTime
+    var descending = false
+    var top: Int?
+    var select: [String]?
+    /// Keyset position for the next page: the sort key and id of the last referral sent.
+    var after: Position?
+    /// How many were sent on earlier pages, for `$top`.
+    var sent = 0
+
+    struct Position: Codable, Sendable, Equatable {
+        var key: String
+        var id: String
+    }
+
+    enum OrderField: String, Codable, Sendable {
+        case createdDateTime, updatedDateTime
+    }
+
+    /// One `field eq 'value'` clause.
+    struct Clause: Codable, Sendable, Equatable {
+        var field: String
+        var value: String
+    }
+
+    static let filterFields: Set<String> = [
+        "engagementId", "status", "substatus", "qualification", "type", "direction",
+        "customerProfile/address/country", "updatedDateTime", "team/email",
+    ]
+    static let selectable: Set<String> = Referral.knownKeys.subtracting(["@odata.context"])
+    static let pageSize = 100
+
+    /// Parses the URL query (already percent-decoded pairs).
+    static func parse(_ pairs: [(String, String)]) throws -> ListQuery {
+        var query = ListQuery()
+        for (name, value) in pairs {
+            switch name {
+            case "$filter":
+                var parser = FilterParser(value)
+                query.filter = try parser.parse()
+            case "$orderby":
+                let parts = value.split(separator: " ", omittingEmptySubsequences: true)
+                guard (1...2).contains(parts.count), let field = OrderField(rawValue: String(parts[0])) else {
+                    throw SandboxError.invalidRequest("$orderby supports createdDateTime or updatedDateTime, asc or desc; got '\(value)'", target: "$orderby")
+                }
+                query.orderBy = field
+                if parts.count == 2 {
+                    switch parts[1].lowercased() {
+                    case "asc": query.descending = false
+                    case "desc": query.descending = true
+                    default: throw SandboxError.invalidRequest("$orderby direction must be asc or desc; got '\(parts[1])'", target: "$orderby")
+                    }
+                }
+            case "$top":
+                guard let top = Int(value), top > 0 else {
+                    throw SandboxError.invalidRequest("$top must be a whole number above 0; got '\(value)'", target: "$top")
+                }
+                query.top = top
+            case "$select":
+                let fields = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                for field in fields where !selectable.contains(field) {
+                    throw SandboxError.invalidRequest("$select names an unknown field '\(field)'", target: "$select")
+                }
+                query.select = fields
+            case "$skiptoken":
+                guard let data = Data(base64Encoded: value), let token = try? JSONDecoder().decode(ListQuery.self, from: data) else {
+                    throw SandboxError.invalidRequest("$skiptoken is not one this server issued: follow @odata.nextLink verbatim", target: "$skiptoken")
+                }
+                query = token
+            default:
+                throw SandboxError.invalidRequest("the query option '\(name)' is not supported: use $filter, $orderby, $top or $select", target: name)
+            }
+        }
+        return query
+    }
+
+    var skipToken: String {
+        (try? JSONEncoder().encode(self))?.base64EncodedString() ?? ""
+    }
+
+    func matches(_ referral: Referral) -> Bool {
+        filter.allSatisfy { clause in
+            switch clause.field {
+            case "engagementId": referral.engagementId == clause.value
+            case "status": referral.status?.rawValue == clause.value
+            case "substatus": referral.substatus?.rawValue == clause.value
+            case "qualification": referral.qualification?.rawValue == clause.value
+            case "type": referral.type?.rawValue == clause.value
+            case "direction": referral.direction?.rawValue == clause.value
+            case "customerProfile/address/country": referral.customerProfile?.address?.country?.caseInsensitiveCompare(clause.value) == .orderedSame
+            case "updatedDateTime": referral.updatedDateTime.map { APIDateTime(clause.value)?.date == $0.date } ?? false
+            case "team/email": referral.team?.contains { $0.email?.caseInsensitiveCompare(clause.value) == .orderedSame } ?? false
+            default: false
+            }
+        }
+    }
+
+    func sortKey(_ referral: Referral) -> String {
+        // Fixed-width UTC text with seven fractional digits sorts like the dates themselves.
+        let date = orderBy == .createdDateTime ? referral.createdDateTime : referral.updatedDateTime
+        return date.map { APIDateTime($0.date).text } ?? ""
+    }
+}
+
+/// `clause (and clause)*` where a clause is `field eq literal`, `team/any(t:t/email eq literal)` or a
+/// parenthesised expression. Literals are quoted (`'New'`, `''` escapes a quote) or bare (real
+/// responses leave GUIDs unquoted).
+struct FilterParser {
+    private let text: [Character]
+    private var position = 0
+
+    init(_ text: String) { self.text = Array(text) }
+
+    mutating func parse() throws -> [ListQuery.Clause] {
+        let clauses = try expression()
+        skipSpaces()
+        guard position == text.count else { throw error("unexpected '\(String(text[position...]))'") }
+        return clauses
+    }
+
+    private mutating func expression() throws -> [ListQuery.Clause] {
+        var clauses = try clause()
+        while true {
+            skipSpaces()
+            let word = peekWord()
+            if word.lowercased() == "and" {
+                position += word.count
+                clauses += try clause()
+            } else if word.lowercased() == "or" || word.lowercased() == "not" {
+                throw error("'\(word)' is not supported: only eq clauses joined with and")
+            } else {
+                return clauses
+            }
+        }
+    }
+
+    private mutating func clause() throws -> [ListQuery.Clause] {
+        skipSpaces()
+        if position < text.count, text[position] == "(" {
+            position += 1
+            let inner = try expression()
+            skipSpaces()
+            guard position < text.count, text[position] == ")" else { throw error("missing ')'") }
+            position += 1
+            return inner
+        }
+        let field = readField()
+        if field == "team/any" {
+            // team/any(t:t/email eq 'x@y.com')
+            guard position < text.count, text[position] == "(" else { throw error("expected team/any(t:t/email eq '…')") }
+            position += 1
+            skipSpaces()
+            let variable = readField()
+            guard position < text.count, text[position] == ":", !variable.isEmpty else { throw error("expected team/any(t:t/email eq '…')") }
+            position += 1
+            let inner = readField()
+            guard inner == "\(variable)/email" else {
+                throw SandboxError.invalidRequest("$filter: team/any supports only \(variable)/email eq '…'", target: "$filter")
+            }
+            try expectEq()
+            let value = try literal()
+            skipSpaces()
+            guard position < text.count, text[position] == ")" else { throw error("missing ')' after team/any") }
+            position += 1
+            return [ListQuery.Clause(field: "team/email", value: value)]
+        }
+        guard ListQuery.filterFields.contains(field), field != "team/email" else {
+            throw SandboxError.invalidRequest(
+                "$filter on '\(field)' is not supported: the documented fields are engagementId, status, substatus, qualification, type, direction, customerProfile/address/country, updatedDateTime and team/any(t:t/email eq '…')",
+                target: field.isEmpty ? "$filter" : field)
+        }
+        try expectEq()
+        return [ListQuery.Clause(field: field, value: try literal())]
+    }
+
+    private mutating func expectEq() throws {
+        skipSpaces()
+        let word = peekWord()
+        guard word == "eq" else {
+            throw SandboxError.invalidRequest("$filter supports only the eq operator; got '\(word)'", target: "$filter")
+        }
+        position += word.count
+    }
+
+    private mutating func literal() throws -> String {
+        skipSpaces()
+        guard position < text.count else { throw error("a value is missing") }
+        if text[position] == "'" {
+            position += 1
+            var value = ""
+            while position < text.count {
+                if text[position] == "'" {
+                    if position + 1 < text.count, text[position + 1] == "'" {
+                        value.append("'")
+                        position += 2
+                        continue
+                    }
+                    position += 1
+                    return value
+                }
+                value.append(text[position])
+                position += 1
+            }
+            throw error("a quoted value is not closed")
+        }
+        let word = readField()
+        guard !word.isEmpty else { throw error("a value is missing") }
+        return word
+    }
+
+    private mutating func readField() -> String {
+        skipSpaces()
+        let start = position
+        while position < text.count, !text[position].isWhitespace, !"()':,".contains(text[position]) {
+            position += 1
+        }
+        return String(text[start..<position])
+    }
+
+    private func peekWord() -> String {
+        var end = position
+        while end < text.count, text[end].isLetter { end += 1 }
+        return String(text[position..<end])
+    }
+
+    private mutating func skipSpaces() {
+        while position < text.count, text[position].isWhitespace { position += 1 }
+    }
+
+    private func error(_ message: String) -> SandboxError {
+        SandboxError.invalidRequest("$filter: \(message)", target: "$filter")
+    }
+}

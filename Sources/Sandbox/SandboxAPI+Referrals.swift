@@ -1,0 +1,241 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Referrals
+
+extension SandboxAPI {
+    // MARK: POST
+
+    func create(_ request: Request, _ context: SandboxContext) async throws -> Response {
+        var referral = try decodeReferral(try await body(request))
+        let requestId = request.headers[HTTPField.Name("MS-RequestId")!]
+        if configuration.idempotency, let requestId, let existing = await store.referral(requestId: requestId) {
+            return referralResponse(existing, status: .init(code: configuration.createStatus))
+        }
+        let issues = referral.validationIssues(for: .create)
+        guard issues.isEmpty else { throw SandboxError.validation(issues) }
+        if let engagementId = referral.engagementId, !(await store.hasEngagement(engagementId)) {
+            throw SandboxError.invalidRequest("engagementId '\(engagementId)' is not an engagement of this organisation: create the Shared referral first and use its engagementId", target: "engagementId")
+        }
+        let now = await store.nextTimestamp()
+        let id = UUID().uuidString.lowercased()
+        referral.id = id
+        referral.engagementId = referral.engagementId ?? UUID().uuidString.lowercased()
+        referral.organizationId = configuration.organizationId
+        referral.organizationName = configuration.organizationName
+        referral.createdDateTime = now
+        referral.updatedDateTime = now
+        referral.direction = .outgoing
+        if configuration.acceptOutgoing {
+            // As the documented example: what our own organisation creates is accepted at once.
+            referral.status = .active
+            referral.substatus = .accepted
+            referral.acceptedDateTime = now
+        } else {
+            referral.status = referral.status ?? .new
+            referral.substatus = referral.substatus ?? StatusRules.substatuses(for: referral.status ?? .new).first
+        }
+        if referral.status == .closed { referral.closedDateTime = now }
+        referral.eTag = Self.newETag()
+        referral.links = links(id: id, engagementId: referral.engagementId!)
+        await store.insert(referral, requestId: requestId)
+        return referralResponse(referral, status: .init(code: configuration.createStatus), context: false)
+    }
+
+    private func links(id: String, engagementId: String) -> ReferralLinks {
+        ReferralLinks(
+            relatedReferrals: .init(uri: baseURL + Self.collectionPath + "?$filter=engagementId eq '\(engagementId)'", method: "GET"),
+            self: .init(uri: baseURL + Self.collectionPath + "/" + id, method: "GET"))
+    }
+
+    // MARK: GET
+
+    func get(id: String) async throws -> Response {
+        guard let referral = await store.referral(id: id) else { throw SandboxError.notFound(id) }
+        return referralResponse(referral, status: .ok)
+    }
+
+    func list(_ request: Request) async throws -> Response {
+        var query = try ListQuery.parse(Self.queryPairs(request.uri.query))
+        let all = await store.referrals
+        var matching = all.filter(query.matches)
+        let keyed = matching.map { (query.sortKey($0), $0.id ?? "", $0) }
+        let sorted = keyed.sorted { a, b in
+            a.0 == b.0 ? (query.descending ? a.1 > b.1 : a.1 < b.1) : (query.descending ? a.0 > b.0 : a.0 < b.0)
+        }
+        matching = []
+        var page: [Referral] = []
+        var total = 0
+        let remainingTop = query.top.map { $0 - query.sent } ?? Int.max
+        let limit = min(ListQuery.pageSize, remainingTop)
+        var more = false
+        for (key, id, referral) in sorted {
+            if let after = query.after {
+                let isAfter = key == after.key ? (query.descending ? id < after.id : id > after.id) : (query.descending ? key < after.key : key > after.key)
+                if !isAfter { total += 1; continue }
+            }
+            total += 1
+            if page.count < limit { page.append(referral) } else { more = true }
+        }
+        var bytes: [UInt8] = Array(#"{"@odata.context":"\#(baseURL)/v1.0/$metadata#Referrals","@odata.count":\#(total),"value":["#.utf8)
+        for (index, referral) in page.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(contentsOf: try select(referral, query.select))
+        }
+        bytes.append(UInt8(ascii: "]"))
+        if more, limit < remainingTop || query.top == nil, let last = page.last {
+            query.after = ListQuery.Position(key: query.sortKey(last), id: last.id ?? "")
+            query.sent += page.count
+            let token = query.skipToken.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+            bytes.append(contentsOf: Array(#","@odata.nextLink":"\#(baseURL)\#(Self.collectionPath)?$skiptoken=\#(token)""#.utf8))
+        }
+        bytes.append(UInt8(ascii: "}"))
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    private func select(_ referral: Referral, _ fields: [String]?) throws -> [UInt8] {
+        let bytes = ReferralJSON.encode(referral)
+        guard let fields else { return bytes }
+        guard case .object(let all) = try JSONDecoder().decode(JSONValue.self, from: Data(bytes)) else { return bytes }
+        let kept = all.filter { fields.contains($0.key) }
+        return Array(try JSONEncoder().encode(JSONValue.object(kept)))
+    }
+
+    static func queryPairs(_ query: String?) -> [(String, String)] {
+        guard let query, !query.isEmpty else { return [] }
+        return query.split(separator: "&").map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = String(parts[0]).removingPercentEncoding ?? String(parts[0])
+            let value = parts.count > 1 ? (String(parts[1]).removingPercentEncoding ?? String(parts[1])) : ""
+            return (name, value)
+        }
+    }
+
+    // MARK: PUT and PATCH
+
+    func put(_ request: Request, id: String) async throws -> Response {
+        guard let stored = await store.referral(id: id) else { throw SandboxError.notFound(id) }
+        guard let ifMatch = request.headers[.ifMatch] else {
+            throw SandboxError(status: .init(code: 428), code: "preconditionRequired", message: "If-Match is required on PUT: send the eTag of the referral you read.", target: "If-Match")
+        }
+        try checkETag(ifMatch, stored)
+        var incoming = try decodeReferral(try await body(request))
+        if let bodyId = incoming.id, bodyId != id {
+            throw SandboxError.invalidRequest("the body's id '\(bodyId)' differs from the URL's '\(id)'", target: "id")
+        }
+        incoming.links = nil
+        return try await update(stored: stored, to: incoming, representation: true)
+    }
+
+    func patch(_ request: Request, id: String) async throws -> Response {
+        guard let stored = await store.referral(id: id) else { throw SandboxError.notFound(id) }
+        if let ifMatch = request.headers[.ifMatch] { try checkETag(ifMatch, stored) }
+        let data = try await body(request)
+        let operations: [JSONPatch.Operation]
+        do {
+            operations = try JSONDecoder().decode([JSONPatch.Operation].self, from: data)
+        } catch {
+            throw SandboxError.invalidRequest("the body must be a JSON Patch array of {op, path, value} with op add or replace: \(Self.describe(error))", target: "body")
+        }
+        let document = try JSONDecoder().decode(JSONValue.self, from: Data(ReferralJSON.encode(stored)))
+        let patched = try JSONPatch.apply(operations, to: document)
+        let updated = try decodeReferral(try JSONEncoder().encode(patched))
+        let wantsRepresentation = request.headers[HTTPField.Name("Prefer")!]?.lowercased().contains("return=representation") ?? false
+        return try await update(stored: stored, to: updated, representation: wantsRepresentation)
+    }
+
+    private func checkETag(_ ifMatch: String, _ stored: Referral) throws {
+        guard ifMatch == "*" || ifMatch == stored.eTag else {
+            throw SandboxError(status: .preconditionFailed, code: "preconditionFailed", message: "The referral changed since it was read (eTag \(stored.eTag ?? "-")): read it again and retry.", target: "If-Match")
+        }
+    }
+
+    private func update(stored: Referral, to incoming: Referral, representation: Bool) async throws -> Response {
+        if stored.status == .closed {
+            throw SandboxError.invalidRequest("the referral is Closed: Closed referrals cannot be changed", target: "status")
+        }
+        var updated = incoming
+        // What only the server sets stays as stored.
+        updated.id = stored.id
+        updated.engagementId = stored.engagementId
+        updated.organizationId = stored.organizationId
+        updated.organizationName = stored.organizationName
+        updated.createdDateTime = stored.createdDateTime
+        updated.acceptedDateTime = stored.acceptedDateTime
+        updated.direction = stored.direction
+        updated.links = stored.links
+        updated.odataContext = nil
+        if updated.status == nil { updated.status = stored.status }
+        var issues = updated.validationIssues(for: .update(from: stored.status))
+        if let from = stored.status, let to = updated.status, to == from, updated.substatus == nil {
+            issues.append(ValidationIssue(path: "substatus", message: "is required"))
+        }
+        guard issues.isEmpty else { throw SandboxError.validation(issues) }
+        let now = await store.nextTimestamp()
+        updated.updatedDateTime = now
+        if updated.status == .closed, stored.status != .closed { updated.closedDateTime = now } else { updated.closedDateTime = stored.closedDateTime }
+        updated.eTag = Self.newETag()
+        await store.replace(updated)
+        if representation { return referralResponse(updated, status: .ok) }
+        var headers: HTTPFields = [:]
+        headers[.eTag] = updated.eTag
+        return Response(status: .noContent, headers: headers)
+    }
+
+    // MARK: decoding with located errors
+
+    func decodeReferral(_ data: Data) throws -> Referral {
+        guard (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) is [String: Any] else {
+            if (try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])) == nil {
+                throw SandboxError.invalidRequest("the body is not valid JSON: send one referral object", target: "body")
+            }
+            throw SandboxError.invalidRequest("the body must be a JSON object (one referral)", target: "body")
+        }
+        do {
+            return try JSONDecoder().decode(Referral.self, from: data)
+        } catch {
+            let (path, message) = Self.locate(error)
+            throw SandboxError.invalidRequest("\(path): \(message)", target: path)
+        }
+    }
+
+    static func locate(_ error: any Error) -> (String, String) {
+        func path(_ keys: [any CodingKey]) -> String {
+            var text = ""
+            for key in keys {
+                if let index = key.intValue { text += "[\(index)]" } else { text += (text.isEmpty ? "" : ".") + key.stringValue }
+            }
+            return text.isEmpty ? "referral" : text
+        }
+        switch error as? DecodingError {
+        case .typeMismatch(let type, let context)?:
+            return (path(context.codingPath), "has the wrong type: expected \(Self.typeName(type))")
+        case .valueNotFound(let type, let context)?:
+            return (path(context.codingPath), "must not be null here: expected \(Self.typeName(type))")
+        case .keyNotFound(let key, let context)?:
+            return (path(context.codingPath + [key]), "is required")
+        case .dataCorrupted(let context)?:
+            return (path(context.codingPath), context.debugDescription)
+        default:
+            return ("referral", describe(error))
+        }
+    }
+
+    static func typeName(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Double.Type, is Int.Type: "a number"
+        case is Bool.Type: "true or false"
+        case is Array<Any>.Type: "an array"
+        default: "\(type)".contains("Array") ? "an array" : (("\(type)".contains("Dictionary") || "\(type)".first?.isUppercase == true) ? "an object" : "\(type)")
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? DecodingError {
+            let (path, message) = locate(error)
+            return "\(path): \(message)"
+        }
+        return "\(error)"
+    }
+}

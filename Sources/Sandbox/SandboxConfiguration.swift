@@ -1,0 +1,62 @@
+/// How the sandbox behaves. Every knob is off by default: a plain, well-behaved API.
+public struct SandboxConfiguration: Sendable {
+    public var host = "127.0.0.1"
+    /// 0 picks a free port (tests); `SandboxServer.port` tells which.
+    public var port = 8089
+    /// Where the state is kept between restarts; nil keeps it in memory only.
+    public var dataFile: String?
+    /// Requests per second across the API; beyond it the answer is 429 with `Retry-After`.
+    public var throttle: Double?
+    /// Added to every API answer.
+    public var latencyMilliseconds = 0
+    /// The share of API requests that meet a fault (0…1), split by `faultMix`.
+    public var faultRate = 0.0
+    public var faultMix = FaultMix()
+    /// Makes faults repeatable.
+    public var seed: UInt64?
+    /// 201 as the create page implies, or 200 as the connector's Swagger says.
+    public var createStatus = 201
+    /// A referral our own organisation creates is accepted at once (Active/Accepted), as the
+    /// documented example shows.
+    public var acceptOutgoing = true
+    /// Honour a repeated `MS-RequestId` on POST by returning the referral already created.
+    /// Off by default: nothing documents it, so correctness must not rest on it.
+    public var idempotency = false
+    /// Lifetime of the tokens the token endpoint issues.
+    public var tokenTTLSeconds = 3600
+    /// `.any`: any bearer token is accepted; `.issued`: only tokens this sandbox issued and that
+    /// have not expired.
+    public var auth = AuthMode.any
+    /// Larger request bodies are refused with 413.
+    public var maxBodyBytes = 1 << 20
+    /// "Our" organisation, which owns what we create.
+    public var organizationId = "7d23e5ca-19dc-4eaa-aac8-5e6b559f0d1d"
+    public var organizationName = "Contoso Company"
+    /// Accounts for the token endpoint's password grant (user → password).
+    public var users: [String: String] = ["sandbox@example.com": "sandbox"]
+
+    public enum AuthMode: String, Sendable, CaseIterable {
+        case any, issued
+    }
+
+    /// The weights of the fault kinds; a fault picks one in proportion.
+    public struct FaultMix: Sendable {
+        /// 429 with `Retry-After: 1`.
+        public var throttled = 1.0
+        /// 500, nothing done.
+        public var serverError = 1.0
+        /// 503 with `Retry-After: 1`, nothing done.
+        public var unavailable = 1.0
+        /// POST only: the referral is created, then the connection is closed without an answer.
+        public var dropAfterCreate = 1.0
+
+        public init(throttled: Double = 1, serverError: Double = 1, unavailable: Double = 1, dropAfterCreate: Double = 1) {
+            self.throttled = throttled
+            self.serverError = serverError
+            self.unavailable = unavailable
+            self.dropAfterCreate = dropAfterCreate
+        }
+    }
+
+    public init() {}
+}
