@@ -1,0 +1,132 @@
+import Foundation
+import GRDB
+
+extension LedgerDatabase {
+    public func entry(system: String, externalId: String) async throws -> LedgerEntry? {
+        try await writer.read { db in try LedgerEntry.fetchOne(db, key: ["system": system, "externalId": externalId]) }
+    }
+
+    /// Entries for many ids of one system, in chunks under SQLite's variable limit.
+    public func entries(system: String, externalIds: [String]) async throws -> [String: LedgerEntry] {
+        guard !externalIds.isEmpty else { return [:] }
+        return try await writer.read { db in
+            var result: [String: LedgerEntry] = [:]
+            for chunk in externalIds.chunked(500) {
+                let marks = databaseQuestionMarks(count: chunk.count)
+                let rows = try LedgerEntry.fetchAll(
+                    db, sql: "SELECT * FROM entry WHERE system = ? AND externalId IN (\(marks))",
+                    arguments: StatementArguments([system] + Array(chunk)))
+                for row in rows { result[row.externalId] = row }
+            }
+            return result
+        }
+    }
+
+    /// Every system's entries for an external id.
+    public func find(externalId: String) async throws -> [LedgerEntry] {
+        try await writer.read { db in
+            try LedgerEntry.filter(Column("externalId") == externalId).order(Column("system")).fetchAll(db)
+        }
+    }
+
+    /// Creates whose outcome is unknown, and shared referrals missing their connected step, oldest first.
+    public func unresolved(system: String?) async throws -> [LedgerEntry] {
+        try await writer.read { db in
+            var sql = """
+                SELECT * FROM entry WHERE ((referralId IS NULL AND pendingSince IS NOT NULL AND state != 'rejected')
+                   OR (referralId IS NOT NULL AND needsConnected AND connectedReferralId IS NULL AND connectedPendingSince IS NOT NULL))
+                """
+            var arguments: StatementArguments = []
+            if let system {
+                sql += " AND system = ?"
+                arguments = [system]
+            }
+            sql += " ORDER BY COALESCE(pendingSince, connectedPendingSince)"
+            return try LedgerEntry.fetchAll(db, sql: sql, arguments: arguments)
+        }
+    }
+
+    public func earliestPendingSince() async throws -> Date? {
+        try await unresolved(system: nil).compactMap { $0.pendingSince ?? $0.connectedPendingSince }.min()
+    }
+
+    public func runs(limit: Int) async throws -> [RunRecord] {
+        try await writer.read { db in try RunRecord.order(Column("id").desc).limit(limit).fetchAll(db) }
+    }
+
+    public func stats() async throws -> LedgerStats {
+        try await writer.read { db in
+            var bySystem: [String: [LedgerState: Int]] = [:]
+            let rows = try Row.fetchAll(db, sql: "SELECT system, state, COUNT(*) AS n FROM entry GROUP BY system, state")
+            for row in rows {
+                let system: String = row["system"]
+                let state = LedgerState(rawValue: row["state"]) ?? .failed
+                bySystem[system, default: [:]][state] = row["n"]
+            }
+            let unresolved = try Int.fetchOne(
+                db,
+                sql: """
+                    SELECT COUNT(*) FROM entry WHERE (referralId IS NULL AND pendingSince IS NOT NULL AND state != 'rejected')
+                       OR (referralId IS NOT NULL AND needsConnected AND connectedReferralId IS NULL)
+                    """) ?? 0
+            let runs = try RunRecord.order(Column("id").desc).limit(5).fetchAll(db)
+            return LedgerStats(bySystem: bySystem, unresolved: unresolved, lastRuns: runs)
+        }
+    }
+
+    public enum ExportFormat: String, Sendable, CaseIterable {
+        case csv, json
+    }
+
+    static let exportColumns = [
+        "system", "externalId", "state", "referralId", "engagementId", "connectedReferralId", "eTag", "status", "substatus",
+        "attempts", "lastError", "sourceLocation", "firstRunId", "lastRunId", "createdAt", "updatedAt",
+    ]
+
+    /// Streams every entry to `handle` (a cursor, not all rows in memory). JSON is one array.
+    public func export(format: ExportFormat, to handle: FileHandle) throws {
+        try writer.read { db in
+            var buffer = Data()
+            func flush(_ force: Bool = false) {
+                if force || buffer.count > 1 << 16 {
+                    handle.write(buffer)
+                    buffer.removeAll(keepingCapacity: true)
+                }
+            }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            encoder.dateEncodingStrategy = .iso8601
+            if format == .csv {
+                buffer.append(Data((Self.exportColumns.joined(separator: ",") + "\r\n").utf8))
+            } else {
+                buffer.append(Data("[".utf8))
+            }
+            let cursor = try LedgerEntry.order(Column("system"), Column("externalId")).fetchCursor(db)
+            var first = true
+            while let entry = try cursor.next() {
+                if format == .csv {
+                    let iso = ISO8601DateFormatter()
+                    let fields: [String] = [
+                        entry.system, entry.externalId, entry.state.rawValue, entry.referralId ?? "", entry.engagementId ?? "",
+                        entry.connectedReferralId ?? "", entry.eTag ?? "", entry.status ?? "", entry.substatus ?? "", String(entry.attempts),
+                        entry.lastError ?? "", entry.sourceLocation ?? "", entry.firstRunId.map(String.init) ?? "",
+                        entry.lastRunId.map(String.init) ?? "", iso.string(from: entry.createdAt), iso.string(from: entry.updatedAt),
+                    ]
+                    buffer.append(Data((fields.map(Self.csvField).joined(separator: ",") + "\r\n").utf8))
+                } else {
+                    if !first { buffer.append(Data(",\n".utf8)) }
+                    buffer.append(try encoder.encode(entry))
+                }
+                first = false
+                flush()
+            }
+            if format == .json { buffer.append(Data("]\n".utf8)) }
+            flush(true)
+        }
+    }
+
+    static func csvField(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

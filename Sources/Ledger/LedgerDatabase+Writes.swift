@@ -1,0 +1,141 @@
+import Foundation
+import GRDB
+
+extension LedgerDatabase {
+    private func upsert(system: String, externalId: String, at date: Date = Date(), _ change: @escaping @Sendable (inout LedgerEntry) -> Void) async throws {
+        try await writer.write { db in
+            var entry = try LedgerEntry.fetchOne(db, key: ["system": system, "externalId": externalId])
+                ?? LedgerEntry(system: system, externalId: externalId, state: .pending, at: date)
+            change(&entry)
+            entry.updatedAt = date
+            try entry.save(db)
+        }
+    }
+
+    /// Written before a create is sent. Keeps an earlier request id, so every attempt of the same
+    /// create carries the same `MS-RequestId`.
+    public func markPending(system: String, externalId: String, requestId: String, payloadHash: String?, sourceLocation: String?, runId: Int64?, at date: Date) async throws {
+        try await upsert(system: system, externalId: externalId, at: date) { entry in
+            entry.state = .pending
+            if entry.requestId == nil || entry.referralId != nil { entry.requestId = requestId }
+            if entry.pendingSince == nil { entry.pendingSince = date }
+            entry.payloadHash = payloadHash
+            entry.sourceLocation = sourceLocation
+            entry.attempts += 1
+            entry.firstRunId = entry.firstRunId ?? runId
+            entry.lastRunId = runId
+        }
+    }
+
+    public func recordCreated(
+        system: String, externalId: String, referralId: String, engagementId: String?, eTag: String?, status: String?,
+        substatus: String?, payloadHash: String?, needsConnected: Bool, runId: Int64?
+    ) async throws {
+        try await upsert(system: system, externalId: externalId) { entry in
+            entry.state = .created
+            entry.referralId = referralId
+            entry.engagementId = engagementId
+            entry.eTag = eTag
+            entry.status = status
+            entry.substatus = substatus
+            if let payloadHash { entry.payloadHash = payloadHash }
+            entry.needsConnected = needsConnected
+            entry.pendingSince = nil
+            entry.lastError = nil
+            entry.firstRunId = entry.firstRunId ?? runId
+            entry.lastRunId = runId
+        }
+    }
+
+    public func markConnectedPending(system: String, externalId: String, requestId: String, at date: Date) async throws {
+        try await upsert(system: system, externalId: externalId, at: date) { entry in
+            if entry.connectedRequestId == nil { entry.connectedRequestId = requestId }
+            if entry.connectedPendingSince == nil { entry.connectedPendingSince = date }
+        }
+    }
+
+    public func recordConnectedCreated(system: String, externalId: String, connectedReferralId: String, runId: Int64?) async throws {
+        try await upsert(system: system, externalId: externalId) { entry in
+            entry.connectedReferralId = connectedReferralId
+            entry.connectedPendingSince = nil
+            entry.lastError = nil
+            entry.lastRunId = runId
+        }
+    }
+
+    public func recordUpdated(system: String, externalId: String, eTag: String?, status: String?, substatus: String?, payloadHash: String?, runId: Int64?) async throws {
+        try await upsert(system: system, externalId: externalId) { entry in
+            entry.state = .updated
+            entry.eTag = eTag
+            entry.status = status
+            entry.substatus = substatus
+            if let payloadHash { entry.payloadHash = payloadHash }
+            entry.lastError = nil
+            entry.lastRunId = runId
+        }
+    }
+
+    /// The mapping or the API refused the record. A record that already has a referral keeps it
+    /// (and its state): only the error is noted.
+    public func recordRejected(system: String, externalId: String, reason: String, sourceLocation: String?, payloadHash: String?, runId: Int64?) async throws {
+        try await upsert(system: system, externalId: externalId) { entry in
+            if entry.referralId == nil {
+                entry.state = .rejected
+                entry.pendingSince = nil
+                entry.payloadHash = payloadHash
+            }
+            entry.lastError = String(reason.prefix(2000))
+            entry.sourceLocation = sourceLocation ?? entry.sourceLocation
+            entry.firstRunId = entry.firstRunId ?? runId
+            entry.lastRunId = runId
+        }
+    }
+
+    /// The attempt failed. What is needed to reconcile (request id, pending since) is kept.
+    public func recordFailed(system: String, externalId: String, error: String, runId: Int64?) async throws {
+        try await upsert(system: system, externalId: externalId) { entry in
+            if entry.referralId == nil { entry.state = .failed }
+            entry.lastError = String(error.prefix(2000))
+            entry.lastRunId = runId
+        }
+    }
+
+    /// Records seen unchanged in this run: one transaction for the whole batch.
+    public func touch(system: String, externalIds: [String], runId: Int64?) async throws {
+        guard !externalIds.isEmpty else { return }
+        try await writer.write { db in
+            for chunk in externalIds.chunked(500) {
+                let marks = databaseQuestionMarks(count: chunk.count)
+                try db.execute(
+                    sql: "UPDATE entry SET lastRunId = ? WHERE system = ? AND externalId IN (\(marks))",
+                    arguments: StatementArguments([runId as (any DatabaseValueConvertible)?, system] + chunk.map { $0 as (any DatabaseValueConvertible)? }))
+            }
+        }
+    }
+
+    // MARK: runs
+
+    public func startRun(mode: String, configDigest: String?) async throws -> Int64 {
+        try await writer.write { db in
+            var run = RunRecord(id: nil, mode: mode, configDigest: configDigest, startedAt: Date(), finishedAt: nil, exitCode: nil, aborted: false, countsJSON: nil)
+            try run.insert(db)
+            run.id = db.lastInsertedRowID
+            return db.lastInsertedRowID
+        }
+    }
+
+    public func finishRun(id: Int64, counts: RunCounts, exitCode: Int32, aborted: Bool) async throws {
+        let json = String(decoding: try JSONEncoder().encode(counts), as: UTF8.self)
+        try await writer.write { db in
+            try db.execute(
+                sql: "UPDATE run SET finishedAt = ?, exitCode = ?, aborted = ?, countsJSON = ? WHERE id = ?",
+                arguments: [Date(), exitCode, aborted, json, id])
+        }
+    }
+}
+
+extension Array {
+    func chunked(_ size: Int) -> [ArraySlice<Element>] {
+        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+    }
+}

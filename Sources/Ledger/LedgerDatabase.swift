@@ -1,0 +1,118 @@
+import Foundation
+import GRDB
+
+/// The mapping ledger: which Partner Center referral each CRM record became, and where every
+/// create stands. SQLite in WAL mode, `synchronous = FULL` (a `pending` row must be on disk before
+/// its POST), schema by named migrations.
+public final class LedgerDatabase: Sendable {
+    let writer: any DatabaseWriter
+
+    init(_ writer: any DatabaseWriter) throws {
+        self.writer = writer
+        try Self.migrator.migrate(writer)
+    }
+
+    /// Opens (or creates, 0600 in a 0700 folder) the ledger at `path`.
+    public static func open(path: String) throws -> LedgerDatabase {
+        let folder = (path as NSString).deletingLastPathComponent
+        do {
+            if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder) {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            }
+            // Created empty with 0600 first, so nothing is ever readable by others.
+            if !FileManager.default.fileExists(atPath: path) {
+                guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+                    throw LedgerError("cannot create the ledger file \(path): check that its folder is writable")
+                }
+            }
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(10)
+            configuration.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+            }
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            for suffix in ["-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
+                try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path + suffix)
+            }
+            return try LedgerDatabase(pool)
+        } catch let error as LedgerError {
+            throw error
+        } catch {
+            throw LedgerError("cannot open the ledger \(path): \(error). If it is not a refbridge ledger, point `ledger:` elsewhere")
+        }
+    }
+
+    /// Opens an existing ledger without writing to it (for dry runs).
+    public static func open(path: String, readOnly: Bool) throws -> LedgerDatabase {
+        guard readOnly else { return try open(path: path) }
+        var configuration = Configuration()
+        configuration.readonly = true
+        let queue = try DatabaseQueue(path: path, configuration: configuration)
+        return try LedgerDatabase(readOnlyQueue: queue)
+    }
+
+    private init(readOnlyQueue: DatabaseQueue) throws {
+        writer = readOnlyQueue
+        // A read-only ledger of an older schema is still readable by the current queries only if
+        // migrated; refuse rather than guess.
+        let applied = try readOnlyQueue.read { db in try Self.migrator.appliedMigrations(db) }
+        guard Set(applied) == Set(Self.migrator.migrations) else {
+            throw LedgerError("the ledger was written by another refbridge version: run a normal sync once to migrate it")
+        }
+    }
+
+    /// An in-memory ledger, for tests.
+    public static func inMemory() throws -> LedgerDatabase {
+        try LedgerDatabase(DatabaseQueue())
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.create(table: "entry") { t in
+                t.column("system", .text).notNull()
+                t.column("externalId", .text).notNull()
+                t.column("state", .text).notNull()
+                t.column("referralId", .text)
+                t.column("engagementId", .text)
+                t.column("needsConnected", .boolean).notNull().defaults(to: false)
+                t.column("connectedReferralId", .text)
+                t.column("connectedRequestId", .text)
+                t.column("connectedPendingSince", .datetime)
+                t.column("eTag", .text)
+                t.column("status", .text)
+                t.column("substatus", .text)
+                t.column("payloadHash", .text)
+                t.column("requestId", .text)
+                t.column("pendingSince", .datetime)
+                t.column("attempts", .integer).notNull().defaults(to: 0)
+                t.column("lastError", .text)
+                t.column("sourceLocation", .text)
+                t.column("firstRunId", .integer)
+                t.column("lastRunId", .integer)
+                t.column("createdAt", .datetime).notNull()
+                t.column("updatedAt", .datetime).notNull()
+                t.primaryKey(["system", "externalId"])
+            }
+            try db.create(index: "entry_referralId", on: "entry", columns: ["referralId"])
+            try db.create(index: "entry_externalId", on: "entry", columns: ["externalId"])
+            try db.create(table: "run") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("mode", .text).notNull()
+                t.column("configDigest", .text)
+                t.column("startedAt", .datetime).notNull()
+                t.column("finishedAt", .datetime)
+                t.column("exitCode", .integer)
+                t.column("aborted", .boolean).notNull().defaults(to: false)
+                t.column("countsJSON", .text)
+            }
+        }
+        return migrator
+    }
+}
+
+/// A ledger problem, said so that the user can act on it.
+public struct LedgerError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    init(_ description: String) { self.description = description }
+}
