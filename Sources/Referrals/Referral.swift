@@ -164,7 +164,8 @@ extension Referral: Codable {
         try c.encodeIfPresent(links, forKey: .links)
         if !additionalFields.isEmpty {
             var all = encoder.container(keyedBy: AnyKey.self)
-            for (key, value) in additionalFields.sorted(by: { $0.key < $1.key }) {
+            // A known key here would be written twice; decoding never puts one there.
+            for (key, value) in additionalFields.sorted(by: { $0.key < $1.key }) where !Self.knownKeys.contains(key) {
                 try all.encode(value, forKey: AnyKey(stringValue: key))
             }
         }

@@ -1,14 +1,33 @@
 import Foundation
 
 /// The one JSON encoding of a referral: what the client POSTs and what the preview prints are the same bytes.
+///
+/// Encoding is hand-written (`ReferralJSONWriter`) because the preview runs it once per record;
+/// `Referral.encode(to:)` writes the same keys in the same order, so a `JSONEncoder` round trip and
+/// this one agree after parsing. Decoding stays on `Codable`: it runs once per API answer.
 public enum ReferralJSON {
     /// Compact JSON for `referral`, keys in the model's order.
     public static func encode(_ referral: Referral) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        // Encoding a model of strings, numbers and bools cannot fail but for non-finite numbers,
-        // which the mapping layer never produces.
-        return (try? Array(encoder.encode(referral))) ?? Array("{}".utf8)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(2048)
+        encode(referral, into: &bytes)
+        return bytes
+    }
+
+    /// Appends the JSON for `referral` to `buffer`, for a caller that reuses one buffer per record
+    /// (clear it with `removeAll(keepingCapacity: true)`). The bytes are those of `encode(_:)`.
+    public static func encode(_ referral: Referral, into buffer: inout [UInt8]) {
+        var writer = ReferralJSONWriter(out: [])
+        swap(&writer.out, &buffer)  // move, not copy: the buffer stays uniquely referenced
+        writer.write(referral)
+        swap(&writer.out, &buffer)
+    }
+
+    /// Compact JSON for any `JSONValue`, with object keys sorted, by the same writer.
+    public static func encode(_ value: JSONValue) -> [UInt8] {
+        var writer = ReferralJSONWriter(out: [])
+        writer.write(value)
+        return writer.out
     }
 
     public static func decode(_ bytes: some Collection<UInt8>) throws -> Referral {

@@ -1,0 +1,404 @@
+/// Writes a referral as compact JSON bytes, by hand.
+///
+/// The preview writes one referral per record, so this is on the hot path (perf-notes.md: an encoder
+/// written for the Referral shape, appending bytes to a reused buffer, beats `JSONEncoder` by a wide
+/// margin). Output rules, kept equivalent to `Referral.encode(to:)`:
+/// - keys in the order of `Referral.encode(to:)` and, for nested objects, of their declarations
+///   (what the synthesized `Codable` conformances write); `nil` fields are left out;
+/// - `additionalFields` (and objects inside any `JSONValue`) after the known keys, sorted by key, so
+///   the same referral gives the same bytes in every process (dictionary order is randomized);
+/// - strings: `"` and `\` escaped, `\b \f \n \r \t` in their short form, other control characters as
+///   `\u00XX`; `/` and non-ASCII UTF-8 passed through unchanged;
+/// - numbers: integral values below 2^53 without a fraction (`50000`), others as Swift's shortest
+///   round-trip `description` (`0.1`, `1e+20`, `5e-324`, all valid JSON), non-finite as `null`.
+struct ReferralJSONWriter {
+    var out: [UInt8]
+    /// Whether the next key or array element needs a comma before it. One flag is enough: opening an
+    /// object or array clears it, writing any value (closing one included) sets it.
+    private var needsComma = false
+
+    init(out: [UInt8]) { self.out = out }
+
+    // MARK: the referral
+
+    mutating func write(_ r: Referral) {
+        beginObject()
+        field("@odata.context", r.odataContext)
+        field("id", r.id)
+        field("engagementId", r.engagementId)
+        field("organizationId", r.organizationId)
+        field("organizationName", r.organizationName)
+        field("name", r.name)
+        field("externalReferenceId", r.externalReferenceId)
+        field("createdDateTime", r.createdDateTime)
+        field("updatedDateTime", r.updatedDateTime)
+        field("expirationDateTime", r.expirationDateTime)
+        field("closedDateTime", r.closedDateTime)
+        field("acceptedDateTime", r.acceptedDateTime)
+        field("status", r.status)
+        field("substatus", r.substatus)
+        field("statusReason", r.statusReason)
+        field("qualification", r.qualification)
+        field("type", r.type)
+        field("direction", r.direction)
+        field("eTag", r.eTag)
+        if let targets = r.target {
+            key("target")
+            beginArray()
+            for target in targets { element(); write(target) }
+            endArray()
+        }
+        if let profile = r.customerProfile { key("customerProfile"); write(profile) }
+        if let consent = r.consent { key("consent"); write(consent) }
+        if let details = r.details { key("details"); write(details) }
+        if let team = r.team { key("team"); write(team) }
+        if let invite = r.inviteContext { key("inviteContext"); write(invite) }
+        if let links = r.links { key("links"); write(links) }
+        if !r.additionalFields.isEmpty {
+            // A known key here would be written twice; decoding never puts one there.
+            for name in r.additionalFields.keys.sorted() where !Referral.knownKeys.contains(name) {
+                key(name)
+                write(r.additionalFields[name]!)
+            }
+        }
+        endObject()
+    }
+
+    // MARK: nested objects, fields in declaration order
+
+    private mutating func write(_ p: CustomerProfile) {
+        beginObject()
+        field("name", p.name)
+        if let address = p.address {
+            key("address")
+            beginObject()
+            field("addressLine1", address.addressLine1)
+            field("addressLine2", address.addressLine2)
+            field("city", address.city)
+            field("state", address.state)
+            field("postalCode", address.postalCode)
+            field("country", address.country)
+            field("region", address.region)
+            endObject()
+        }
+        field("size", p.size)
+        if let team = p.team { key("team"); write(team) }
+        if let ids = p.ids {
+            key("ids")
+            beginArray()
+            for id in ids {
+                element()
+                beginObject()
+                field("profileType", id.profileType)
+                field("id", id.id)
+                endObject()
+            }
+            endArray()
+        }
+        field("isMatchingComplete", p.isMatchingComplete)
+        endObject()
+    }
+
+    private mutating func write(_ members: [Member]) {
+        beginArray()
+        for m in members {
+            element()
+            beginObject()
+            field("firstName", m.firstName)
+            field("lastName", m.lastName)
+            field("phoneNumber", m.phoneNumber)
+            field("email", m.email)
+            field("title", m.title)
+            if let preference = m.contactPreference {
+                key("contactPreference")
+                beginObject()
+                field("locale", preference.locale)
+                field("disableNotifications", preference.disableNotifications)
+                endObject()
+            }
+            endObject()
+        }
+        endArray()
+    }
+
+    private mutating func write(_ c: Consent) {
+        beginObject()
+        field("consentToToShareInfoWithOthers", c.consentToToShareInfoWithOthers)
+        field("consentToContact", c.consentToContact)
+        field("consentToShareReferralWithMicrosoftSellers", c.consentToShareReferralWithMicrosoftSellers)
+        field("consentToMicrosoftToContactSpecificPartners", c.consentToMicrosoftToContactSpecificPartners)
+        endObject()
+    }
+
+    private mutating func write(_ d: ReferralDetails) {
+        beginObject()
+        field("notes", d.notes)
+        field("dealValue", d.dealValue)
+        field("currency", d.currency)
+        field("closingDateTime", d.closingDateTime)
+        if let requirements = d.requirements {
+            key("requirements")
+            beginObject()
+            tags("industries", requirements.industries)
+            tags("products", requirements.products)
+            tags("services", requirements.services)
+            if let solutions = requirements.solutions {
+                key("solutions")
+                beginArray()
+                for s in solutions {
+                    element()
+                    beginObject()
+                    field("id", s.id)
+                    field("name", s.name)
+                    field("type", s.type)
+                    endObject()
+                }
+                endArray()
+            }
+            endObject()
+        }
+        field("customerRequestedContact", d.customerRequestedContact)
+        field("customerAction", d.customerAction)
+        field("incentiveLevel", d.incentiveLevel)
+        endObject()
+    }
+
+    private mutating func tags(_ name: StaticString, _ tags: [Tag]?) {
+        guard let tags else { return }
+        key(name)
+        beginArray()
+        for tag in tags {
+            element()
+            beginObject()
+            field("id", tag.id)
+            endObject()
+        }
+        endArray()
+    }
+
+    private mutating func write(_ i: InviteContext) {
+        beginObject()
+        field("notes", i.notes)
+        if let by = i.invitedBy {
+            key("invitedBy")
+            beginObject()
+            field("organizationId", by.organizationId)
+            field("organizationName", by.organizationName)
+            endObject()
+        }
+        field("assistanceRequestCode", i.assistanceRequestCode)
+        field("invitedMpnId", i.invitedMpnId)
+        endObject()
+    }
+
+    private mutating func write(_ t: ReferralTarget) {
+        beginObject()
+        field("type", t.type)
+        field("id", t.id)
+        endObject()
+    }
+
+    private mutating func write(_ l: ReferralLinks) {
+        beginObject()
+        if let link = l.relatedReferrals { key("relatedReferrals"); write(link) }
+        if let link = l.`self` { key("self"); write(link) }
+        endObject()
+    }
+
+    private mutating func write(_ l: ReferralLinks.Link) {
+        beginObject()
+        field("uri", l.uri)
+        field("method", l.method)
+        endObject()
+    }
+
+    mutating func write(_ value: JSONValue) {
+        switch value {
+        case .null: null()
+        case .bool(let b): bool(b)
+        case .number(let n): number(n)
+        case .string(let s): string(s)
+        case .array(let items):
+            beginArray()
+            for item in items { element(); write(item) }
+            endArray()
+        case .object(let members):
+            beginObject()
+            for name in members.keys.sorted() {
+                key(name)
+                write(members[name]!)
+            }
+            endObject()
+        }
+    }
+
+    // MARK: optional fields
+
+    private mutating func field(_ name: StaticString, _ value: String?) {
+        guard let value else { return }
+        key(name)
+        string(value)
+    }
+
+    private mutating func field(_ name: StaticString, _ value: Bool?) {
+        guard let value else { return }
+        key(name)
+        bool(value)
+    }
+
+    private mutating func field(_ name: StaticString, _ value: Double?) {
+        guard let value else { return }
+        key(name)
+        number(value)
+    }
+
+    private mutating func field(_ name: StaticString, _ value: APIDateTime?) {
+        guard let value else { return }
+        key(name)
+        string(value.text)
+    }
+
+    private mutating func field<Value: OpenStringEnum>(_ name: StaticString, _ value: Value?) {
+        guard let value else { return }
+        key(name)
+        string(value.rawValue)
+    }
+
+    // MARK: structure
+
+    private mutating func beginObject() {
+        out.append(UInt8(ascii: "{"))
+        needsComma = false
+    }
+
+    private mutating func endObject() {
+        out.append(UInt8(ascii: "}"))
+        needsComma = true
+    }
+
+    private mutating func beginArray() {
+        out.append(UInt8(ascii: "["))
+        needsComma = false
+    }
+
+    private mutating func endArray() {
+        out.append(UInt8(ascii: "]"))
+        needsComma = true
+    }
+
+    private mutating func element() {
+        if needsComma { out.append(UInt8(ascii: ",")) }
+    }
+
+    /// A key known at compile time: plain ASCII, nothing to escape.
+    private mutating func key(_ name: StaticString) {
+        if needsComma { out.append(UInt8(ascii: ",")) }
+        out.append(UInt8(ascii: "\""))
+        name.withUTF8Buffer { out.append(contentsOf: $0) }
+        out.append(UInt8(ascii: "\""))
+        out.append(UInt8(ascii: ":"))
+        needsComma = false
+    }
+
+    /// A key from data (`additionalFields`, `JSONValue` objects): escaped like any string.
+    private mutating func key(_ name: String) {
+        if needsComma { out.append(UInt8(ascii: ",")) }
+        string(name)
+        out.append(UInt8(ascii: ":"))
+        needsComma = false
+    }
+
+    // MARK: values
+
+    private mutating func null() {
+        ("null" as StaticString).withUTF8Buffer { out.append(contentsOf: $0) }
+        needsComma = true
+    }
+
+    private mutating func bool(_ value: Bool) {
+        let text: StaticString = value ? "true" : "false"
+        text.withUTF8Buffer { out.append(contentsOf: $0) }
+        needsComma = true
+    }
+
+    mutating func number(_ value: Double) {
+        guard value.isFinite else {
+            // JSON has no NaN or infinity; `null` decodes back as an absent value.
+            null()
+            return
+        }
+        defer { needsComma = true }
+        // Below 2^53 every integer is exact, so `50000.0` is written `50000` as the API's examples do.
+        if value.rounded(.towardZero) == value, value.magnitude < 9_007_199_254_740_992 {
+            integer(Int64(value))
+        } else {
+            // Shortest round-trip digits; exponent forms such as `1e+20` or `1.5e-07` are valid JSON.
+            // Integral values from 2^53 to 2^64 print as `9007199254740992.0`: drop the `.0`.
+            let text = value.description
+            out.append(contentsOf: text.hasSuffix(".0") ? text.utf8.dropLast(2) : text.utf8[...])
+        }
+    }
+
+    private mutating func integer(_ value: Int64) {
+        if value == 0 {
+            out.append(UInt8(ascii: "0"))
+            return
+        }
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        // At most 16 digits (below 2^53): write them backwards into a fixed buffer.
+        var digits: (UInt64, UInt64) = (0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            while magnitude > 0 {
+                buffer[15 - count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+                count += 1
+            }
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[(16 - count)..<16]))
+        }
+    }
+
+    mutating func string(_ value: String) {
+        out.append(UInt8(ascii: "\""))
+        var value = value
+        value.withUTF8 { appendEscaped($0) }
+        out.append(UInt8(ascii: "\""))
+        needsComma = true
+    }
+
+    private static let hexDigits: StaticString = "0123456789abcdef"
+
+    /// Copies runs of plain bytes at once and escapes the few bytes JSON requires.
+    private mutating func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>) {
+        var runStart = 0
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte >= 0x20, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") {
+                index += 1
+                continue
+            }
+            if runStart < index { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }
+            out.append(UInt8(ascii: "\\"))
+            switch byte {
+            case UInt8(ascii: "\""): out.append(UInt8(ascii: "\""))
+            case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\"))
+            case 0x08: out.append(UInt8(ascii: "b"))
+            case 0x0C: out.append(UInt8(ascii: "f"))
+            case 0x0A: out.append(UInt8(ascii: "n"))
+            case 0x0D: out.append(UInt8(ascii: "r"))
+            case 0x09: out.append(UInt8(ascii: "t"))
+            default:
+                Self.hexDigits.withUTF8Buffer { hex in
+                    out.append(contentsOf: [
+                        UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)],
+                    ])
+                }
+            }
+            index += 1
+            runStart = index
+        }
+        if runStart < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count])) }
+    }
+}
