@@ -1,0 +1,274 @@
+/// RFC 4180 CSV as Excel and CRMs write it: quoted fields with delimiters, doubled quotes and
+/// CR/LF/CRLF inside, any of the three line endings between records. Works on UTF-8 bytes (the
+/// `UTF8Source` transcodes), builds one String per field and nothing else per field.
+final class CSVRecordReader: FormatReader {
+    let file: String
+    private let source: UTF8Source
+    private var buffer: [UInt8] = []
+    private var position = 0
+    private var eof = false
+    /// Line number of the byte at `position`.
+    private var line = 1
+    private var delimiter: UInt8
+    private let sniff: Bool
+    private(set) var header: [String]?
+    private(set) var notices: [String] = []
+    private var recordNumber = 0
+    private var starts: [Int] = []
+    private var ends: [Int] = []
+    private var escaped: [Bool] = []
+    private var scratch: [UInt8] = []
+    var consumed: Int64 { source.consumed }
+
+    init(file: String, source: any ByteSource, options: ImportOptions) throws {
+        self.file = file
+        self.source = try UTF8Source(source: source, option: options.encoding, file: file)
+        if let notice = self.source.notice { notices.append(notice) }
+        delimiter = options.delimiter ?? UInt8(ascii: ",")
+        sniff = options.delimiter == nil
+        buffer.reserveCapacity(ByteSources.chunkSize * 2)
+    }
+
+    enum Scan {
+        case needMore
+        /// A record ends at `end` (the index after its line break); `lines` line breaks were crossed.
+        case record(end: Int, lines: Int, unterminated: Bool)
+        case endOfInput
+    }
+
+    func next() throws -> ImportItem? {
+        if header == nil {
+            guard let item = try readHeader() else { return nil }
+            if let item { return item }
+        }
+        while true {
+            let startLine = line
+            guard let (values, unterminated, hasNul) = try scanRecord() else { return nil }
+            if values == nil { continue }  // a blank line
+            recordNumber += 1
+            let location = SourceLocation(file: file, record: recordNumber, line: startLine)
+            if unterminated {
+                return .rejected(RejectedRecord(location: location, reason: "a quoted field opened on line \(startLine) is never closed: check for a stray \" in that line; reading went on with the next line"))
+            }
+            if hasNul {
+                return .rejected(RejectedRecord(location: location, reason: "line \(startLine) holds a NUL byte: the file may be UTF-16 without a BOM (set `encoding: utf-16le`) or binary"))
+            }
+            let names = header!
+            guard values!.count == names.count else {
+                return .rejected(RejectedRecord(location: location, reason: "line \(startLine) has \(values!.count) fields, the header has \(names.count): a delimiter or quote is missing or extra"))
+            }
+            var result: [SourceValue] = []
+            result.reserveCapacity(values!.count)
+            for (index, value) in values!.enumerated() {
+                guard let value else {
+                    return .rejected(RejectedRecord(location: SourceLocation(file: file, record: recordNumber, line: startLine), reason: "field '\(names[index])' on line \(startLine) is not valid UTF-8: set `encoding: windows-1252` (or the file's real encoding) in the mapping's source"))
+                }
+                result.append(.string(value))
+            }
+            return .record(SourceRecord(location: location, names: names, values: result))
+        }
+    }
+
+    /// Reads the header; returns nil for an empty file, `.some(nil)` when the header is ready.
+    private func readHeader() throws -> ImportItem?? {
+        if sniff { try sniffDelimiter() }
+        while true {
+            let startLine = line
+            guard let (values, unterminated, _) = try scanRecord() else { return nil }
+            guard let values else { continue }
+            if unterminated {
+                throw ImportError(file: file, message: "the header line \(startLine) opens a quote it never closes")
+            }
+            var names: [String] = []
+            var seen: [String: Int] = [:]
+            for (index, value) in values.enumerated() {
+                var name = (value ?? "").trimmingCharacters(in: .whitespaces)
+                if name.isEmpty {
+                    name = "column\(index + 1)"
+                    notices.append("\(file): column \(index + 1) has no header name: called \(name)")
+                }
+                let key = name.lowercased()
+                if let count = seen[key] {
+                    let renamed = "\(name)_\(count + 1)"
+                    notices.append("\(file): header '\(name)' appears more than once: column \(index + 1) is called \(renamed)")
+                    seen[key] = count + 1
+                    name = renamed
+                } else {
+                    seen[key] = 1
+                }
+                names.append(name)
+            }
+            header = names
+            return .some(nil)
+        }
+    }
+
+    private func sniffDelimiter() throws {
+        while !eof, buffer.count - position < 64 * 1024, !buffer[position...].contains(10) { try refill() }
+        var counts: [UInt8: Int] = [44: 0, 59: 0, 9: 0]
+        var quoted = false
+        for byte in buffer[position...] {
+            if byte == 34 { quoted.toggle() }
+            if quoted { continue }
+            if byte == 10 || byte == 13 { break }
+            if counts[byte] != nil { counts[byte]! += 1 }
+        }
+        if let best = counts.max(by: { $0.value < $1.value || ($0.value == $1.value && $0.key != 44) }), best.value > 0 {
+            delimiter = best.key
+        }
+    }
+
+    private func refill() throws {
+        if position > 0 {
+            buffer.removeFirst(position)
+            position = 0
+        }
+        if try source.read(into: &buffer, count: ByteSources.chunkSize) == 0 { eof = true }
+    }
+
+    /// The next record's field values (nil for a field that is not valid UTF-8), or nil values for a
+    /// blank line; nil at the end of input.
+    private func scanRecord() throws -> (values: [String?]?, unterminated: Bool, hasNul: Bool)? {
+        while true {
+            switch scan(from: position) {
+            case .needMore:
+                try refill()
+            case .endOfInput:
+                return nil
+            case .record(let end, let lines, let unterminated):
+                if unterminated {
+                    // Recover: skip only the first line of the broken record and go on from there.
+                    let lineEnd = firstLineEnd(from: position)
+                    position = lineEnd
+                    line += 1
+                    return ([], true, false)
+                }
+                defer {
+                    position = end
+                    line += lines
+                }
+                if starts.count == 1, starts[0] == ends[0], !escaped[0] {
+                    return (nil, false, false)
+                }
+                var hasNul = false
+                var values: [String?] = []
+                values.reserveCapacity(starts.count)
+                buffer.withUnsafeBufferPointer { bytes in
+                    for index in 0..<starts.count {
+                        let slice = UnsafeBufferPointer(rebasing: bytes[starts[index]..<ends[index]])
+                        if slice.contains(0) { hasNul = true }
+                        if escaped[index] {
+                            scratch.removeAll(keepingCapacity: true)
+                            var skip = false
+                            for byte in slice {
+                                if skip { skip = false; continue }
+                                scratch.append(byte)
+                                if byte == 34 { skip = true }
+                            }
+                            values.append(String(validating: scratch, as: UTF8.self))
+                        } else {
+                            values.append(String(validating: slice, as: UTF8.self))
+                        }
+                    }
+                }
+                return (values, false, hasNul)
+            }
+        }
+    }
+
+    private func firstLineEnd(from start: Int) -> Int {
+        var index = start
+        while index < buffer.count {
+            if buffer[index] == 10 { return index + 1 }
+            if buffer[index] == 13 { return index + 1 < buffer.count && buffer[index + 1] == 10 ? index + 2 : index + 1 }
+            index += 1
+        }
+        return buffer.count
+    }
+
+    /// Finds the fields of the record starting at `start`; ranges go to `starts`/`ends`.
+    private func scan(from start: Int) -> Scan {
+        starts.removeAll(keepingCapacity: true)
+        ends.removeAll(keepingCapacity: true)
+        escaped.removeAll(keepingCapacity: true)
+        let delimiter = self.delimiter
+        let eof = self.eof
+        return buffer.withUnsafeBufferPointer { bytes -> Scan in
+            let count = bytes.count
+            if start >= count { return eof ? .endOfInput : .needMore }
+            var index = start
+            var lines = 0
+            while true {
+                // One field.
+                if index < count, bytes[index] == 34 {
+                    index += 1
+                    let fieldStart = index
+                    var hasEscapes = false
+                    var closed = false
+                    while index < count {
+                        let byte = bytes[index]
+                        if byte == 34 {
+                            if index + 1 < count {
+                                if bytes[index + 1] == 34 {
+                                    hasEscapes = true
+                                    index += 2
+                                    continue
+                                }
+                                closed = true
+                                break
+                            } else if eof {
+                                closed = true
+                                break
+                            } else {
+                                return .needMore
+                            }
+                        }
+                        if byte == 10 || (byte == 13 && !(index + 1 < count && bytes[index + 1] == 10)) { lines += 1 }
+                        index += 1
+                    }
+                    if !closed {
+                        return eof ? .record(end: count, lines: lines, unterminated: true) : .needMore
+                    }
+                    var fieldEnd = index
+                    index += 1  // the closing quote
+                    // Text after the closing quote (`"a"b`): Excel keeps it; so do we, unescaped as is.
+                    if index < count, bytes[index] != delimiter, bytes[index] != 10, bytes[index] != 13 {
+                        while index < count, bytes[index] != delimiter, bytes[index] != 10, bytes[index] != 13 { index += 1 }
+                        if index >= count, !eof { return .needMore }
+                        fieldEnd = index
+                    }
+                    starts.append(fieldStart)
+                    ends.append(fieldEnd)
+                    escaped.append(hasEscapes)
+                } else {
+                    let fieldStart = index
+                    while index < count {
+                        let byte = bytes[index]
+                        if byte == delimiter || byte == 10 || byte == 13 { break }
+                        index += 1
+                    }
+                    if index >= count, !eof { return .needMore }
+                    starts.append(fieldStart)
+                    ends.append(index)
+                    escaped.append(false)
+                }
+                // After a field: a delimiter, a line break, or the end.
+                if index >= count {
+                    return eof ? .record(end: count, lines: lines, unterminated: false) : .needMore
+                }
+                let byte = bytes[index]
+                if byte == delimiter {
+                    index += 1
+                    continue
+                }
+                if byte == 13 {
+                    if index + 1 >= count, !eof { return .needMore }
+                    index += (index + 1 < count && bytes[index + 1] == 10) ? 2 : 1
+                } else {
+                    index += 1
+                }
+                return .record(end: index, lines: lines + 1, unterminated: false)
+            }
+        }
+    }
+}

@@ -1,0 +1,214 @@
+/// Parses one JSON value from bytes and flattens it into (dotted name, value) pairs, with no tree
+/// in between. Objects nest as `a.b`, arrays as `a.0`.
+struct JSONFlattener {
+    struct SyntaxError: Error {
+        var offset: Int
+        var message: String
+    }
+
+    static let maxDepth = 64
+
+    private let bytes: UnsafeBufferPointer<UInt8>
+    private var index: Int
+    private(set) var names: [String] = []
+    private(set) var values: [SourceValue] = []
+    private var scratch: [UInt8] = []
+
+    init(bytes: UnsafeBufferPointer<UInt8>, start: Int) {
+        self.bytes = bytes
+        index = start
+    }
+
+    /// Flattens the object at the start; returns the index after it.
+    mutating func flattenObject() throws -> Int {
+        skipSpace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { throw error("expected an object ({…})") }
+        try value(prefix: "", depth: 0)
+        return index
+    }
+
+    private func error(_ message: String) -> SyntaxError { SyntaxError(offset: index, message: message) }
+
+    private mutating func skipSpace() {
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == 32 || byte == 10 || byte == 13 || byte == 9 { index += 1 } else { return }
+        }
+    }
+
+    private mutating func value(prefix: String, depth: Int) throws {
+        guard depth < Self.maxDepth else { throw error("nested deeper than \(Self.maxDepth) levels") }
+        skipSpace()
+        guard index < bytes.count else { throw error("the value is cut short") }
+        switch bytes[index] {
+        case UInt8(ascii: "{"):
+            index += 1
+            skipSpace()
+            if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+                index += 1
+                return
+            }
+            while true {
+                skipSpace()
+                guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a field name in quotes") }
+                let key = try string()
+                skipSpace()
+                guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' after \"\(key)\"") }
+                index += 1
+                try value(prefix: prefix.isEmpty ? key : prefix + "." + key, depth: depth + 1)
+                skipSpace()
+                guard index < bytes.count else { throw error("the object is cut short") }
+                if bytes[index] == UInt8(ascii: ",") {
+                    index += 1
+                    continue
+                }
+                guard bytes[index] == UInt8(ascii: "}") else { throw error("expected ',' or '}'") }
+                index += 1
+                return
+            }
+        case UInt8(ascii: "["):
+            index += 1
+            skipSpace()
+            if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+                index += 1
+                return
+            }
+            var position = 0
+            while true {
+                try value(prefix: prefix + "." + String(position), depth: depth + 1)
+                position += 1
+                skipSpace()
+                guard index < bytes.count else { throw error("the array is cut short") }
+                if bytes[index] == UInt8(ascii: ",") {
+                    index += 1
+                    continue
+                }
+                guard bytes[index] == UInt8(ascii: "]") else { throw error("expected ',' or ']'") }
+                index += 1
+                return
+            }
+        case UInt8(ascii: "\""):
+            let text = try string()
+            append(prefix, .string(text))
+        case UInt8(ascii: "t"):
+            try literal("true")
+            append(prefix, .bool(true))
+        case UInt8(ascii: "f"):
+            try literal("false")
+            append(prefix, .bool(false))
+        case UInt8(ascii: "n"):
+            try literal("null")
+            append(prefix, .null)
+        default:
+            let start = index
+            if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
+            var digits = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                if (byte >= 48 && byte <= 57) { digits += 1 } else if byte != UInt8(ascii: ".") && byte != UInt8(ascii: "e") && byte != UInt8(ascii: "E") && byte != UInt8(ascii: "+") && byte != UInt8(ascii: "-") { break }
+                index += 1
+            }
+            guard digits > 0 else {
+                index = start
+                throw error("unexpected character '\(Character(Unicode.Scalar(bytes[start])))'")
+            }
+            append(prefix, .number(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)))
+        }
+    }
+
+    private mutating func append(_ name: String, _ value: SourceValue) {
+        names.append(name)
+        values.append(value)
+    }
+
+    private mutating func literal(_ word: StaticString) throws {
+        let count = word.utf8CodeUnitCount
+        guard index + count <= bytes.count else { throw error("the value is cut short") }
+        for offset in 0..<count where bytes[index + offset] != word.utf8Start[offset] {
+            throw error("unexpected value: expected \(word)")
+        }
+        index += count
+    }
+
+    /// A string at `index` (on its opening quote), unescaped.
+    private mutating func string() throws -> String {
+        index += 1
+        let start = index
+        // Fast path: no escapes.
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
+                index += 1
+                guard let text = String(validating: slice, as: UTF8.self) else { throw SyntaxError(offset: start, message: "a string is not valid UTF-8") }
+                return text
+            }
+            if byte == UInt8(ascii: "\\") { break }
+            if byte < 0x20 { throw error("a control character inside a string must be escaped") }
+            index += 1
+        }
+        scratch.removeAll(keepingCapacity: true)
+        scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                index += 1
+                guard let text = String(validating: scratch, as: UTF8.self) else { throw SyntaxError(offset: start, message: "a string is not valid UTF-8") }
+                return text
+            }
+            if byte < 0x20 { throw error("a control character inside a string must be escaped") }
+            if byte != UInt8(ascii: "\\") {
+                scratch.append(byte)
+                index += 1
+                continue
+            }
+            index += 1
+            guard index < bytes.count else { break }
+            let escape = bytes[index]
+            index += 1
+            switch escape {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): scratch.append(escape)
+            case UInt8(ascii: "b"): scratch.append(8)
+            case UInt8(ascii: "f"): scratch.append(12)
+            case UInt8(ascii: "n"): scratch.append(10)
+            case UInt8(ascii: "r"): scratch.append(13)
+            case UInt8(ascii: "t"): scratch.append(9)
+            case UInt8(ascii: "u"):
+                var scalar = try hex4()
+                if (0xD800..<0xDC00).contains(scalar), index + 6 <= bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
+                    index += 2
+                    let low = try hex4()
+                    if (0xDC00..<0xE000).contains(low) {
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    } else {
+                        UTF8Source.appendScalar(0xFFFD, to: &scratch)
+                        scalar = low
+                    }
+                }
+                if (0xD800..<0xE000).contains(scalar) { scalar = 0xFFFD }
+                UTF8Source.appendScalar(scalar, to: &scratch)
+            default:
+                throw error("unknown escape \\\(Character(Unicode.Scalar(escape)))")
+            }
+        }
+        throw error("a string is not closed")
+    }
+
+    private mutating func hex4() throws -> UInt32 {
+        guard index + 4 <= bytes.count else { throw error("a \\u escape is cut short") }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let byte = bytes[index]
+            let digit: UInt32
+            switch byte {
+            case 48...57: digit = UInt32(byte - 48)
+            case 65...70: digit = UInt32(byte - 55)
+            case 97...102: digit = UInt32(byte - 87)
+            default: throw error("a \\u escape needs four hex digits")
+            }
+            value = value << 4 | digit
+            index += 1
+        }
+        return value
+    }
+}

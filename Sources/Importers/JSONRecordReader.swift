@@ -1,0 +1,332 @@
+/// JSON exports, streamed: a Web API (OData) page `{"@odata.context":…, "value":[…]}`, a top-level
+/// array of records, objects one after another, or NDJSON. Only one record's bytes are held at a
+/// time (plus the read-ahead), so a 1 GB array reads in constant memory.
+final class JSONRecordReader: FormatReader {
+    let file: String
+    private let source: any ByteSource
+    private let lineDelimited: Bool
+    private var buffer: [UInt8] = []
+    private var position = 0
+    /// Line number at `position`.
+    private var line = 1
+    private var eof = false
+    private var finished = false
+    private var recordNumber = 0
+    private var state = State.top
+    private(set) var notices: [String] = []
+    var header: [String]? { nil }
+    var consumed: Int64 { source.consumed }
+
+    enum State: Equatable {
+        case top
+        case array(inPage: Bool)
+        case pageRest
+    }
+
+    init(file: String, source: any ByteSource, lineDelimited: Bool) {
+        self.file = file
+        self.source = source
+        self.lineDelimited = lineDelimited
+        buffer.reserveCapacity(ByteSources.chunkSize * 2)
+    }
+
+    func next() throws -> ImportItem? {
+        guard !finished else { return nil }
+        if position == 0, line == 1, buffer.isEmpty {
+            try refill()
+            if buffer.starts(with: [0xEF, 0xBB, 0xBF]) { position = 3 }
+        }
+        return lineDelimited ? try nextLine() : try nextInDocument()
+    }
+
+    // MARK: buffer
+
+    /// Reads more, keeping bytes from `keep` on (everything before it is dropped).
+    private func refill(keeping keep: Int? = nil) throws {
+        let from = keep ?? position
+        if from > 0 {
+            // Count the lines of what is dropped but not yet passed.
+            buffer.removeFirst(from)
+            position -= from
+        }
+        if try source.read(into: &buffer, count: ByteSources.chunkSize) == 0 { eof = true }
+    }
+
+    private func advance(to end: Int) {
+        var index = position
+        var newlines = 0
+        while index < end {
+            if buffer[index] == 10 { newlines += 1 }
+            index += 1
+        }
+        line += newlines
+        position = end
+    }
+
+    private func skipSpace() throws -> Bool {
+        while true {
+            while position < buffer.count {
+                let byte = buffer[position]
+                if byte == 32 || byte == 9 || byte == 13 { position += 1 } else if byte == 10 {
+                    line += 1
+                    position += 1
+                } else { return true }
+            }
+            if eof { return false }
+            try refill()
+        }
+    }
+
+    private func fail(_ reason: String) -> ImportItem {
+        finished = true
+        recordNumber += 1
+        return .rejected(RejectedRecord(location: SourceLocation(file: file, record: recordNumber, line: line, column: column(at: position)), reason: reason))
+    }
+
+    private func column(at index: Int) -> Int {
+        var start = min(index, buffer.count)
+        while start > 0, buffer[start - 1] != 10 { start -= 1 }
+        return min(index, buffer.count) - start + 1
+    }
+
+    // MARK: NDJSON
+
+    private func nextLine() throws -> ImportItem? {
+        while true {
+            var end = position
+            while true {
+                while end < buffer.count, buffer[end] != 10 { end += 1 }
+                if end < buffer.count || eof { break }
+                let offset = end - position
+                try refill()
+                end = position + offset
+            }
+            if position >= buffer.count, eof { return nil }
+            let startLine = line
+            let lineEnd = end
+            let isBlank = buffer[position..<lineEnd].allSatisfy { $0 == 32 || $0 == 9 || $0 == 13 }
+            if isBlank {
+                advance(to: min(lineEnd + 1, buffer.count))
+                continue
+            }
+            recordNumber += 1
+            let item = flatten(from: position, to: lineEnd, startLine: startLine, trailingAllowed: true)
+            advance(to: min(lineEnd + 1, buffer.count))
+            return item
+        }
+    }
+
+    // MARK: documents
+
+    private func nextInDocument() throws -> ImportItem? {
+        while true {
+            switch state {
+            case .top:
+                guard try skipSpace() else { return nil }
+                switch buffer[position] {
+                case UInt8(ascii: "["):
+                    position += 1
+                    state = .array(inPage: false)
+                case UInt8(ascii: "{"):
+                    if let item = try probeObject() { return item }
+                default:
+                    return fail("expected a JSON array or object here: the file is not a JSON export (for one object a line, use the .ndjson format)")
+                }
+            case .array(let inPage):
+                guard try skipSpace() else { return fail("the file ends inside the record array: it is truncated (\(recordNumber) records read before the end)") }
+                let byte = buffer[position]
+                if byte == UInt8(ascii: "]") {
+                    position += 1
+                    state = inPage ? .pageRest : .top
+                    continue
+                }
+                if byte == UInt8(ascii: ","), recordNumber > 0 {
+                    position += 1
+                    guard try skipSpace() else { return fail("the file ends inside the record array: it is truncated") }
+                }
+                guard let end = try extent(from: position) else {
+                    return fail("the file ends inside record \(recordNumber + 1): it is truncated")
+                }
+                recordNumber += 1
+                let startLine = line
+                let item: ImportItem
+                if buffer[position] == UInt8(ascii: "{") {
+                    item = flatten(from: position, to: end, startLine: startLine, trailingAllowed: false)
+                } else {
+                    item = .rejected(RejectedRecord(location: SourceLocation(file: file, record: recordNumber, line: startLine), reason: "array element \(recordNumber) is not an object"))
+                }
+                advance(to: end)
+                return item
+            case .pageRest:
+                // The page's other keys after "value" (e.g. @odata.nextLink): skipped.
+                guard try skipSpace() else { return fail("the file ends inside the page object: it is truncated") }
+                let byte = buffer[position]
+                if byte == UInt8(ascii: "}") {
+                    position += 1
+                    state = .top
+                    continue
+                }
+                if byte == UInt8(ascii: ",") {
+                    position += 1
+                    continue
+                }
+                guard let keyEnd = try extent(from: position) else { return fail("the file ends inside the page object: it is truncated") }
+                advance(to: keyEnd)
+                guard try skipSpace(), buffer[position] == UInt8(ascii: ":") else { return fail("expected ':' in the page object") }
+                position += 1
+                guard try skipSpace(), let valueEnd = try extent(from: position) else { return fail("the file ends inside the page object: it is truncated") }
+                advance(to: valueEnd)
+            }
+        }
+    }
+
+    /// At a top-level `{`: an OData page (it has a `value` array: records stream from it) or one
+    /// record. Nothing is consumed until that is known, except when the page's records begin.
+    private func probeObject() throws -> ImportItem? {
+        let start = position
+        var index = start + 1
+        while true {
+            // Make sure the probe has bytes; keep the object from its start.
+            func ensure(_ needed: Int) throws -> Bool {
+                while index + needed > buffer.count {
+                    if eof { return false }
+                    let offset = index - position
+                    try refill(keeping: position)
+                    index = position + offset
+                }
+                return true
+            }
+            while try ensure(1), [32, 9, 10, 13, UInt8(ascii: ",")].contains(buffer[index]) { index += 1 }
+            guard try ensure(1) else { return fail("the file ends inside the first object: it is truncated") }
+            if buffer[index] == UInt8(ascii: "}") {
+                // No `value` array: the object is one record.
+                recordNumber += 1
+                let startLine = line
+                let item = flatten(from: position, to: index + 1, startLine: startLine, trailingAllowed: false)
+                advance(to: index + 1)
+                return item
+            }
+            guard buffer[index] == UInt8(ascii: "\"") else { return fail("expected a field name in quotes") }
+            var keyEnd: Int?
+            while keyEnd == nil {
+                let offset = index - position
+                keyEnd = extentInBuffer(from: index)
+                if keyEnd == nil {
+                    if eof { return fail("the file ends inside the first object: it is truncated") }
+                    try refill(keeping: position)
+                    index = position + offset
+                }
+            }
+            let key = String(decoding: buffer[(index + 1)..<(keyEnd! - 1)], as: UTF8.self)
+            index = keyEnd!
+            while try ensure(1), [32, 9, 10, 13].contains(buffer[index]) { index += 1 }
+            guard try ensure(1), buffer[index] == UInt8(ascii: ":") else { return fail("expected ':' after \"\(key)\"") }
+            index += 1
+            while try ensure(1), [32, 9, 10, 13].contains(buffer[index]) { index += 1 }
+            guard try ensure(1) else { return fail("the file ends inside the first object: it is truncated") }
+            if key == "value", buffer[index] == UInt8(ascii: "[") {
+                advance(to: index + 1)
+                state = .array(inPage: true)
+                return nil
+            }
+            var valueEnd: Int?
+            while valueEnd == nil {
+                let offset = index - position
+                valueEnd = extentInBuffer(from: index)
+                if valueEnd == nil {
+                    if eof { return fail("the file ends inside the first object: it is truncated") }
+                    try refill(keeping: position)
+                    index = position + offset
+                }
+            }
+            index = valueEnd!
+        }
+    }
+
+    /// The end (exclusive) of the JSON value at `start`, reading more as needed; nil when the file
+    /// ends first.
+    private func extent(from start: Int) throws -> Int? {
+        var begin = start
+        while true {
+            if let end = extentInBuffer(from: begin) { return end }
+            if eof { return nil }
+            let offset = begin - position
+            try refill()
+            begin = position + offset
+        }
+    }
+
+    /// String-aware bracket matching over what is buffered; nil when the value runs past it.
+    private func extentInBuffer(from start: Int) -> Int? {
+        buffer.withUnsafeBufferPointer { bytes -> Int? in
+            var index = start
+            guard index < bytes.count else { return nil }
+            let first = bytes[index]
+            if first == UInt8(ascii: "\"") {
+                index += 1
+                while index < bytes.count {
+                    if bytes[index] == UInt8(ascii: "\\") { index += 2; continue }
+                    if bytes[index] == UInt8(ascii: "\"") { return index + 1 }
+                    index += 1
+                }
+                return nil
+            }
+            if first != UInt8(ascii: "{"), first != UInt8(ascii: "[") {
+                while index < bytes.count {
+                    let byte = bytes[index]
+                    if byte == UInt8(ascii: ","), index > start { return index }
+                    if byte == UInt8(ascii: "]") || byte == UInt8(ascii: "}") || byte == 32 || byte == 10 || byte == 13 || byte == 9 { return index }
+                    index += 1
+                }
+                return eof ? index : nil
+            }
+            var depth = 0
+            var inString = false
+            while index < bytes.count {
+                let byte = bytes[index]
+                if inString {
+                    if byte == UInt8(ascii: "\\") {
+                        index += 2
+                        continue
+                    }
+                    if byte == UInt8(ascii: "\"") { inString = false }
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = true
+                } else if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") {
+                    depth += 1
+                } else if byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") {
+                    depth -= 1
+                    if depth == 0 { return index + 1 }
+                }
+                index += 1
+            }
+            return nil
+        }
+    }
+
+    private func flatten(from start: Int, to end: Int, startLine: Int, trailingAllowed: Bool) -> ImportItem {
+        buffer.withUnsafeBufferPointer { all -> ImportItem in
+            let bytes = UnsafeBufferPointer(rebasing: all[..<end])
+            var flattener = JSONFlattener(bytes: bytes, start: start)
+            do {
+                var after = try flattener.flattenObject()
+                while after < end, [32, 9, 13, 10].contains(bytes[after]) { after += 1 }
+                if after < end {
+                    throw JSONFlattener.SyntaxError(offset: after, message: "unexpected text after the record")
+                }
+                return .record(SourceRecord(location: SourceLocation(file: file, record: recordNumber, line: startLine), names: flattener.names, values: flattener.values))
+            } catch let error as JSONFlattener.SyntaxError {
+                var errorLine = startLine
+                var lineStart = start
+                for index in start..<min(error.offset, end) where bytes[index] == 10 {
+                    errorLine += 1
+                    lineStart = index + 1
+                }
+                let column = error.offset - lineStart + 1
+                return .rejected(RejectedRecord(location: SourceLocation(file: file, record: recordNumber, line: errorLine, column: column), reason: "not valid JSON at line \(errorLine), column \(column): \(error.message)"))
+            } catch {
+                return .rejected(RejectedRecord(location: SourceLocation(file: file, record: recordNumber, line: startLine), reason: "\(error)"))
+            }
+        }
+    }
+}

@@ -1,0 +1,283 @@
+import CLibXML2
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// XML exports through libxml2's streaming reader: Configuration Migration `data.xml` and generic
+/// record XML. Hardened: a document with a DOCTYPE is refused (no DTD, so no entity can be
+/// expanded or loaded: XXE and billion laughs are both stopped before they start), no network, no
+/// entity substitution.
+final class XMLRecordReader: FormatReader {
+    enum Mode {
+        /// `entities/entity[@name]/records/record[@id]/field[@name,@value,…]`; nil reads every entity.
+        case cmt(entity: String?)
+        /// Each element with this name is a record; its attributes and child elements are fields.
+        case generic(recordElement: String)
+    }
+
+    let file: String
+    private let input: XMLInput
+    private let reader: xmlTextReaderPtr
+    private let mode: Mode
+    private let errors = XMLErrors()
+    private var recordNumber = 0
+    private var finished = false
+    private var currentEntity: String?
+    private var includeEntity = true
+    private(set) var notices: [String] = []
+    var header: [String]? { nil }
+    var consumed: Int64 { input.source.consumed }
+
+    // The record being built.
+    private var names: [String] = []
+    private var values: [SourceValue] = []
+    private var recordLine = 0
+    private var recordDepth = -1
+    private var path: [String] = []
+    /// For each open child element: whether it has child elements (then its text is not a value).
+    private var hasChildren: [Bool] = []
+    private var text = ""
+
+    init(file: String, source: any ByteSource, mode: Mode) throws {
+        self.file = file
+        self.mode = mode
+        input = XMLInput(source: source)
+        let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_COMPACT.rawValue)
+        let context = Unmanaged.passUnretained(input).toOpaque()
+        guard let reader = xmlReaderForIO(xmlInputRead, xmlInputClose, context, nil, nil, options) else {
+            throw ImportError(file: file, message: "libxml2 could not start reading the file")
+        }
+        self.reader = reader
+        xmlTextReaderSetStructuredErrorHandler(reader, xmlErrorCollector, Unmanaged.passUnretained(errors).toOpaque())
+    }
+
+    deinit {
+        xmlFreeTextReader(reader)
+    }
+
+    private func fail(_ reason: String) -> ImportItem {
+        finished = true
+        recordNumber += 1
+        let line = errors.line ?? Int(xmlTextReaderGetParserLineNumber(reader))
+        let column = errors.column ?? Int(xmlTextReaderGetParserColumnNumber(reader))
+        let records = recordNumber - 1
+        return .rejected(RejectedRecord(
+            location: SourceLocation(file: file, record: recordNumber, line: line, column: column),
+            reason: "\(reason) (line \(line), column \(column)); reading stopped there, \(records) records were read before it"))
+    }
+
+    func next() throws -> ImportItem? {
+        guard !finished else { return nil }
+        while true {
+            let status = xmlTextReaderRead(reader)
+            if status == 0 {
+                finished = true
+                if recordDepth >= 0 { return fail("the document ends inside a record: it is truncated") }
+                return nil
+            }
+            if status < 0 {
+                return fail("the XML is malformed: \(errors.message ?? "parse error")")
+            }
+            let type = xmlTextReaderNodeType(reader)
+            switch type {
+            case 10:  // DOCTYPE
+                return fail("the document has a DOCTYPE, which CRM exports never have; refused so that no entity can be expanded or loaded (XXE)")
+            case 1:  // element
+                if let item = startElement() { return item }
+            case 15:  // end element
+                if let item = endElement() { return item }
+            case 3, 4, 13, 14:  // text, CDATA, whitespace
+                if recordDepth >= 0, let value = xmlTextReaderConstValue(reader) {
+                    text += String(cString: value)
+                }
+            default:
+                continue
+            }
+        }
+    }
+
+    private var localName: String {
+        xmlTextReaderConstLocalName(reader).map { String(cString: $0) } ?? ""
+    }
+
+    private func attribute(_ name: String) -> String? {
+        guard let value = xmlTextReaderGetAttribute(reader, name) else { return nil }
+        defer { free(value) }  // xmlFree is free() unless libxml2's allocators were replaced
+        return String(cString: value)
+    }
+
+    private func attributes() -> [(String, String)] {
+        var result: [(String, String)] = []
+        guard xmlTextReaderHasAttributes(reader) == 1 else { return result }
+        while xmlTextReaderMoveToNextAttribute(reader) == 1 {
+            let name = xmlTextReaderConstName(reader).map { String(cString: $0) } ?? ""
+            let value = xmlTextReaderConstValue(reader).map { String(cString: $0) } ?? ""
+            if !name.hasPrefix("xmlns") { result.append((name, value)) }
+        }
+        xmlTextReaderMoveToElement(reader)
+        return result
+    }
+
+    private func beginRecord() {
+        names.removeAll(keepingCapacity: true)
+        values.removeAll(keepingCapacity: true)
+        recordLine = Int(xmlTextReaderGetParserLineNumber(reader))
+        recordDepth = Int(xmlTextReaderDepth(reader))
+        path = []
+        hasChildren = []
+        text = ""
+    }
+
+    private func finishRecord() -> ImportItem {
+        recordNumber += 1
+        recordDepth = -1
+        return .record(SourceRecord(location: SourceLocation(file: file, record: recordNumber, line: recordLine), names: names, values: values))
+    }
+
+    private func startElement() -> ImportItem? {
+        let name = localName
+        let isEmpty = xmlTextReaderIsEmptyElement(reader) == 1
+        switch mode {
+        case .cmt(let filter):
+            switch name {
+            case "entity":
+                currentEntity = attribute("name")
+                includeEntity = filter == nil || currentEntity?.caseInsensitiveCompare(filter!) == .orderedSame
+            case "record" where includeEntity && recordDepth < 0:
+                beginRecord()
+                names.append("@entity")
+                values.append(.string(currentEntity ?? ""))
+                names.append("@id")
+                values.append(attribute("id").map(SourceValue.string) ?? .null)
+                if isEmpty { return finishRecord() }
+            case "field" where recordDepth >= 0:
+                guard let fieldName = attribute("name") else { return nil }
+                names.append(fieldName)
+                values.append(attribute("value").map(SourceValue.string) ?? .null)
+                if let entity = attribute("lookupentity") {
+                    names.append(fieldName + "@lookupentity")
+                    values.append(.string(entity))
+                }
+                if let entityName = attribute("lookupentityname") {
+                    names.append(fieldName + "@lookupentityname")
+                    values.append(.string(entityName))
+                }
+            default:
+                break
+            }
+        case .generic(let recordElement):
+            if recordDepth < 0 {
+                guard name == recordElement else { return nil }
+                beginRecord()
+                for (attributeName, value) in attributes() {
+                    names.append(attributeName)
+                    values.append(.string(value))
+                }
+                if isEmpty { return finishRecord() }
+            } else {
+                if !hasChildren.isEmpty { hasChildren[hasChildren.count - 1] = true }
+                path.append(name)
+                hasChildren.append(false)
+                text = ""
+                let prefix = path.joined(separator: ".")
+                for (attributeName, value) in attributes() {
+                    names.append(prefix + "@" + attributeName)
+                    values.append(.string(value))
+                }
+                if isEmpty {
+                    names.append(prefix)
+                    values.append(.null)
+                    path.removeLast()
+                    hasChildren.removeLast()
+                }
+            }
+        }
+        return nil
+    }
+
+    private func endElement() -> ImportItem? {
+        guard recordDepth >= 0 else { return nil }
+        let depth = Int(xmlTextReaderDepth(reader))
+        if depth == recordDepth { return finishRecord() }
+        if case .generic = mode, !path.isEmpty {
+            if hasChildren.last == false {
+                names.append(path.joined(separator: "."))
+                values.append(.string(text))
+            }
+            text = ""
+            path.removeLast()
+            hasChildren.removeLast()
+        }
+        return nil
+    }
+
+    /// The name of the root element, to tell a CMT file from generic XML; reads only the start.
+    static func rootElement(of path: String) throws -> String? {
+        let source = try ByteSources.open(path)
+        var head: [UInt8] = []
+        while head.count < 64 * 1024, (try source.read(into: &head, count: 64 * 1024)) > 0 {}
+        var index = 0
+        while index < head.count {
+            if head[index] == UInt8(ascii: "<"), index + 1 < head.count {
+                let next = head[index + 1]
+                if next != UInt8(ascii: "?"), next != UInt8(ascii: "!") {
+                    var end = index + 1
+                    while end < head.count, ![32, 9, 10, 13, UInt8(ascii: ">"), UInt8(ascii: "/")].contains(head[end]) { end += 1 }
+                    let name = String(decoding: head[(index + 1)..<end], as: UTF8.self)
+                    return name.split(separator: ":").last.map(String.init)
+                }
+            }
+            index += 1
+        }
+        return nil
+    }
+}
+
+/// What libxml2 reads from: our byte source (plain or gzip).
+final class XMLInput {
+    let source: any ByteSource
+    var pending: [UInt8] = []
+    var offset = 0
+
+    init(source: any ByteSource) { self.source = source }
+}
+
+/// The last error libxml2 reported, with where.
+final class XMLErrors {
+    var message: String?
+    var line: Int?
+    var column: Int?
+}
+
+private let xmlInputRead: xmlInputReadCallback = { context, buffer, length in
+    guard let context, let buffer, length > 0 else { return -1 }
+    let input = Unmanaged<XMLInput>.fromOpaque(context).takeUnretainedValue()
+    if input.offset >= input.pending.count {
+        input.pending.removeAll(keepingCapacity: true)
+        input.offset = 0
+        do {
+            if try input.source.read(into: &input.pending, count: ByteSources.chunkSize) == 0 { return 0 }
+        } catch {
+            return -1
+        }
+    }
+    let count = min(Int(length), input.pending.count - input.offset)
+    input.pending.withUnsafeBufferPointer { bytes in
+        UnsafeMutableRawPointer(buffer).copyMemory(from: bytes.baseAddress! + input.offset, byteCount: count)
+    }
+    input.offset += count
+    return Int32(count)
+}
+
+private let xmlInputClose: xmlInputCloseCallback = { _ in 0 }
+
+private let xmlErrorCollector: xmlStructuredErrorFunc = { context, error in
+    guard let context, let error else { return }
+    let errors = Unmanaged<XMLErrors>.fromOpaque(context).takeUnretainedValue()
+    let message = error.pointee.message.map { String(cString: $0).trimmingCharacters(in: .whitespacesAndNewlines) } ?? "parse error"
+    if errors.message == nil || error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue {
+        errors.message = message
+        errors.line = Int(error.pointee.line)
+        errors.column = Int(error.pointee.int2)
+    }
+}
