@@ -27,7 +27,7 @@ import Testing
         var details = got.details
         details?.closingDateTime = nil
         #expect(details == want.details)
-        #expect(got.links?.self?.uri?.hasSuffix("/v1.0/engagements/referrals/\(got.id!)") == true)
+        #expect(got.links?.`self`?.uri?.hasSuffix("/v1.0/engagements/referrals/\(got.id!)") == true)
         #expect(got.links?.relatedReferrals?.uri?.contains("engagementId eq '\(got.engagementId!)'") == true)
     }
 
