@@ -5,35 +5,43 @@
 /// a Dynamics export already fits, and round caps for the rest, so that an oversized value is caught
 /// (and truncated with a warning by the mapping layer) before the API can refuse it.
 public enum ReferralLimits {
-    /// Maximum length in characters of the string at `path` (array indexes written `[]`).
+    /// Maximum length of the string at `path` (array indexes written `[]`), counted in UTF-16 code
+    /// units as .NET and Dataverse count string lengths (so `🚀` counts 2): truncate with
+    /// `String.prefix` on `utf16` at a character boundary to stay within it.
+    ///
+    /// Codes (`customerProfile.address.country`, `details.currency`) have no entry on purpose: they
+    /// are checked against `CountryCodes`/`CurrencyCodes`, and truncating `AUT` to `AU` would turn
+    /// Austria into Australia.
     public static let lengths: [String: Int] = [
         "name": 300,  // lead `subject` (Topic)
-        "statusReason": 1000,
-        "externalReferenceId": 100,
-        "customerProfile.name": 160,  // account `name`
+        "statusReason": 1000,  // round cap for free text; no Dataverse twin
+        "externalReferenceId": 100,  // CRM keys: Dataverse GUID 36, Salesforce id 18
+        "customerProfile.name": 160,  // account `name` (lead `companyname` is 100)
         "customerProfile.address.addressLine1": 250,  // `address1_line1`
-        "customerProfile.address.addressLine2": 250,
+        "customerProfile.address.addressLine2": 250,  // `address1_line2`
         "customerProfile.address.city": 80,  // `address1_city`
-        "customerProfile.address.state": 50,
-        "customerProfile.address.region": 50,
+        "customerProfile.address.state": 50,  // `address1_stateorprovince`
+        "customerProfile.address.region": 50,  // holds the state in real data (§1.4)
         "customerProfile.address.postalCode": 20,  // `address1_postalcode`
-        "customerProfile.address.country": 2,
         "customerProfile.team[].firstName": 50,  // `firstname`
         "customerProfile.team[].lastName": 50,
         "customerProfile.team[].email": 100,  // `emailaddress1`
         "customerProfile.team[].phoneNumber": 50,  // `telephone1`
-        "customerProfile.team[].title": 100,
-        "team[].firstName": 50,
+        "customerProfile.team[].title": 100,  // `jobtitle`
+        "team[].firstName": 50,  // the partner's people: same columns as contacts
         "team[].lastName": 50,
         "team[].email": 100,
         "team[].phoneNumber": 50,
         "team[].title": 100,
         "details.notes": 2000,  // lead `description`
-        "details.currency": 3,
-        "inviteContext.notes": 2000,
+        "inviteContext.notes": 2000,  // as details.notes
     ]
 
     /// Maximum number of items in the array at `path`.
+    ///
+    /// The API documents no maximum counts either; these are round caps well above what a real deal
+    /// carries (the seed example has 2 contacts and 1 tag of each kind), so that a mapping mistake
+    /// (every row's contacts on one referral) is caught.
     public static let counts: [String: Int] = [
         "customerProfile.team": 20,
         "team": 20,
@@ -44,12 +52,35 @@ public enum ReferralLimits {
         "details.requirements.solutions": 50,
     ]
 
+    /// The item limit for a concrete path such as `details.requirements.industries`.
+    public static func maxCount(forPath path: String) -> Int? {
+        counts[genericPath(path)]
+    }
+
     /// The documented upper bound of a money value (Dataverse money columns: 0 … 1e12).
     public static let maxDealValue = 1_000_000_000_000.0
 
     /// The length limit for a concrete path such as `customerProfile.team[1].email`.
     public static func maxLength(forPath path: String) -> Int? {
         lengths[genericPath(path)]
+    }
+
+    /// The length of `value` as `lengths` counts it: UTF-16 code units.
+    public static func length(of value: String) -> Int { value.utf16.count }
+
+    /// `value` cut to the limit of `path` at a character boundary (never splitting an accent or an
+    /// emoji), or `nil` when it fits or `path` has no limit. For the mapping layer's truncate-with-warning.
+    public static func truncated(_ value: String, forPath path: String) -> String? {
+        guard let limit = maxLength(forPath: path), length(of: value) > limit else { return nil }
+        var units = 0
+        var end = value.startIndex
+        for index in value.indices {
+            let next = value.index(after: index)
+            units += value.utf16.distance(from: index, to: next)
+            if units > limit { break }
+            end = next
+        }
+        return String(value[..<end])
     }
 
     /// `customerProfile.team[1].email` → `customerProfile.team[].email`.

@@ -1,14 +1,20 @@
 /// The contract's rules for a referral (partner-api.md §1–§3), plus refbridge's own limits
 /// (`ReferralLimits`). Every rule adds an issue and goes on, so one pass reports everything.
+///
+/// What each purpose checks:
+/// - `.create`: everything below, plus "server-assigned fields absent".
+/// - `.update(from:)`: everything below, plus the §3.1 transition from the stored status.
+/// - `.received`: shape only (an `id`); a server answer is the truth refbridge records, whatever
+///   enum values or lengths it carries.
 struct ReferralValidator {
     var purpose: ValidationPurpose
     private(set) var issues: [ValidationIssue] = []
 
     init(purpose: ValidationPurpose) { self.purpose = purpose }
 
-    private var checksContent: Bool {
-        if case .received = purpose { return false }
-        return true
+    private var isCreate: Bool {
+        if case .create = purpose { return true }
+        return false
     }
 
     func issues(of referral: Referral) -> [ValidationIssue] {
@@ -22,31 +28,41 @@ struct ReferralValidator {
     }
 
     private mutating func check(_ referral: Referral) {
-        if case .create = purpose { checkCreateOnly(referral) }
-        if checksContent { checkRequired(referral) }
-        checkEnums(referral)
-        if checksContent {
-            checkStatus(referral)
-            checkShared(referral)
-            checkContent(referral)
+        if case .received = purpose {
+            checkReceived(referral)
+            return
         }
+        if isCreate { checkServerAssigned(referral) }
+        checkRequired(referral)
+        checkEnums(referral)
+        checkStatus(referral)
+        checkShared(referral)
+        checkContent(referral)
+    }
+
+    // MARK: received
+
+    private mutating func checkReceived(_ referral: Referral) {
+        // Why: the ledger links a record to its referral by id; an answer without one cannot be recorded.
+        if referral.id?.isBlank ?? true { add("id", "is missing from the server's answer: the referral cannot be recorded without it") }
     }
 
     // MARK: required and server-assigned fields
 
     private mutating func checkRequired(_ referral: Referral) {
-        // The four objects the create page marks required.
+        // Why: the create page marks these four required (§2.3); a PUT sends the whole referral again.
         if referral.type == nil { add("type", "is required: set Independent or Shared") }
         if referral.consent == nil {
             add("consent", "is required: state the customer's consent explicitly (consentToToShareInfoWithOthers, consentToContact)")
         }
-        if referral.details == nil { add("details", "is required: add at least details.notes or details.dealValue") }
+        if referral.details == nil { add("details", "is required: an object with the deal's notes, dealValue and currency") }
         guard let profile = referral.customerProfile else {
-            add("customerProfile", "is required: the customer's name and address")
+            add("customerProfile", "is required: at least the customer's name and address.country")
             return
         }
-        // A referral names a customer organisation and where it is; Partner Center matches on both.
+        // Why: a referral is about a named customer organisation (§1.3); Partner Center shows and matches on it.
         if profile.name?.isBlank ?? true { add("customerProfile.name", "is required: the customer organisation's name") }
+        // Why: country is the one address part the API filters on (§2.1) and every real example carries.
         if let address = profile.address {
             if address.country?.isBlank ?? true {
                 add("customerProfile.address.country", "is required: a two-letter ISO 3166 code such as US")
@@ -54,7 +70,8 @@ struct ReferralValidator {
         } else {
             add("customerProfile.address", "is required: at least the country (ISO 3166 alpha-2, e.g. US)")
         }
-        // Consent is never assumed: both documented flags must be given, true or false.
+        // Why: consent is a statement by the customer; an absent flag would be a default nobody chose,
+        // so the two flags every documented request carries must be given, true or false.
         if let consent = referral.consent {
             if consent.consentToToShareInfoWithOthers == nil {
                 add("consent.consentToToShareInfoWithOthers", "is required: true or false, as the customer agreed")
@@ -65,7 +82,9 @@ struct ReferralValidator {
         }
     }
 
-    private mutating func checkCreateOnly(_ referral: Referral) {
+    private mutating func checkServerAssigned(_ referral: Referral) {
+        // Why: §2.3 says to leave out what the server sets (the fields §1.1 marks RO). `engagementId`
+        // is allowed: it links a connected referral to its Shared engagement (§3.2).
         let assigned: [(String, Bool)] = [
             ("id", referral.id != nil), ("eTag", referral.eTag != nil), ("links", referral.links != nil),
             ("createdDateTime", referral.createdDateTime != nil), ("updatedDateTime", referral.updatedDateTime != nil),
@@ -80,8 +99,8 @@ struct ReferralValidator {
 
     // MARK: enums
 
+    /// Why: the API answers 400 for values it does not know; for `.received` these are never checked.
     private mutating func checkEnums(_ referral: Referral) {
-        guard checksContent else { return }
         enumValue(referral.type, "type")
         enumValue(referral.status, "status")
         enumValue(referral.substatus, "substatus")
@@ -109,46 +128,72 @@ struct ReferralValidator {
     // MARK: status
 
     private mutating func checkStatus(_ referral: Referral) {
-        if let status = referral.status, status.isDocumented {
+        // Why: Closed is terminal (§3.1, sample flow [F]); an update of a Closed referral is refused
+        // whatever it changes, so this is reported even when the status itself is not touched.
+        if case .update(from: .closed?) = purpose {
+            add("status", "the referral is Closed: Closed referrals cannot be changed")
+        }
+        let status = referral.status
+        let substatus = referral.substatus
+        if let status, status.isDocumented {
+            // Why: None is an enum member but has no row in the §3.1 table and no allowed substatus.
             if status == .none { add("status", "None is not a status a referral can be given: use New, Active or Closed") }
-            if let substatus = referral.substatus, substatus.isDocumented, status != .none,
-                !StatusRules.isAllowed(status: status, substatus: substatus)
-            {
-                let allowed = StatusRules.substatuses(for: status).map(\.rawValue).joined(separator: " or ")
-                add("substatus", "\(substatus) does not go with status \(status): use \(allowed)")
+            if let substatus, substatus.isDocumented, status != .none, !StatusRules.isAllowed(status: status, substatus: substatus) {
+                add("substatus", "\(substatus) does not go with status \(status): use \(Self.allowedSubstatuses(status))")
             }
-        } else if referral.substatus != nil, referral.status == nil {
-            // A substatus only has meaning under its status (§3.1).
+            // Why: on create the server sets the starting status itself (the documented create sends
+            // New/Pending and gets Active/Accepted back), so a status alone is fine there. An update
+            // moves the pair together (§2.5 patches /status and /substatus); a status without its
+            // substatus would leave the stored substatus behind, e.g. Closed/Accepted.
+            if substatus == nil, !isCreate, status != .none {
+                add("substatus", "is required with status \(status): use \(Self.allowedSubstatuses(status))")
+            }
+        } else if substatus != nil, status == nil {
+            // Why: a substatus only has meaning under its status (§3.1).
             add("status", "is required when substatus is set: e.g. New with Pending")
         }
-        if case .update(let from?) = purpose, let to = referral.status {
-            if from == .closed {
-                add("status", "the referral is Closed: Closed referrals cannot be changed")
-            } else if from.isDocumented, to.isDocumented, !StatusRules.canTransition(from: from, to: to) {
-                add("status", "cannot move from \(from) to \(to): \(from) may become \(Self.nextStatuses(from))")
-            }
+        if case .update(let from?) = purpose, from != .closed, let to = status,
+            from.isDocumented, to.isDocumented, !StatusRules.canTransition(from: from, to: to)
+        {
+            add("status", "cannot move from \(from) to \(to): \(from) may become \(Self.nextStatuses(from))")
         }
     }
 
+    private static func allowedSubstatuses(_ status: ReferralStatus) -> String {
+        StatusRules.substatuses(for: status).map(\.rawValue).joined(separator: " or ")
+    }
+
     private static func nextStatuses(_ from: ReferralStatus) -> String {
-        ReferralStatus.documented.filter { StatusRules.canTransition(from: from, to: $0) }.map(\.rawValue).joined(separator: ", ")
+        let next = ReferralStatus.documented.filter { StatusRules.canTransition(from: from, to: $0) }.map(\.rawValue)
+        return next.isEmpty ? "nothing (it is not in the contract's table)" : next.joined(separator: ", ")
     }
 
     // MARK: shared engagements
 
     private mutating func checkShared(_ referral: Referral) {
         for (index, target) in (referral.target ?? []).enumerated() {
-            if target.type == nil { add("target[\(index)].type", "is required: SolutionProfile or BusinessProfileLocation") }
+            // Why: a target names whom the referral is shared with (§1.8, §3.2); None names nobody.
+            if target.type == nil {
+                add("target[\(index)].type", "is required: SolutionProfile or BusinessProfileLocation")
+            } else if target.type == TargetType.none {
+                add("target[\(index)].type", "None names no one to share with: use SolutionProfile or BusinessProfileLocation")
+            }
             if target.id?.isBlank ?? true { add("target[\(index)].id", "is required: a solution id, a location id, or msft") }
         }
-        guard referral.type == .shared else { return }
-        // §3.2: a shared referral says whom it is shared with.
-        if referral.target?.isEmpty ?? true {
-            add("target", "is required for a Shared referral: your solution profile ({type: SolutionProfile, id: …}), or {type: BusinessProfileLocation, id: msft} for the connected referral")
-        }
-        let targetsMicrosoft = referral.target?.contains { $0.type == .businessProfileLocation && $0.id == "msft" } ?? false
-        if targetsMicrosoft, referral.engagementId?.isBlank ?? true, case .create = purpose {
-            add("engagementId", "is required for the connected referral to Microsoft: the engagementId of the Shared referral created first")
+        if referral.type == .shared {
+            // Why: §3.2: a shared referral says whom it is shared with.
+            if referral.target?.isEmpty ?? true {
+                add("target", "is required for a Shared referral: your solution profile ({type: SolutionProfile, id: …}), or {type: BusinessProfileLocation, id: msft} for the connected referral")
+            }
+            let targetsMicrosoft = referral.target?.contains { $0.type == .businessProfileLocation && $0.id == "msft" } ?? false
+            // Why: §3.2 step 2: the connected referral to Microsoft joins the engagement created first.
+            if isCreate, targetsMicrosoft, referral.engagementId?.isBlank ?? true {
+                add("engagementId", "is required for the connected referral to Microsoft: the engagementId of the Shared referral created first")
+            }
+        } else if isCreate, let engagementId = referral.engagementId, referral.type != nil {
+            // Why: §2.3: a create leaves engagementId out unless it links a connected referral, and
+            // only Shared referrals have one (§3.2).
+            add("engagementId", "'\(engagementId)' links a connected referral of a Shared engagement: set type Shared, or leave engagementId out")
         }
     }
 
@@ -167,45 +212,54 @@ struct ReferralValidator {
                 length(address.state, "customerProfile.address.state")
                 length(address.region, "customerProfile.address.region")
                 length(address.postalCode, "customerProfile.address.postalCode")
-                if let country = address.country, !country.isBlank, !CodeLists.countries.contains(country.uppercased()) {
-                    add("customerProfile.address.country", "'\(country)' is not an ISO 3166 alpha-2 country code: use e.g. US, DE, GB")
+                // Why: the API wants ISO 3166-1 alpha-2 (§1.4 [C]) and filters on it in capitals.
+                if let country = address.country, !country.isBlank, !CountryCodes.isValid(country) {
+                    let message = CountryCodes.normalized(country).map { "'\(country)' must be written in capitals: \($0)" }
+                        ?? "'\(country)' is not an ISO 3166-1 alpha-2 country code: use e.g. US, DE, GB"
+                    add("customerProfile.address.country", message)
                 }
             }
             members(profile.team, "customerProfile.team")
+            // Why: an id entry without its value identifies nothing (§1.3).
             for (index, id) in (profile.ids ?? []).enumerated() where id.id?.isBlank ?? true {
                 add("customerProfile.ids[\(index)].id", "is required: the DUNS number or your external id")
             }
         }
         members(referral.team, "team")
-        if let details = referral.details {
-            length(details.notes, "details.notes")
-            if let value = details.dealValue {
-                if !value.isFinite || value < 0 {
-                    add("details.dealValue", "must be a number of 0 or more")
-                } else if value > ReferralLimits.maxDealValue {
-                    add("details.dealValue", "is above 1,000,000,000,000: check the source value")
-                }
-                // A value without its currency cannot be read by the other side.
-                if details.currency?.isBlank ?? true {
-                    add("details.currency", "is required with details.dealValue: an ISO 4217 code such as USD")
-                }
-            }
-            if let currency = details.currency, !currency.isBlank, !CodeLists.currencies.contains(currency) {
-                let hint = CodeLists.currencies.contains(currency.uppercased()) ? ": write it in capitals, \(currency.uppercased())" : ": use e.g. USD, EUR"
-                add("details.currency", "'\(currency)' is not an ISO 4217 currency code\(hint)")
-            }
-            if let requirements = details.requirements {
-                tags(requirements.industries, "details.requirements.industries")
-                tags(requirements.products, "details.requirements.products")
-                tags(requirements.services, "details.requirements.services")
-                count(requirements.solutions?.count, "details.requirements.solutions")
-                for (index, solution) in (requirements.solutions ?? []).enumerated() where solution.id?.isBlank ?? true {
-                    add("details.requirements.solutions[\(index)].id", "is required: the solution's id")
-                }
-            }
-        }
+        if let details = referral.details { checkDetails(details) }
         count(referral.target?.count, "target")
         length(referral.inviteContext?.notes, "inviteContext.notes")
+    }
+
+    private mutating func checkDetails(_ details: ReferralDetails) {
+        length(details.notes, "details.notes")
+        if let value = details.dealValue {
+            // Why: a deal value is money (§1.8): finite, not negative, within Dataverse's money range.
+            if !value.isFinite || value < 0 {
+                add("details.dealValue", "must be a number of 0 or more")
+            } else if value > ReferralLimits.maxDealValue {
+                add("details.dealValue", "is above 1,000,000,000,000: check the source value")
+            }
+            // Why: an amount without its currency cannot be read by the other side.
+            if details.currency?.isBlank ?? true {
+                add("details.currency", "is required with details.dealValue: an ISO 4217 code such as USD")
+            }
+        }
+        // Why: §1.8 names ISO 4217, whose codes are capitals.
+        if let currency = details.currency, !currency.isBlank, !CurrencyCodes.isValid(currency) {
+            let message = CurrencyCodes.normalized(currency).map { "'\(currency)' must be written in capitals: \($0)" }
+                ?? "'\(currency)' is not an ISO 4217 currency code: use e.g. USD, EUR"
+            add("details.currency", message)
+        }
+        // closingDateTime needs no check here: an `APIDateTime` exists only once its text has parsed.
+        guard let requirements = details.requirements else { return }
+        tags(requirements.industries, "details.requirements.industries")
+        tags(requirements.products, "details.requirements.products")
+        tags(requirements.services, "details.requirements.services")
+        count(requirements.solutions?.count, "details.requirements.solutions")
+        for (index, solution) in (requirements.solutions ?? []).enumerated() where solution.id?.isBlank ?? true {
+            add("details.requirements.solutions[\(index)].id", "is required: the solution's id")
+        }
     }
 
     private mutating func members(_ members: [Member]?, _ path: String) {
@@ -218,9 +272,11 @@ struct ReferralValidator {
             length(member.phoneNumber, base + ".phoneNumber")
             length(member.title, base + ".title")
             length(member.email, base + ".email")
+            // Why: Partner Center mails these people (§1.5 disableNotifications); a broken address is lost.
             if let email = member.email, !email.isBlank, !Self.isPlausibleEmail(email) {
-                add(base + ".email", "'\(email)' is not an e-mail address: expected name@domain.tld")
+                add(base + ".email", "'\(email)' is not an e-mail address: expected name@domain.tld, one address, no spaces")
             }
+            // Why: §1.5 documents a .NET culture name.
             if let locale = member.contactPreference?.locale, !Self.isLocale(locale) {
                 add(base + ".contactPreference.locale", "'\(locale)' is not a culture name: use e.g. en-US")
             }
@@ -230,35 +286,40 @@ struct ReferralValidator {
     private mutating func tags(_ tags: [Tag]?, _ path: String) {
         guard let tags else { return }
         count(tags.count, path)
+        // Why: a tag is nothing but its id (§1.8).
         for (index, tag) in tags.enumerated() where tag.id?.isBlank ?? true {
             add("\(path)[\(index)].id", "is required: the tag's id, e.g. Manufacturing")
         }
     }
 
     private mutating func length(_ value: String?, _ path: String) {
-        guard let value, let limit = ReferralLimits.maxLength(forPath: path), value.count > limit else { return }
-        add(path, "is \(value.count) characters long; the limit is \(limit): shorten it or map it with `truncate`")
+        guard let value, let limit = ReferralLimits.maxLength(forPath: path) else { return }
+        let length = ReferralLimits.length(of: value)
+        guard length > limit else { return }
+        add(path, "is \(length) characters long; the limit is \(limit): shorten it or map it with `truncate`")
     }
 
     private mutating func count(_ value: Int?, _ path: String) {
-        guard let value, let limit = ReferralLimits.counts[path], value > limit else { return }
-        add(path, "has \(value) items; the limit is \(limit)")
+        guard let value, let limit = ReferralLimits.maxCount(forPath: path), value > limit else { return }
+        add(path, "has \(value) items; the limit is \(limit): check that the mapping does not gather several records' items")
     }
 
-    /// One `@`, a non-empty local part, a dotted domain, no spaces: catches the usual export slips
-    /// (names in the e-mail column, missing domains) without pretending to implement RFC 5322.
+    /// One `@`, a non-empty local part, a dotted domain with non-empty labels and a 2+ letter last
+    /// label, no whitespace or list separators: catches the usual export slips (names in the e-mail
+    /// column, missing domains, two addresses in one cell) without pretending to implement RFC 5322.
     static func isPlausibleEmail(_ text: String) -> Bool {
+        guard !text.contains(where: { $0.isWhitespace || $0 == "," || $0 == ";" }) else { return false }
         let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, !text.contains(where: { $0 == " " || $0 == "\t" || $0 == "," || $0 == ";" }) else { return false }
-        let domain = parts[1]
-        let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty else { return false }
+        let labels = parts[1].split(separator: ".", omittingEmptySubsequences: false)
         return labels.count >= 2 && labels.allSatisfy { !$0.isEmpty } && (labels.last?.count ?? 0) >= 2
     }
 
-    /// `en`, `en-US`, `en-us`, `zh-Hant-TW`: letters in dash-separated parts.
+    /// `en`, `en-US`, `en-us`, `zh-Hant-TW`: a 2–3 letter language, then up to two alphanumeric parts.
     static func isLocale(_ text: String) -> Bool {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard (1...3).contains(parts.count), (2...3).contains(parts[0].count) else { return false }
+        guard (1...3).contains(parts.count), (2...3).contains(parts[0].count), parts[0].allSatisfy({ $0.isASCII && $0.isLetter })
+        else { return false }
         return parts.allSatisfy { part in !part.isEmpty && part.count <= 8 && part.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } }
     }
 }

@@ -44,6 +44,8 @@ import Testing
         referral.id = "x"
         referral.eTag = "\"e\""
         referral.createdDateTime = APIDateTime("2024-01-01T00:00:00Z")
+        referral.type = .shared
+        referral.target = [.microsoft]
         referral.engagementId = "allowed-for-connected-referrals"
         #expect(Set(paths(referral)) == ["id", "eTag", "createdDateTime"])
         #expect(paths(referral, .update(from: .new)).isEmpty)

@@ -1,7 +1,14 @@
-/// Code lists the validation checks against.
-enum CodeLists {
-    /// ISO 3166-1 alpha-2 (the API's `Address.country`, partner-api.md §1.4).
-    static let countries: Set<String> = [
+import Foundation
+
+/// ISO 3166-1 alpha-2 country codes, the format of the API's `Address.country` (partner-api.md §1.4, [C]).
+///
+/// The 249 officially assigned codes (checked against ICU's region list minus its reserved and
+/// user-assigned codes such as `XK`, `EU`, `UN`). The API's examples and its `$filter` example
+/// (`customerProfile/address/country eq 'US'`) write them in capitals, and ISO defines them so;
+/// refbridge therefore sends capitals only: the validator reports `us` with the fix, and
+/// `normalized(_:)` gives the mapping layer the fixed value.
+public enum CountryCodes {
+    public static let all: Set<String> = [
         "AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX", "AZ", "BA", "BB", "BD", "BE",
         "BF", "BG", "BH", "BI", "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS", "BT", "BV", "BW", "BY", "BZ", "CA", "CC", "CD",
         "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN", "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM",
@@ -17,15 +24,14 @@ enum CodeLists {
         "VN", "VU", "WF", "WS", "YE", "YT", "ZA", "ZM", "ZW",
     ]
 
-    /// ISO 4217 active currency codes (`details.currency`).
-    static let currencies: Set<String> = [
-        "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT", "BGN", "BHD", "BIF", "BMD", "BND", "BOB", "BRL",
-        "BSD", "BTN", "BWP", "BYN", "BZD", "CAD", "CDF", "CHF", "CLP", "CNY", "COP", "CRC", "CUP", "CVE", "CZK", "DJF", "DKK", "DOP", "DZD", "EGP",
-        "ERN", "ETB", "EUR", "FJD", "FKP", "GBP", "GEL", "GHS", "GIP", "GMD", "GNF", "GTQ", "GYD", "HKD", "HNL", "HTG", "HUF", "IDR", "ILS", "INR",
-        "IQD", "IRR", "ISK", "JMD", "JOD", "JPY", "KES", "KGS", "KHR", "KMF", "KPW", "KRW", "KWD", "KYD", "KZT", "LAK", "LBP", "LKR", "LRD", "LSL",
-        "LYD", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT", "MOP", "MRU", "MUR", "MVR", "MWK", "MXN", "MYR", "MZN", "NAD", "NGN", "NIO", "NOK", "NPR",
-        "NZD", "OMR", "PAB", "PEN", "PGK", "PHP", "PKR", "PLN", "PYG", "QAR", "RON", "RSD", "RUB", "RWF", "SAR", "SBD", "SCR", "SDG", "SEK", "SGD",
-        "SHP", "SLE", "SLL", "SOS", "SRD", "SSP", "STN", "SVC", "SYP", "SZL", "THB", "TJS", "TMT", "TND", "TOP", "TRY", "TTD", "TWD", "TZS", "UAH",
-        "UGX", "USD", "UYU", "UZS", "VES", "VND", "VUV", "WST", "XAF", "XCD", "XOF", "XPF", "YER", "ZAR", "ZMW", "ZWL",
-    ]
+    /// Whether `code` is an assigned code, written in capitals.
+    public static func isValid(_ code: String) -> Bool { all.contains(code) }
+
+    /// The assigned code `text` spells in any case, surrounding spaces ignored (`" gb"` → `GB`); `nil`
+    /// when it is none. Names (`United Kingdom`) and alpha-3 codes (`GBR`) are not guessed at: a
+    /// value map in the mapping file says what they mean.
+    public static func normalized(_ text: String) -> String? {
+        let code = text.trimmingCharacters(in: .whitespaces).uppercased()
+        return all.contains(code) ? code : nil
+    }
 }
