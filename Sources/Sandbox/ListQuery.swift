@@ -102,9 +102,10 @@ struct ListQuery: Codable, Sendable, Equatable {
     }
 
     func sortKey(_ referral: Referral) -> String {
-        // Fixed-width UTC text with seven fractional digits sorts like the dates themselves.
+        // The server wrote these dates itself (`APIDateTime(Date)`): fixed-width UTC text with seven
+        // fractional digits, which sorts like the dates themselves without reformatting each one.
         let date = orderBy == .createdDateTime ? referral.createdDateTime : referral.updatedDateTime
-        return date.map { APIDateTime($0.date).text } ?? ""
+        return date?.text ?? ""
     }
 }
 

@@ -5,13 +5,16 @@ import Referrals
 ///
 /// The journal is append-only NDJSON, one line per write (`{"requestId":…,"referral":{…}}`), so a
 /// write costs one small append however many referrals there are; on start the file is replayed
-/// (the last line of an id wins) and compacted.
+/// (the last line of an id wins) and compacted (written to a temporary file, then renamed over).
+/// This is chosen over rewriting a whole-state snapshot after each change: a soak holding 10k
+/// referrals would rewrite megabytes per write, and a crash between writes loses at most the last line.
 actor ReferralStore {
     private(set) var referrals: [Referral] = []
     private var indexById: [String: Int] = [:]
     private var idByRequestId: [String: String] = [:]
+    private var engagementIds: Set<String> = []
     private var lastTimestamp = Date.distantPast
-    private let journal: FileHandle?
+    private var journal: FileHandle?
 
     init(dataFile: String?) throws {
         guard let dataFile else {
@@ -36,7 +39,8 @@ actor ReferralStore {
         referrals = loaded
         indexById = index
         idByRequestId = requests
-        lastTimestamp = loaded.compactMap { $0.updatedDateTime?.date }.max() ?? .distantPast
+        engagementIds = Set(loaded.compactMap(\.engagementId))
+        lastTimestamp = loaded.flatMap { [$0.createdDateTime?.date, $0.updatedDateTime?.date].compactMap { $0 } }.max() ?? .distantPast
         // Compact: rewrite the replayed state, then append from there.
         let encoder = JSONEncoder()
         var compacted = Data()
@@ -82,14 +86,17 @@ actor ReferralStore {
         idByRequestId[requestId].flatMap { referral(id: $0) }
     }
 
+    var count: Int { referrals.count }
+
     func hasEngagement(_ engagementId: String) -> Bool {
-        referrals.contains { $0.engagementId == engagementId }
+        engagementIds.contains(engagementId)
     }
 
     func insert(_ referral: Referral, requestId: String?) {
         guard let id = referral.id else { return }
         indexById[id] = referrals.count
         referrals.append(referral)
+        if let engagementId = referral.engagementId { engagementIds.insert(engagementId) }
         if let requestId { idByRequestId[requestId] = id }
         append(JournalEntry(requestId: requestId, referral: referral))
     }
@@ -103,12 +110,15 @@ actor ReferralStore {
     private func append(_ entry: JournalEntry) {
         guard let journal, var line = try? JSONEncoder().encode(entry) else { return }
         line.append(UInt8(ascii: "\n"))
-        journal.write(line)
+        // A failed write (disk full) must not take the server down; the state in memory stays right.
+        try? journal.write(contentsOf: line)
     }
 
+    /// Flushes and closes the journal; later writes stay in memory only. Safe to call twice.
     func close() {
         try? journal?.synchronize()
         try? journal?.close()
+        journal = nil
     }
 }
 

@@ -174,6 +174,9 @@ extension SandboxAPI {
         let now = await store.nextTimestamp()
         updated.updatedDateTime = now
         if updated.status == .closed, stored.status != .closed { updated.closedDateTime = now } else { updated.closedDateTime = stored.closedDateTime }
+        // Accepting a referral (New → Active) stamps acceptedDateTime, as the API's newer fields show.
+        if updated.status == .active, updated.acceptedDateTime == nil { updated.acceptedDateTime = now }
+        updated.expirationDateTime = stored.expirationDateTime
         updated.eTag = Self.newETag()
         await store.replace(updated)
         if representation { return referralResponse(updated, status: .ok) }

@@ -30,6 +30,7 @@ final class SandboxAPI: Sendable {
 
     func router() -> Router<SandboxContext> {
         let router = Router(context: SandboxContext.self)
+        router.add(middleware: APIErrorMiddleware())
         router.post("/v1.0/engagements/referrals") { request, context in
             await self.respond(request, context, kind: \.create) { request in try await self.create(request, context) }
         }

@@ -4,7 +4,7 @@ import Logging
 import NIOCore
 import Referrals
 
-/// Counts of API requests by kind, for tests that assert "no API call".
+/// Counts of requests by kind, for tests that assert "no API call" on a re-run.
 public struct SandboxRequestCounts: Sendable, Equatable, Codable {
     public var create = 0
     public var get = 0
@@ -37,7 +37,14 @@ public final class SandboxServer: Sendable {
     }
 
     /// Starts the server and returns once it listens.
-    public static func start(_ configuration: SandboxConfiguration, logger: Logger) async throws -> SandboxServer {
+    ///
+    /// - Parameters:
+    ///   - configuration: the knobs; `port: 0` picks a free port, which `port` then reports.
+    ///   - logger: where the server logs (never tokens, passwords or customer data beyond ids).
+    ///   - handlingSignals: `true` for the foreground command: SIGINT and SIGTERM stop the server
+    ///     gracefully (Hummingbird's service lifecycle) and `run()` returns. In-process users (tests,
+    ///     the embedded sandbox of a sync run) leave it `false` and call `shutdown()`.
+    public static func start(_ configuration: SandboxConfiguration, logger: Logger, handlingSignals: Bool = false) async throws -> SandboxServer {
         let store = try ReferralStore(dataFile: configuration.dataFile)
         let api = SandboxAPI(configuration: configuration, store: store, logger: logger)
         let (portStream, portContinuation) = AsyncStream<Int>.makeStream()
@@ -52,26 +59,43 @@ public final class SandboxServer: Sendable {
         )
         let task = Task {
             do {
-                try await application.run()
+                if handlingSignals { try await application.runService() } else { try await application.run() }
             } catch {
                 portContinuation.finish()
                 throw error
             }
+            portContinuation.finish()
         }
         var iterator = portStream.makeAsyncIterator()
         guard let port = await iterator.next() else {
-            _ = try await task.value
-            throw SandboxStartError(message: "the sandbox did not start on \(configuration.host):\(configuration.port): is the port in use?")
+            let reason: String
+            do {
+                try await task.value
+                reason = "it stopped at once"
+            } catch {
+                reason = "\(error)"
+            }
+            await store.close()
+            throw SandboxStartError(message: "the sandbox did not start on \(configuration.host):\(configuration.port) (is the port in use?): \(reason)")
         }
         api.setBase("http://\(configuration.host):\(port)")
+        let loaded = await store.count
+        logger.info("sandbox listening", metadata: ["sandbox.port": "\(port)", "sandbox.referrals": "\(loaded)"])
         return SandboxServer(port: port, host: configuration.host, api: api, task: task)
     }
 
-    /// Runs until the task is cancelled (the command cancels it on SIGINT/SIGTERM).
-    public func wait() async {
-        _ = try? await task.value
+    /// Waits until the server stops (after SIGINT or SIGTERM when started `handlingSignals`, or
+    /// after `shutdown()`), then saves the state. The command's foreground path.
+    public func run() async throws {
+        do {
+            try await task.value
+        } catch is CancellationError {
+            // shutdown() cancelled the server: a normal stop.
+        }
+        await api.store.close()
     }
 
+    /// Stops the server (in-flight requests finish first) and saves the state.
     public func shutdown() async {
         task.cancel()
         _ = try? await task.value
@@ -83,6 +107,7 @@ public final class SandboxServer: Sendable {
         await api.store.referrals
     }
 
+    /// What the server was asked so far, counted before authentication and faults: every attempt.
     public func requestCounts() -> SandboxRequestCounts {
         api.counts.withLock { $0 }
     }

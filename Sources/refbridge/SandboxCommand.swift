@@ -1,5 +1,4 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import Logging
 import Sandbox
@@ -60,7 +59,7 @@ struct SandboxCommand: AsyncParsableCommand {
         logger.logLevel = .warning
         let server: SandboxServer
         do {
-            server = try await SandboxServer.start(configuration, logger: logger)
+            server = try await SandboxServer.start(configuration, logger: logger, handlingSignals: true)
         } catch {
             FileHandle.standardError.write(Data("refbridge sandbox: \(error)\n".utf8))
             throw ExitCode(2)
@@ -68,21 +67,11 @@ struct SandboxCommand: AsyncParsableCommand {
         print("sandbox API:    \(server.baseURL)")
         print("token endpoint: \(server.tokenURL)")
         print("admin dump:     http://\(server.host):\(server.port)/_sandbox/referrals")
+        print("Ctrl-C stops it\(data.map { "; the state is kept in \($0)" } ?? "").")
         fflush(stdout)
-        let stop = AsyncStream<Void> { continuation in
-            for signalNumber in [SIGINT, SIGTERM] {
-                signal(signalNumber, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .main)
-                source.setEventHandler { continuation.yield() }
-                source.resume()
-                Self.sources.append(source)
-            }
-        }
-        for await _ in stop { break }
-        await server.shutdown()
+        // Returns after SIGINT or SIGTERM, once in-flight requests are answered and the state saved.
+        try await server.run()
     }
-
-    nonisolated(unsafe) static var sources: [any DispatchSourceSignal] = []
 }
 
 extension SandboxConfiguration.AuthMode: ExpressibleByArgument {}

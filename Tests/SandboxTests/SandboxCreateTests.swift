@@ -6,163 +6,171 @@ import Testing
 
 @Suite struct SandboxCreateTests {
     @Test func seedRequestGivesTheSeedResponse() async throws {
-        let sandbox = try await SandboxHarness.start()
-        defer { Task { await sandbox.server.shutdown() } }
-        let answer = try await sandbox.request("POST", "/v1.0/engagements/referrals", body: try Seed.data("create-request.json"))
-        #expect(answer.status == 201)
-        let got = try #require(answer.referral)
-        let want = try ReferralJSON.decode(try Seed.data("create-response.json"))
-        // Server-assigned values differ by nature; everything the client sent comes back as documented.
-        #expect(got.id != nil && got.engagementId != nil && got.eTag?.hasPrefix("\"") == true && got.eTag?.hasSuffix("\"") == true)
-        #expect(got.organizationId != nil && got.organizationName != nil)
-        #expect(got.createdDateTime == got.updatedDateTime)
-        #expect(got.status == want.status && got.substatus == want.substatus)  // Active/Accepted, as documented
-        #expect(got.acceptedDateTime == got.createdDateTime)
-        #expect(got.name == want.name && got.statusReason == want.statusReason)
-        #expect(got.qualification == want.qualification && got.type == want.type)
-        #expect(got.target == want.target && got.customerProfile == want.customerProfile)
-        #expect(got.consent == want.consent && got.team == want.team && got.inviteContext == want.inviteContext)
-        // The documented response omits details.closingDateTime although the request sent it; the
-        // sandbox keeps what the client sent (the contract says nothing of dropping it).
-        var details = got.details
-        details?.closingDateTime = nil
-        #expect(details == want.details)
-        #expect(got.links?.`self`?.uri?.hasSuffix("/v1.0/engagements/referrals/\(got.id!)") == true)
-        #expect(got.links?.relatedReferrals?.uri?.contains("engagementId eq '\(got.engagementId!)'") == true)
+        try await SandboxHarness.with { sandbox in
+            let answer = try await sandbox.request("POST", SandboxHarness.collection, body: try Seed.data("create-request.json"))
+            #expect(answer.status == 201)
+            #expect(answer.json["@odata.context"] == nil)  // the documented create response has none
+            let got = try #require(answer.referral)
+            let want = try ReferralJSON.decode(try Seed.data("create-response.json"))
+
+            // Server-assigned values: present and well-formed, but our own.
+            let id = try #require(got.id)
+            let engagementId = try #require(got.engagementId)
+            #expect(UUID(uuidString: id) != nil && UUID(uuidString: engagementId) != nil)
+            #expect(got.organizationId == SandboxConfiguration().organizationId)
+            #expect(got.organizationName == SandboxConfiguration().organizationName)
+            let created = try #require(got.createdDateTime)
+            #expect(got.updatedDateTime == created)
+            #expect(created.text.count == "2019-02-23T02:05:23.2931817Z".count)
+            #expect(abs(created.date.timeIntervalSinceNow) < 60)
+            let eTag = try #require(got.eTag)
+            #expect(eTag.wholeMatch(of: /"[0-9a-f]{8}-0000-0000-0000-[0-9a-f]{12}"/) != nil, "\(eTag)")
+            #expect(answer.header("ETag") == eTag)
+            #expect(got.links?.`self`?.uri == "http://127.0.0.1:\(sandbox.server.port)/v1.0/engagements/referrals/\(id)")
+            #expect(got.links?.`self`?.method == "GET")
+            #expect(got.links?.relatedReferrals?.uri
+                == "http://127.0.0.1:\(sandbox.server.port)/v1.0/engagements/referrals?$filter=engagementId eq '\(engagementId)'")
+
+            // What the contract says differs: the newer acceptedDateTime (= creation time for an
+            // outgoing referral) and direction, which the 2019 example predates.
+            #expect(got.acceptedDateTime == created)
+            #expect(got.direction == .outgoing)
+            // The documented response omits details.closingDateTime although the request sent it;
+            // the contract says nothing of dropping it, so the sandbox keeps what the client sent.
+            #expect(got.details?.closingDateTime == APIDateTime("2018-11-14T00:00:00Z"))
+
+            // Everything else equals the documented response, field by field (the model's equality
+            // covers every field, unknown ones included).
+            var comparable = got
+            comparable.id = want.id
+            comparable.engagementId = want.engagementId
+            comparable.organizationId = want.organizationId
+            comparable.organizationName = want.organizationName
+            comparable.createdDateTime = want.createdDateTime
+            comparable.updatedDateTime = want.updatedDateTime
+            comparable.eTag = want.eTag
+            comparable.links = want.links
+            comparable.acceptedDateTime = nil
+            comparable.direction = nil
+            comparable.details?.closingDateTime = nil
+            #expect(comparable == want)
+            #expect(comparable.status == .active && comparable.substatus == .accepted)  // sent New/Pending
+        }
     }
 
     @Test func acceptOutgoingOffKeepsTheStatusSent() async throws {
-        let sandbox = try await SandboxHarness.start { $0.acceptOutgoing = false }
-        defer { Task { await sandbox.server.shutdown() } }
-        let got = try #require(try await sandbox.create(SandboxHarness.valid()).referral)
-        #expect(got.status == .new && got.substatus == .pending && got.acceptedDateTime == nil)
+        try await SandboxHarness.with({ $0.acceptOutgoing = false }) { sandbox in
+            let got = try #require(try await sandbox.create(SandboxHarness.valid()).referral)
+            #expect(got.status == .new && got.substatus == .pending && got.acceptedDateTime == nil)
+        }
     }
 
     @Test func createStatus200() async throws {
-        let sandbox = try await SandboxHarness.start { $0.createStatus = 200 }
-        defer { Task { await sandbox.server.shutdown() } }
-        #expect(try await sandbox.create(SandboxHarness.valid()).status == 200)
-    }
-
-    @Test func missingBearerTokenIs401() async throws {
-        let sandbox = try await SandboxHarness.start()
-        defer { Task { await sandbox.server.shutdown() } }
-        let answer = try await sandbox.request("POST", "/v1.0/engagements/referrals", body: Data(ReferralJSON.encode(SandboxHarness.valid())), auth: false)
-        #expect(answer.status == 401)
-        #expect(answer.errorCode == "unauthenticated")
-        #expect(try await sandbox.request("GET", "/v1.0/engagements/referrals", auth: false).status == 401)
-        #expect(await sandbox.server.allReferrals().isEmpty)
-    }
-
-    @Test func validationNamesEveryWrongField() async throws {
-        let sandbox = try await SandboxHarness.start()
-        defer { Task { await sandbox.server.shutdown() } }
-        var referral = SandboxHarness.valid()
-        referral.consent = nil
-        referral.customerProfile?.address?.country = "GBR"
-        referral.customerProfile?.team?[0].email = "not-an-email"
-        referral.substatus = .won
-        let answer = try await sandbox.create(referral)
-        #expect(answer.status == 400)
-        #expect(answer.errorCode == "invalidRequest")
-        for path in ["consent", "customerProfile.address.country", "customerProfile.team[0].email", "substatus"] {
-            #expect(answer.errorMessage.contains(path), "message should name \(path): \(answer.errorMessage)")
+        try await SandboxHarness.with({ $0.createStatus = 200 }) { sandbox in
+            let answer = try await sandbox.create(SandboxHarness.valid())
+            #expect(answer.status == 200 && answer.referral?.id != nil)
         }
-        #expect(await sandbox.server.allReferrals().isEmpty)
     }
 
-    @Test func malformedAndMistypedBodiesAre400NamingTheField() async throws {
-        let sandbox = try await SandboxHarness.start()
-        defer { Task { await sandbox.server.shutdown() } }
-        let broken = try await sandbox.request("POST", "/v1.0/engagements/referrals", body: Data("{\"type\": ".utf8))
-        #expect(broken.status == 400 && broken.errorMessage.contains("not valid JSON"))
-        let array = try await sandbox.request("POST", "/v1.0/engagements/referrals", body: Data("[]".utf8))
-        #expect(array.status == 400)
-        var json = try JSONSerialization.jsonObject(with: Data(ReferralJSON.encode(SandboxHarness.valid()))) as! [String: Any]
-        var details = json["details"] as! [String: Any]
-        details["dealValue"] = ["amount": 3]
-        json["details"] = details
-        let mistyped = try await sandbox.request("POST", "/v1.0/engagements/referrals", body: try JSONSerialization.data(withJSONObject: json))
-        #expect(mistyped.status == 400)
-        #expect(mistyped.errorTarget == "details.dealValue")
-        #expect(await sandbox.server.allReferrals().isEmpty)
-    }
-
-    @Test func unknownEnumValueIs400AndUnknownFieldsAreKept() async throws {
-        let sandbox = try await SandboxHarness.start()
-        defer { Task { await sandbox.server.shutdown() } }
-        var referral = SandboxHarness.valid()
-        referral.qualification = "VeryQualified"
-        let bad = try await sandbox.create(referral)
-        #expect(bad.status == 400 && bad.errorMessage.contains("qualification"))
-        referral.qualification = .direct
-        referral.additionalFields["campaignId"] = .string("CAMP-1")
-        let good = try await sandbox.create(referral)
-        #expect(good.status == 201)
-        #expect(good.referral?.additionalFields["campaignId"] == .string("CAMP-1"))
-    }
-
-    @Test func oversizedBodyIs413() async throws {
-        let sandbox = try await SandboxHarness.start { $0.maxBodyBytes = 4096 }
-        defer { Task { await sandbox.server.shutdown() } }
-        var referral = SandboxHarness.valid()
-        referral.details?.notes = String(repeating: "x", count: 10_000)
-        let answer = try await sandbox.create(referral)
-        #expect(answer.status == 413)
-        #expect(answer.errorCode == "invalidRequest")
+    @Test func getReturnsTheStoredReferral() async throws {
+        try await SandboxHarness.with { sandbox in
+            let created = try #require(try await sandbox.create(SandboxHarness.valid("g-1")).referral)
+            let read = try await sandbox.get(created.id!)
+            #expect(read.status == 200)
+            #expect(read.json["@odata.context"] as? String == "http://127.0.0.1:\(sandbox.server.port)/v1.0/$metadata#Referrals/$entity")
+            var got = try #require(read.referral)
+            got.odataContext = nil
+            #expect(got == created)
+            #expect(read.header("ETag") == created.eTag)
+        }
     }
 
     @Test func unknownIdIs404() async throws {
-        let sandbox = try await SandboxHarness.start()
-        defer { Task { await sandbox.server.shutdown() } }
-        let answer = try await sandbox.request("GET", "/v1.0/engagements/referrals/nope")
-        #expect(answer.status == 404 && answer.errorCode == "itemNotFound")
+        try await SandboxHarness.with { sandbox in
+            let answer = try await sandbox.get("3f1c1d1e-0000-4000-8000-000000000000")
+            #expect(answer.status == 404 && answer.errorCode == "itemNotFound" && answer.errorTarget == "id")
+            let inner = try #require(answer.error["innerError"] as? [String: Any])
+            #expect(inner["code"] as? String == "itemNotFound")
+            // An unknown path answers in the same error shape.
+            let path = try await sandbox.request("GET", "/v1.0/engagements/nothing")
+            #expect(path.status == 404 && path.errorCode == "itemNotFound")
+        }
     }
 
     @Test func requestIdsAreEchoed() async throws {
-        let sandbox = try await SandboxHarness.start()
-        defer { Task { await sandbox.server.shutdown() } }
-        let answer = try await sandbox.create(SandboxHarness.valid(), headers: ["MS-RequestId": "req-1", "MS-CorrelationId": "corr-1", "client-request-id": "req-1"])
-        #expect(answer.header("MS-RequestId") == "req-1")
-        #expect(answer.header("MS-CorrelationId") == "corr-1")
-        #expect(answer.header("client-request-id") == "req-1")
-        #expect(answer.header("request-id") == "req-1")
+        try await SandboxHarness.with { sandbox in
+            let answer = try await sandbox.create(
+                SandboxHarness.valid(), headers: ["MS-RequestId": "req-1", "MS-CorrelationId": "corr-1", "client-request-id": "creq-1"])
+            #expect(answer.header("MS-RequestId") == "req-1")
+            #expect(answer.header("MS-CorrelationId") == "corr-1")
+            #expect(answer.header("client-request-id") == "creq-1")
+            #expect(answer.header("request-id") == "req-1")
+            // Errors echo them too, and a request without ids still gets a request-id.
+            let missing = try await sandbox.request("GET", SandboxHarness.collection + "/x", headers: ["MS-CorrelationId": "corr-2"])
+            #expect(missing.status == 404 && missing.header("MS-CorrelationId") == "corr-2")
+            #expect(missing.header("request-id")?.isEmpty == false)
+        }
     }
 
     @Test func sharedTwoStepKeepsTheEngagement() async throws {
-        let sandbox = try await SandboxHarness.start()
-        defer { Task { await sandbox.server.shutdown() } }
-        let shared = try #require(try await sandbox.create(SandboxHarness.valid("crm-1", type: .shared)).referral)
-        let engagementId = try #require(shared.engagementId)
-        var connected = SandboxHarness.valid("crm-1", type: .shared)
-        connected.target = [.microsoft]
-        let withoutEngagement = try await sandbox.create(connected)
-        #expect(withoutEngagement.status == 400 && withoutEngagement.errorMessage.contains("engagementId"))
-        connected.engagementId = engagementId
-        let second = try await sandbox.create(connected)
-        #expect(second.status == 201)
-        #expect(second.referral?.engagementId == engagementId)
-        #expect(second.referral?.target == [ReferralTarget(type: .businessProfileLocation, id: "msft")])
-        let filter = "engagementId eq '\(engagementId)'".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
-        let related = try await sandbox.request("GET", "/v1.0/engagements/referrals?$filter=\(filter)")
-        #expect((related.json["value"] as? [Any])?.count == 2)
-        var unknown = connected
-        unknown.engagementId = "00000000-0000-0000-0000-000000000000"
-        #expect(try await sandbox.create(unknown).status == 400)
+        try await SandboxHarness.with { sandbox in
+            let shared = try #require(try await sandbox.create(SandboxHarness.valid("crm-1", type: .shared)).referral)
+            let engagementId = try #require(shared.engagementId)
+            var connected = SandboxHarness.valid("crm-1", type: .shared)
+            connected.target = [.microsoft]
+            let withoutEngagement = try await sandbox.create(connected)
+            #expect(withoutEngagement.status == 400 && withoutEngagement.errorTarget == "engagementId")
+            connected.engagementId = engagementId
+            let second = try await sandbox.create(connected)
+            #expect(second.status == 201)
+            let secondReferral = try #require(second.referral)
+            #expect(secondReferral.engagementId == engagementId)
+            #expect(secondReferral.id != shared.id)
+            #expect(secondReferral.target == [ReferralTarget(type: .businessProfileLocation, id: "msft")])
+            let related = try await sandbox.list("$filter=engagementId eq '\(engagementId)'")
+            #expect(Set(related.value.compactMap { $0["id"] as? String }) == [shared.id!, secondReferral.id!])
+            // The relatedReferrals link is exactly that query.
+            #expect(secondReferral.links?.relatedReferrals?.uri?.hasSuffix("$filter=engagementId eq '\(engagementId)'") == true)
+            var unknown = connected
+            unknown.engagementId = "00000000-0000-0000-0000-000000000000"
+            let refused = try await sandbox.create(unknown)
+            #expect(refused.status == 400 && refused.errorTarget == "engagementId")
+            #expect(await sandbox.server.allReferrals().count == 2)
+        }
     }
 
     @Test func idempotencyOnReturnsTheSameReferral() async throws {
-        let on = try await SandboxHarness.start { $0.idempotency = true }
-        defer { Task { await on.server.shutdown() } }
-        let first = try await on.create(SandboxHarness.valid("a"), headers: ["MS-RequestId": "r-1"])
-        let again = try await on.create(SandboxHarness.valid("a"), headers: ["MS-RequestId": "r-1"])
-        #expect(first.referral?.id == again.referral?.id)
-        #expect(await on.server.allReferrals().count == 1)
+        try await SandboxHarness.with({ $0.idempotency = true }) { on in
+            let first = try await on.create(SandboxHarness.valid("a"), headers: ["MS-RequestId": "r-1"])
+            let again = try await on.create(SandboxHarness.valid("a"), headers: ["MS-RequestId": "r-1"])
+            #expect(first.status == 201 && again.status == 201)
+            #expect(first.referral?.id != nil && first.referral?.id == again.referral?.id)
+            let other = try await on.create(SandboxHarness.valid("b"), headers: ["MS-RequestId": "r-2"])
+            #expect(other.referral?.id != first.referral?.id)
+            #expect(await on.server.allReferrals().count == 2)
+        }
+        try await SandboxHarness.with { off in
+            _ = try await off.create(SandboxHarness.valid("a"), headers: ["MS-RequestId": "r-1"])
+            _ = try await off.create(SandboxHarness.valid("a"), headers: ["MS-RequestId": "r-1"])
+            #expect(await off.server.allReferrals().count == 2)
+        }
+    }
 
-        let off = try await SandboxHarness.start()
-        defer { Task { await off.server.shutdown() } }
-        _ = try await off.create(SandboxHarness.valid("a"), headers: ["MS-RequestId": "r-1"])
-        _ = try await off.create(SandboxHarness.valid("a"), headers: ["MS-RequestId": "r-1"])
-        #expect(await off.server.allReferrals().count == 2)
+    @Test func creationTimesStrictlyIncreaseUnderConcurrency() async throws {
+        try await SandboxHarness.with { sandbox in
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                for index in 0..<40 {
+                    group.addTask { try await sandbox.create(SandboxHarness.valid("c-\(index)")).status }
+                }
+                for try await status in group { #expect(status == 201) }
+            }
+            let all = await sandbox.server.allReferrals()
+            #expect(all.count == 40)
+            #expect(Set(all.compactMap(\.id)).count == 40)
+            #expect(Set(all.compactMap(\.eTag)).count == 40)
+            let times = all.compactMap(\.createdDateTime)
+            #expect(times.count == 40)
+            #expect(zip(times, times.dropFirst()).allSatisfy { $0.text < $1.text }, "creation times must strictly increase in store order")
+        }
     }
 }
