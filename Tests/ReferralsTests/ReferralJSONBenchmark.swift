@@ -33,6 +33,15 @@ struct ReferralJSONBenchmark {
             return Int(Double(count) / seconds)
         }
         print("ReferralJSON writer: \(rate(rounds, writer)) referrals/s (\(buffer.count) bytes each, checksum \(total))")
+        let seed = try ReferralJSON.decode(SeedExample.json("create-request.json"))
+        let seedTime = clock.measure {
+            for _ in 0..<rounds {
+                buffer.removeAll(keepingCapacity: true)
+                ReferralJSON.encode(seed, into: &buffer)
+                total &+= buffer.count
+            }
+        }
+        print("ReferralJSON writer, seed request: \(rate(rounds, seedTime)) referrals/s (\(buffer.count) bytes each)")
         print("JSONEncoder:         \(rate(codableRounds, codable)) referrals/s (\(codableTotal / codableRounds) bytes each)")
     }
 }
