@@ -94,11 +94,19 @@ struct ListQuery: Codable, Sendable, Equatable {
             case "type": referral.type?.rawValue == clause.value
             case "direction": referral.direction?.rawValue == clause.value
             case "customerProfile/address/country": referral.customerProfile?.address?.country?.caseInsensitiveCompare(clause.value) == .orderedSame
-            case "updatedDateTime": referral.updatedDateTime.map { APIDateTime(clause.value)?.date == $0.date } ?? false
+            case "updatedDateTime": referral.updatedDateTime.map { Self.sameInstant($0, clause.value) } ?? false
             case "team/email": referral.team?.contains { $0.email?.caseInsensitiveCompare(clause.value) == .orderedSame } ?? false
             default: false
             }
         }
+    }
+
+    /// The text the server wrote, or the same instant spelt otherwise (`+00:00`, fewer digits).
+    /// `Date` cannot hold 100 ns ticks exactly at today's epoch offset, hence the half-microsecond slack.
+    static func sameInstant(_ stored: APIDateTime, _ literal: String) -> Bool {
+        if stored.text == literal { return true }
+        guard let other = APIDateTime(literal) else { return false }
+        return abs(other.date.timeIntervalSince(stored.date)) < 0.000_000_5
     }
 
     func sortKey(_ referral: Referral) -> String {

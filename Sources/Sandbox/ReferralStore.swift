@@ -57,7 +57,10 @@ actor ReferralStore {
         guard FileManager.default.createFile(atPath: temporary, contents: compacted, attributes: [.posixPermissions: 0o600]) else {
             throw SandboxStartError(message: "cannot write the sandbox data file \(dataFile): check the folder exists and is writable")
         }
-        _ = try FileManager.default.replaceItemAt(URL(fileURLWithPath: dataFile), withItemAt: URL(fileURLWithPath: temporary))
+        // rename(2) replaces the old file atomically, whether or not it exists.
+        guard rename(temporary, dataFile) == 0 else {
+            throw SandboxStartError(message: "cannot replace the sandbox data file \(dataFile): \(String(cString: strerror(errno)))")
+        }
         guard let handle = FileHandle(forWritingAtPath: dataFile) else {
             throw SandboxStartError(message: "cannot open the sandbox data file \(dataFile) for writing")
         }
@@ -76,6 +79,12 @@ actor ReferralStore {
         if now <= lastTimestamp { now = lastTimestamp.addingTimeInterval(0.000_001) }
         lastTimestamp = now
         return APIDateTime(now)
+    }
+
+    /// Rewrites every referral's links for the server's URL this time (a restart may pick
+    /// another port). In memory only: links are derived, the journal need not change.
+    func relink(_ links: (Referral) -> ReferralLinks?) {
+        for index in referrals.indices { referrals[index].links = links(referrals[index]) }
     }
 
     func referral(id: String) -> Referral? {

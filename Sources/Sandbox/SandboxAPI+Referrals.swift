@@ -42,7 +42,7 @@ extension SandboxAPI {
         return referralResponse(referral, status: .init(code: configuration.createStatus), context: false)
     }
 
-    private func links(id: String, engagementId: String) -> ReferralLinks {
+    func links(id: String, engagementId: String) -> ReferralLinks {
         ReferralLinks(
             relatedReferrals: .init(uri: baseURL + Self.collectionPath + "?$filter=engagementId eq '\(engagementId)'", method: "GET"),
             self: .init(uri: baseURL + Self.collectionPath + "/" + id, method: "GET"))

@@ -79,6 +79,10 @@ public final class SandboxServer: Sendable {
             throw SandboxStartError(message: "the sandbox did not start on \(configuration.host):\(configuration.port) (is the port in use?): \(reason)")
         }
         api.setBase("http://\(configuration.host):\(port)")
+        await store.relink { referral in
+            guard let id = referral.id, let engagementId = referral.engagementId else { return referral.links }
+            return api.links(id: id, engagementId: engagementId)
+        }
         let loaded = await store.count
         logger.info("sandbox listening", metadata: ["sandbox.port": "\(port)", "sandbox.referrals": "\(loaded)"])
         return SandboxServer(port: port, host: configuration.host, api: api, task: task)

@@ -1,0 +1,108 @@
+import Foundation
+import Referrals
+import Testing
+
+@testable import Sandbox
+
+@Suite struct SandboxFaultTests {
+    static func only(_ mix: SandboxConfiguration.FaultMix) -> (inout SandboxConfiguration) -> Void {
+        { configuration in
+            configuration.faultRate = 1
+            configuration.seed = 7
+            configuration.faultMix = mix
+        }
+    }
+
+    @Test func throttleAnswers429WithRetryAfter() async throws {
+        try await SandboxHarness.with({ $0.throttle = 2 }) { sandbox in
+            var statuses: [Int] = []
+            var retryAfter: [String] = []
+            for _ in 0..<6 {
+                let answer = try await sandbox.list()
+                statuses.append(answer.status)
+                if answer.status == 429 {
+                    retryAfter.append(answer.header("Retry-After") ?? "")
+                    #expect(answer.errorCode == "throttled")
+                }
+            }
+            // A burst of two passes, then the limit holds (six requests take far less than a second).
+            #expect(statuses.prefix(2) == [200, 200])
+            #expect(statuses.dropFirst(2).allSatisfy { $0 == 429 }, "\(statuses)")
+            #expect(retryAfter.allSatisfy { Int($0).map { $0 >= 1 } ?? false }, "\(retryAfter)")
+            #expect(sandbox.server.requestCounts().list == 6)  // throttled requests still count as calls
+        }
+    }
+
+    @Test func serverErrorFaultChangesNothing() async throws {
+        try await SandboxHarness.with(Self.only(.init(throttled: 0, serverError: 1, unavailable: 0, dropAfterCreate: 0))) { sandbox in
+            let answer = try await sandbox.create(SandboxHarness.valid())
+            #expect(answer.status == 500 && answer.errorCode == "generalException")
+            #expect(try await sandbox.list().status == 500)
+            #expect(await sandbox.server.allReferrals().isEmpty)
+        }
+    }
+
+    @Test func unavailableFaultSays503WithRetryAfter() async throws {
+        try await SandboxHarness.with(Self.only(.init(throttled: 0, serverError: 0, unavailable: 1, dropAfterCreate: 0))) { sandbox in
+            let answer = try await sandbox.create(SandboxHarness.valid())
+            #expect(answer.status == 503 && answer.header("Retry-After") == "1" && answer.errorCode == "serviceNotAvailable")
+            #expect(await sandbox.server.allReferrals().isEmpty)
+        }
+    }
+
+    @Test func throttledFaultSays429WithRetryAfter() async throws {
+        try await SandboxHarness.with(Self.only(.init(throttled: 1, serverError: 0, unavailable: 0, dropAfterCreate: 0))) { sandbox in
+            let answer = try await sandbox.create(SandboxHarness.valid())
+            #expect(answer.status == 429 && answer.header("Retry-After") == "1")
+            #expect(await sandbox.server.allReferrals().isEmpty)
+        }
+    }
+
+    @Test func dropAfterCreateStoresButNeverAnswers() async throws {
+        try await SandboxHarness.with(Self.only(.init(throttled: 0, serverError: 0, unavailable: 0, dropAfterCreate: 1))) { sandbox in
+            await #expect(throws: (any Error).self) {
+                _ = try await sandbox.create(SandboxHarness.valid("lost"))
+            }
+            let stored = await sandbox.server.allReferrals()
+            #expect(stored.map(\.externalReferenceId) == ["lost"])
+            #expect(sandbox.server.requestCounts().create == 1)  // no silent retry made a second one
+            // Other requests cannot be dropped: with only this fault in the mix, a GET goes through.
+            let listed = try await sandbox.list()
+            #expect(listed.status == 200 && listed.value.count == 1)
+        }
+    }
+
+    @Test func faultsRepeatWithTheSameSeed() async throws {
+        func statuses(seed: UInt64) async throws -> [Int] {
+            var result: [Int] = []
+            try await SandboxHarness.with({
+                $0.faultRate = 0.5
+                $0.seed = seed
+            }) { sandbox in
+                for _ in 0..<30 { result.append(try await sandbox.list().status) }
+            }
+            return result
+        }
+        let first = try await statuses(seed: 42)
+        #expect(first == (try await statuses(seed: 42)))
+        #expect(first != (try await statuses(seed: 43)))
+        // About half meet a fault, split among 429, 500 and 503 (a GET cannot be dropped).
+        #expect(Set(first) == [200, 429, 500, 503], "\(first)")
+    }
+
+    @Test func faultRateZeroNeverFaults() async throws {
+        try await SandboxHarness.with({ $0.seed = 1 }) { sandbox in
+            var statuses: [Int] = []
+            for _ in 0..<20 { statuses.append(try await sandbox.list().status) }
+            #expect(statuses == Array(repeating: 200, count: 20))
+        }
+    }
+
+    @Test func latencyDelaysAnswers() async throws {
+        try await SandboxHarness.with({ $0.latencyMilliseconds = 150 }) { sandbox in
+            let clock = ContinuousClock()
+            let elapsed = try await clock.measure { _ = try await sandbox.list() }
+            #expect(elapsed >= .milliseconds(150))
+        }
+    }
+}
