@@ -123,7 +123,8 @@ final class CSVRecordReader: FormatReader {
             buffer.removeFirst(position)
             position = 0
         }
-        if try source.read(into: &buffer, count: ByteSources.chunkSize) == 0 { eof = true }
+        // A record longer than a chunk doubles the read, so it is rescanned O(log n) times, not O(n).
+        if try source.read(into: &buffer, count: max(ByteSources.chunkSize, buffer.count)) == 0 { eof = true }
     }
 
     /// The next record's field values (nil for a field that is not valid UTF-8), or nil values for a

@@ -45,11 +45,11 @@ final class JSONRecordReader: FormatReader {
     private func refill(keeping keep: Int? = nil) throws {
         let from = keep ?? position
         if from > 0 {
-            // Count the lines of what is dropped but not yet passed.
             buffer.removeFirst(from)
             position -= from
         }
-        if try source.read(into: &buffer, count: ByteSources.chunkSize) == 0 { eof = true }
+        // A record longer than a chunk doubles the read, so it is rescanned O(log n) times, not O(n).
+        if try source.read(into: &buffer, count: max(ByteSources.chunkSize, buffer.count)) == 0 { eof = true }
     }
 
     private func advance(to end: Int) {

@@ -121,7 +121,7 @@ final class XMLRecordReader: FormatReader {
     private func beginRecord() {
         names.removeAll(keepingCapacity: true)
         values.removeAll(keepingCapacity: true)
-        recordLine = Int(xmlTextReaderGetParserLineNumber(reader))
+        recordLine = Int(xmlGetLineNo(xmlTextReaderCurrentNode(reader)))
         recordDepth = Int(xmlTextReaderDepth(reader))
         path = []
         hasChildren = []

@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+
+@testable import Importers
+
+@Suite struct XMLReaderTests {
+    static let cmt = """
+
+    <entities xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" timestamp="2025-06-29T16:27:50.4009413Z">
+      <entity name="lead" displayname="Lead">
+        <records>
+          <record id="11111111-0000-0000-0000-000000000001">
+            <field name="subject" value="Fleet &amp;lt;upgrade&amp;gt;" />
+            <field name="estimatedamount" value="4325.0000000000" />
+            <field name="donotemail" value="False" />
+            <field name="ownerid" value="22222222-0000-0000-0000-000000000002" lookupentity="systemuser" lookupentityname="# Dataverse App User" />
+          </record>
+          <record id="11111111-0000-0000-0000-000000000002">
+            <field name="subject" value="Second" />
+          </record>
+        </records>
+        <m2mrelationships />
+      </entity>
+      <entity name="account" displayname="Account">
+        <records>
+          <record id="33333333-0000-0000-0000-000000000003"><field name="name" value="Contoso" /></record>
+        </records>
+        <m2mrelationships />
+      </entity>
+    </entities>
+    """
+
+    @Test func cmtRecordsWithLookupsAndSeveralEntities() throws {
+        let path = try Fixture.file("data.xml", Self.cmt)
+        let all = try Fixture.read([path])
+        #expect(all.rejected.isEmpty)
+        #expect(all.records.map { $0.text("@entity") } == ["lead", "lead", "account"])
+        let first = all.records[0]
+        #expect(first.text("@id") == "11111111-0000-0000-0000-000000000001")
+        // Escaped twice in the file: unescaped once only.
+        #expect(first.text("subject") == "Fleet &lt;upgrade&gt;")
+        #expect(first.text("estimatedamount") == "4325.0000000000")
+        #expect(first.text("ownerid@lookupentity") == "systemuser")
+        #expect(first.text("ownerid@lookupentityname") == "# Dataverse App User")
+        #expect(first.location.line == 5)
+        let leads = try Fixture.read([path], ImportOptions(entity: "Lead"))
+        #expect(leads.records.count == 2)
+    }
+
+    @Test func genericRecordXML() throws {
+        let text = """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <export><lead id="a1" source="web"><name>Ann</name><address><city>Leeds</city></address></lead><lead id="a2"><name/></lead></export>
+        """
+        let (records, rejected, _) = try Fixture.read([try Fixture.file("g.xml", text)], ImportOptions(format: .xml, recordElement: "lead"))
+        #expect(rejected.isEmpty)
+        #expect(records.count == 2)
+        #expect(records[0].text("id") == "a1" && records[0].text("source") == "web")
+        #expect(records[0].text("name") == "Ann" && records[0].text("address.city") == "Leeds")
+        #expect(records[1]["name"] == .null)
+    }
+
+    @Test func xxeAndBillionLaughsAreRefused() throws {
+        let secret = try Fixture.file("secret.txt", "TOP-SECRET")
+        let xxe = """
+        <?xml version="1.0"?>
+        <!DOCTYPE entities [<!ENTITY x SYSTEM "file://\(secret)">]>
+        <entities><entity name="lead"><records><record id="1"><field name="subject" value="&x;"/></record></records></entity></entities>
+        """
+        let read = try Fixture.read([try Fixture.file("xxe.xml", xxe)], ImportOptions(format: .cmtXML))
+        #expect(read.records.isEmpty)
+        #expect(read.rejected.count == 1)
+        #expect(!read.rejected[0].reason.contains("TOP-SECRET"))
+        var laughs = "<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [<!ENTITY lol \"lol\">"
+        for level in 1...9 { laughs += "<!ENTITY lol\(level) \"" + String(repeating: "&lol\(level == 1 ? "" : String(level - 1));", count: 10) + "\">" }
+        laughs += "]>\n<entities><entity name=\"lead\"><records><record id=\"1\"><field name=\"subject\" value=\"&lol9;\"/></record></records></entity></entities>"
+        let bomb = try Fixture.read([try Fixture.file("lol.xml", laughs)], ImportOptions(format: .cmtXML))
+        #expect(bomb.records.isEmpty && bomb.rejected.count == 1)
+    }
+
+    @Test func malformedXMLYieldsTheRecordsBeforeAndTheErrorLocation() throws {
+        // Enough good records that the error lies well past libxml2's first read-ahead.
+        var text = "<entities><entity name=\"lead\"><records>\n"
+        for index in 1...200 { text += "<record id=\"\(index)\"><field name=\"a\" value=\"\(index)\"/></record>\n" }
+        text += "<record id=\"bad\"><field name=\"a\" value=\"2\"></record></records></entity></entities>"
+        let (records, rejected, _) = try Fixture.read([try Fixture.file("m.xml", text)])
+        #expect(records.count >= 150)
+        #expect(records.first?.text("@id") == "1")
+        #expect(rejected.count == 1)
+        #expect(rejected[0].location.line == 202)
+        #expect(rejected[0].reason.contains("malformed"))
+    }
+}
