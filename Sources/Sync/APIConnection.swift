@@ -41,7 +41,7 @@ struct APIConnection {
             } catch {
                 throw ConfigurationError(file: configuration.file, message: "api.auth is not valid: \(error). Use one of tokenEnv, tokenFile, tokenCommand or an oauth2 block (see the README)")
             }
-            let provider = try authConfiguration.makeTokenProvider(logger: logger)
+            let provider = try authConfiguration.makeTokenProvider(relativeTo: (configuration.file as NSString).deletingLastPathComponent)
             clientConfiguration.baseURL = baseURL
             return APIConnection(client: PartnerClient(configuration: clientConfiguration, tokenProvider: provider, logger: logger), sandbox: nil)
         }

@@ -14,9 +14,9 @@ public struct SyncOptions: Sendable {
     public var resume = false
     /// Read at most this many input records.
     public var limit: Int?
-    public var progress: SyncProgress.Style = .none
+    public var progress: ProgressStyle = .none
 
-    public init(dryRun: Bool = false, resume: Bool = false, limit: Int? = nil, progress: SyncProgress.Style = .none) {
+    public init(dryRun: Bool = false, resume: Bool = false, limit: Int? = nil, progress: ProgressStyle = .none) {
         self.dryRun = dryRun
         self.resume = resume
         self.limit = limit

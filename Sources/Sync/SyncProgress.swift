@@ -1,9 +1,12 @@
 import Foundation
 
+/// How progress is shown: redrawn in place on a terminal, a line every few seconds in logs, or not at all.
+public enum ProgressStyle: Sendable { case bar, lines, none }
+
 /// Progress for people: a line redrawn in place on a terminal, a plain log line every few seconds
 /// otherwise (cron mail and CI logs stay readable).
 final class SyncProgress {
-    enum Style: Sendable { case bar, lines, none }
+    typealias Style = ProgressStyle
 
     private let style: Style
     private let started = Date()
