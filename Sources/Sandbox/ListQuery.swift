@@ -101,6 +101,32 @@ struct ListQuery: Codable, Sendable, Equatable {
         }
     }
 
+    /// The page after `after`: indexes into `all` (the store, in creation order), how many referrals
+    /// match in all, and whether more follow the page. Sorted by (sort key, id); O(n) when the store
+    /// is already in that order (creation order, the usual `$orderby=createdDateTime`), O(n log n) otherwise.
+    func page(of all: [Referral], limit: Int) -> (indexes: [Int], total: Int, more: Bool) {
+        let keys = all.map(sortKey)
+        let ids = all.map { $0.id ?? "" }
+        func before(_ a: Int, _ b: Int) -> Bool { keys[a] != keys[b] ? keys[a] < keys[b] : ids[a] < ids[b] }
+        var order = Array(all.indices)
+        if !zip(order, order.dropFirst()).allSatisfy({ before($0, $1) }) { order.sort(by: before) }
+        if descending { order.reverse() }
+        var indexes: [Int] = []
+        var total = 0
+        var more = false
+        for index in order where filter.isEmpty || matches(all[index]) {
+            total += 1
+            if let after {
+                let beyond = keys[index] == after.key
+                    ? (descending ? ids[index] < after.id : ids[index] > after.id)
+                    : (descending ? keys[index] < after.key : keys[index] > after.key)
+                guard beyond else { continue }
+            }
+            if indexes.count < limit { indexes.append(index) } else { more = true }
+        }
+        return (indexes, total, more)
+    }
+
     /// The text the server wrote, or the same instant spelt otherwise (`+00:00`, fewer digits).
     /// `Date` cannot hold 100 ns ticks exactly at today's epoch offset, hence the half-microsecond slack.
     static func sameInstant(_ stored: APIDateTime, _ literal: String) -> Bool {

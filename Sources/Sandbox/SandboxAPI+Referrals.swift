@@ -58,32 +58,16 @@ extension SandboxAPI {
     func list(_ request: Request) async throws -> Response {
         var query = try ListQuery.parse(Self.queryPairs(request.uri.query))
         let all = await store.referrals
-        var matching = all.filter(query.matches)
-        let keyed = matching.map { (query.sortKey($0), $0.id ?? "", $0) }
-        let sorted = keyed.sorted { a, b in
-            a.0 == b.0 ? (query.descending ? a.1 > b.1 : a.1 < b.1) : (query.descending ? a.0 > b.0 : a.0 < b.0)
-        }
-        matching = []
-        var page: [Referral] = []
-        var total = 0
         let remainingTop = query.top.map { $0 - query.sent } ?? Int.max
         let limit = min(ListQuery.pageSize, remainingTop)
-        var more = false
-        for (key, id, referral) in sorted {
-            if let after = query.after {
-                let isAfter = key == after.key ? (query.descending ? id < after.id : id > after.id) : (query.descending ? key < after.key : key > after.key)
-                if !isAfter { total += 1; continue }
-            }
-            total += 1
-            if page.count < limit { page.append(referral) } else { more = true }
-        }
+        let (page, total, more) = query.page(of: all, limit: limit)
         var bytes: [UInt8] = Array(#"{"@odata.context":"\#(baseURL)/v1.0/$metadata#Referrals","@odata.count":\#(total),"value":["#.utf8)
-        for (index, referral) in page.enumerated() {
-            if index > 0 { bytes.append(UInt8(ascii: ",")) }
-            bytes.append(contentsOf: try select(referral, query.select))
+        for (position, index) in page.enumerated() {
+            if position > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(contentsOf: try select(all[index], query.select))
         }
         bytes.append(UInt8(ascii: "]"))
-        if more, limit < remainingTop || query.top == nil, let last = page.last {
+        if more, limit < remainingTop || query.top == nil, let last = page.last.map({ all[$0] }) {
             query.after = ListQuery.Position(key: query.sortKey(last), id: last.id ?? "")
             query.sent += page.count
             let token = query.skipToken.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
