@@ -18,8 +18,16 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Keep the state in this file across restarts.") var data: String?
     @Option(help: "Answer 429 beyond this many requests per second.") var throttle: Double?
-    @Option(help: "Add this many milliseconds to every API answer.") var latency = 0
-    @Option(name: .customLong("fault-rate"), help: "Share of API requests (0-1) that meet a fault: 429, 500, 503, or a create whose answer is dropped.") var faultRate = 0.0
+    @Option(help: "Wait this many milliseconds before every API answer.") var latency = 0
+    @Option(
+        name: .customLong("fault-rate"),
+        help: "Share of API requests (0-1) that meet a fault, split evenly among the kinds in --faults.")
+    var faultRate = 0.0
+    @Option(
+        help: """
+            Fault kinds for --fault-rate, comma-separated: 429 (Retry-After: 1), 500, 503 (Retry-After: 1),             drop (POST only: the referral is created, the connection closed before the answer).
+            """)
+    var faults = "429,500,503,drop"
     @Option(help: "Seed for the faults, so a run repeats.") var seed: UInt64?
     @Option(name: .customLong("create-status"), help: "Status of a successful create: 201, or 200 as the connector's Swagger says.") var createStatus = 201
     @Option(name: .customLong("accept-outgoing"), help: "on: what our organisation creates is accepted at once (Active/Accepted), as the documented example; off: kept as sent.") var acceptOutgoing: Toggle = .on
@@ -38,6 +46,20 @@ struct SandboxCommand: AsyncParsableCommand {
         guard createStatus == 200 || createStatus == 201 else { throw ValidationError("--create-status must be 200 or 201") }
         if let throttle, throttle <= 0 { throw ValidationError("--throttle must be above 0 requests per second") }
         guard tokenTTL > 0 else { throw ValidationError("--token-ttl must be above 0 seconds") }
+        guard latency >= 0 else { throw ValidationError("--latency must be 0 or more milliseconds") }
+        guard maxBodyBytes > 0 else { throw ValidationError("--max-body-bytes must be above 0") }
+        _ = try faultMix()
+    }
+
+    /// `--faults` as weights: 1 for each kind named, 0 for the others.
+    func faultMix() throws -> SandboxConfiguration.FaultMix {
+        let kinds = Set(faults.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
+        let known: Set<String> = ["429", "500", "503", "drop"]
+        guard !kinds.isEmpty, kinds.isSubset(of: known) else {
+            throw ValidationError("--faults takes a comma-separated list of 429, 500, 503 and drop; got '\(faults)'")
+        }
+        func weight(_ kind: String) -> Double { kinds.contains(kind) ? 1 : 0 }
+        return .init(throttled: weight("429"), serverError: weight("500"), unavailable: weight("503"), dropAfterCreate: weight("drop"))
     }
 
     func run() async throws {
@@ -48,6 +70,7 @@ struct SandboxCommand: AsyncParsableCommand {
         configuration.throttle = throttle
         configuration.latencyMilliseconds = latency
         configuration.faultRate = faultRate
+        configuration.faultMix = try faultMix()
         configuration.seed = seed
         configuration.createStatus = createStatus
         configuration.acceptOutgoing = acceptOutgoing == .on
@@ -64,11 +87,15 @@ struct SandboxCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("refbridge sandbox: \(error)\n".utf8))
             throw ExitCode(2)
         }
-        print("sandbox API:    \(server.baseURL)")
-        print("token endpoint: \(server.tokenURL)")
-        print("admin dump:     http://\(server.host):\(server.port)/_sandbox/referrals")
-        print("Ctrl-C stops it\(data.map { "; the state is kept in \($0)" } ?? "").")
-        fflush(stdout)
+        // Straight to the file descriptor, unbuffered: a script waiting for these lines sees them at once.
+        let banner = """
+            sandbox API:    \(server.baseURL)
+            token endpoint: \(server.tokenURL)
+            admin dump:     http://\(server.host):\(server.port)/_sandbox/referrals
+            Ctrl-C stops it\(data.map { "; the state is kept in \($0)" } ?? "").
+
+            """
+        FileHandle.standardOutput.write(Data(banner.utf8))
         // Returns after SIGINT or SIGTERM, once in-flight requests are answered and the state saved.
         try await server.run()
     }
