@@ -1,0 +1,133 @@
+import Importers
+import Referrals
+
+/// A mapping file, loaded and checked: how one kind of export becomes referrals.
+public struct MappingSpec: Sendable {
+    /// From `name:` or the file's base name.
+    public var name: String
+    /// The ledger keys rows by (system, external id): `system:`, or the name.
+    public var sourceSystem: String
+    public var file: String
+    public var source: SourceSpec
+    var key: ValueRule
+    var skips: [SkipRule]
+    var fields: [(TargetPath, ValueRule)]
+
+    /// Every source field the mapping reads, with the line that names it.
+    var sourceFields: [(name: String, line: Int)] {
+        var names = key.sourceFields
+        for skip in skips { names += skip.condition.sourceFields(line: skip.line) }
+        for (_, rule) in fields { names += rule.sourceFields }
+        return names
+    }
+}
+
+/// The `source:` block: how to read the export.
+public struct SourceSpec: Sendable {
+    public var importOptions: ImportOptions
+}
+
+/// How one value is made from a source record.
+struct ValueRule: Sendable {
+    enum Origin: Sendable {
+        case field(String)
+        /// The first that is not empty.
+        case fields([String])
+        case template([TemplatePart])
+        case constant(String)
+        /// The value of the first case whose condition holds, else `otherwise`.
+        case cases([(Condition, String)], otherwise: String?)
+    }
+
+    enum TemplatePart: Sendable {
+        case text(String)
+        case field(String)
+    }
+
+    enum Unmapped: Sendable, Equatable {
+        case reject
+        case keep
+        case value(String)
+    }
+
+    var origin: Origin
+    var line: Int
+    /// Read `field@OData.Community.Display.V1.FormattedValue` (the label) when present.
+    var formatted = false
+    var trim = true
+    var letterCase: ValueParsers.Case?
+    var namePart: ValueParsers.NamePart?
+    /// Lower-cased, trimmed source value → target value.
+    var map: [String: String]?
+    var unmapped: Unmapped = .reject
+    var decimalComma = false
+    var dateFormat: ValueParsers.DateFormat = .iso
+    /// Cut to the API limit with a warning (true), or reject the record (false).
+    var truncate = true
+    var required = false
+
+    var sourceFields: [(name: String, line: Int)] {
+        switch origin {
+        case .field(let name): return [(name, line)]
+        case .fields(let names): return names.map { ($0, line) }
+        case .template(let parts): return parts.compactMap { if case .field(let name) = $0 { return (name, line) } else { return nil } }
+        case .constant: return []
+        case .cases(let cases, _): return cases.flatMap { $0.0.sourceFields(line: line) }
+        }
+    }
+
+    var describedSource: String {
+        switch origin {
+        case .field(let name): name
+        case .fields(let names): names.joined(separator: " | ")
+        case .template: "template"
+        case .constant: "constant"
+        case .cases: "when"
+        }
+    }
+}
+
+/// A test on a source field.
+struct Condition: Sendable {
+    enum Test: Sendable {
+        /// Equal to one of these, ignoring case and surrounding spaces.
+        case equals([String])
+        case empty
+        case notEmpty
+    }
+
+    var field: String
+    var test: Test
+    var negated = false
+
+    func sourceFields(line: Int) -> [(name: String, line: Int)] { [(field, line)] }
+}
+
+struct SkipRule: Sendable {
+    var condition: Condition
+    var reason: String
+    var line: Int
+}
+
+/// A problem in a mapping file: where, and what to do.
+public struct MappingLoadError: Error, CustomStringConvertible, Sendable, Equatable {
+    public var file: String
+    public var line: Int
+    public var column: Int
+    public var message: String
+
+    public init(file: String, line: Int, column: Int = 1, message: String) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.message = message
+    }
+
+    public var description: String { "\(file):\(line):\(column): \(message)" }
+}
+
+/// Every problem of a mapping file at once.
+public struct MappingLoadErrors: Error, CustomStringConvertible, Sendable {
+    public var errors: [MappingLoadError]
+    public var description: String { errors.map(\.description).joined(separator: "\n") }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import Referrals
+
+/// A readable terminal view: one line per record.
+public final class TablePreviewWriter {
+    private let output: FileHandle
+
+    public init(output: FileHandle) {
+        self.output = output
+        write(Self.row("record", "external id", "outcome", "customer / reason"))
+        write(String(repeating: "-", count: 100))
+    }
+
+    public func write(_ item: PreviewItem) {
+        let place = "\((item.location.file as NSString).lastPathComponent):\(item.location.record)"
+        switch item.result {
+        case .mapped(let mapped):
+            let referral = mapped.referral
+            var detail = [referral.customerProfile?.name, referral.customerProfile?.address?.country, referral.type?.rawValue]
+                .compactMap { $0 }.joined(separator: " · ")
+            if let value = referral.details?.dealValue { detail += " · \(value) \(referral.details?.currency ?? "")" }
+            if !mapped.warnings.isEmpty { detail += "  ⚠ " + mapped.warnings.joined(separator: "; ") }
+            write(Self.row(place, mapped.externalReferenceId, "mapped", detail))
+        case .skipped(let id, let reason):
+            write(Self.row(place, id ?? "-", "skipped", reason))
+        case .rejected(let id, let issues):
+            write(Self.row(place, id ?? "-", "REJECTED", issues.map { "\($0.field): \($0.message)" }.joined(separator: "; ")))
+        }
+    }
+
+    public func finish(_ summary: PreviewSummary) {
+        write("")
+        write("\(summary.records) records: \(summary.mapped) mapped, \(summary.skipped) skipped, \(summary.rejected) rejected, \(summary.warnings) warnings")
+        for notice in summary.notices { write("note: " + notice) }
+    }
+
+    private func write(_ line: String) { output.write(Data((line + "\n").utf8)) }
+
+    static func row(_ a: String, _ b: String, _ c: String, _ d: String) -> String {
+        func pad(_ text: String, _ width: Int) -> String {
+            text.count >= width ? String(text.prefix(width - 1)) + " " : text + String(repeating: " ", count: width - text.count)
+        }
+        return pad(a, 22) + pad(b, 40) + pad(c, 10) + d
+    }
+}
+
+/// One self-contained page for a reviewer: summary, rejects grouped by reason, and each record's
+/// source fields beside the referral it becomes. Everything from the data is HTML-escaped.
+public final class HTMLPreviewWriter {
+    /// Past this many records the page lists only rejected ones, so it stays openable.
+    public static let detailLimit = 2000
+    private var rows: [String] = []
+    private var detailed = 0
+
+    public init() {}
+
+    public func add(_ item: PreviewItem) {
+        let isRejected: Bool
+        if case .rejected = item.result { isRejected = true } else { isRejected = false }
+        guard detailed < Self.detailLimit || isRejected else { return }
+        detailed += 1
+        let source = item.source.map { record in
+            zip(record.names, record.values).map { "<tr><th>\(Self.escape($0))</th><td>\(Self.escape($1.text ?? "null"))</td></tr>" }.joined()
+        } ?? ""
+        let place = Self.escape("\((item.location.file as NSString).lastPathComponent) record \(item.location.record)" + (item.location.line.map { ", line \($0)" } ?? ""))
+        switch item.result {
+        case .mapped(let mapped):
+            let json = Self.pretty(ReferralJSON.encode(mapped.referral))
+            let warnings = mapped.warnings.map { "<li>\(Self.escape($0))</li>" }.joined()
+            rows.append("<section class=ok><h3>\(place) · \(Self.escape(mapped.externalReferenceId))</h3>\(warnings.isEmpty ? "" : "<ul class=warn>\(warnings)</ul>")<div class=pair><table>\(source)</table><pre>\(Self.escape(json))</pre></div></section>")
+        case .skipped(let id, let reason):
+            rows.append("<section class=skip><h3>\(place) · \(Self.escape(id ?? "-")) · skipped</h3><p>\(Self.escape(reason))</p><div class=pair><table>\(source)</table></div></section>")
+        case .rejected(let id, let issues):
+            let list = issues.map { "<li><b>\(Self.escape($0.field))</b>: \(Self.escape($0.message))</li>" }.joined()
+            rows.append("<section class=bad><h3>\(place) · \(Self.escape(id ?? "-")) · rejected</h3><ul>\(list)</ul><div class=pair><table>\(source)</table></div></section>")
+        }
+    }
+
+    public func page(summary: PreviewSummary, mapping: String) -> String {
+        let reasons = summary.rejectReasons.sorted { $0.value > $1.value }
+            .map { "<tr><td>\($0.value)</td><td>\(Self.escape($0.key))</td></tr>" }.joined()
+        let notices = summary.notices.map { "<li>\(Self.escape($0))</li>" }.joined()
+        let truncated = summary.records > detailed ? "<p>Only the first \(Self.detailLimit) records are shown in full, and every rejected one.</p>" : ""
+        return """
+            <!doctype html><html lang=en><head><meta charset=utf-8><title>refbridge preview</title><style>
+            body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top}
+            th{background:#f4f4f4;font-weight:600}section{border-left:4px solid #2a7;padding:0 1em;margin:1em 0}section.bad{border-color:#c33}section.skip{border-color:#999}
+            .pair{display:flex;gap:1em;align-items:flex-start}pre{background:#f8f8f8;padding:.5em;margin:0;white-space:pre-wrap;max-width:60%}.warn{color:#a60}
+            </style></head><body><h1>refbridge preview</h1><p>Mapping: <code>\(Self.escape(mapping))</code></p>
+            <table><tr><th>records</th><th>mapped</th><th>skipped</th><th>rejected</th><th>warnings</th></tr>
+            <tr><td>\(summary.records)</td><td>\(summary.mapped)</td><td>\(summary.skipped)</td><td>\(summary.rejected)</td><td>\(summary.warnings)</td></tr></table>
+            \(notices.isEmpty ? "" : "<h2>Notes</h2><ul>\(notices)</ul>")
+            <h2>Rejects by reason</h2>\(reasons.isEmpty ? "<p>None.</p>" : "<table><tr><th>records</th><th>reason</th></tr>\(reasons)</table>")
+            <h2>Records</h2>\(truncated)\(rows.joined(separator: "\n"))</body></html>
+            """
+    }
+
+    static func escape(_ text: String) -> String {
+        var result = ""
+        result.reserveCapacity(text.count)
+        for character in text {
+            switch character {
+            case "&": result += "&amp;"
+            case "<": result += "&lt;"
+            case ">": result += "&gt;"
+            case "\"": result += "&quot;"
+            case "'": result += "&#39;"
+            default: result.append(character)
+            }
+        }
+        return result
+    }
+
+    static func pretty(_ bytes: [UInt8]) -> String {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)),
+            let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        else { return String(decoding: bytes, as: UTF8.self) }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
