@@ -74,6 +74,8 @@ public final class Mapper {
                     case .value(let value): text = value
                     }
                 }
+                // A map entry or default of "" leaves the field out.
+                if text.isEmpty { continue }
             }
             switch path.kind {
             case .string:

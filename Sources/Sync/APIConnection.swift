@@ -29,7 +29,7 @@ struct APIConnection {
             sandboxConfiguration.latencyMilliseconds = options.latencyMilliseconds
             try FileManager.default.createDirectory(atPath: (options.dataFile as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             var sandboxLogger = logger
-            sandboxLogger.logLevel = .warning
+            sandboxLogger.logLevel = .critical
             let server = try await SandboxServer.start(sandboxConfiguration, logger: sandboxLogger)
             clientConfiguration.baseURL = server.baseURL
             let client = PartnerClient(configuration: clientConfiguration, tokenProvider: StaticTokenProvider(token: "sandbox"), logger: logger)

@@ -10,7 +10,7 @@ final class SyncProgress {
 
     private let style: Style
     private let started = Date()
-    private var lastDraw = Date.distantPast
+    private var lastDraw = Date()
     /// Total input bytes and a way to read how far the reader is, for the ETA.
     var totalBytes: Int64 = 0
     var bytesDone: () -> Int64 = { 0 }
