@@ -73,8 +73,8 @@ actor ReferralStore {
         var referral: Referral
     }
 
-    /// A creation time strictly after every earlier one, so `$orderby=createdDateTime` is a total order.
-    func nextTimestamp() -> APIDateTime {
+    /// A time strictly after every earlier one, so `$orderby=createdDateTime` is a total order.
+    private func nextTimestamp() -> APIDateTime {
         var now = Date()
         if now <= lastTimestamp { now = lastTimestamp.addingTimeInterval(0.000_001) }
         lastTimestamp = now
@@ -101,19 +101,37 @@ actor ReferralStore {
         engagementIds.contains(engagementId)
     }
 
-    func insert(_ referral: Referral, requestId: String?) {
-        guard let id = referral.id else { return }
+    /// Adds a new referral. `stamp` sets its dates from a time later than every earlier one, in
+    /// the same step as the insertion, so store order is creation order even under concurrent
+    /// creates. With `reuseRequestId` and a `requestId` seen before, returns the referral created
+    /// for it instead (`created: false`), also atomically.
+    func insert(
+        _ referral: Referral, requestId: String?, reuseRequestId: Bool,
+        stamp: @Sendable (inout Referral, APIDateTime) -> Void
+    ) -> (referral: Referral, created: Bool) {
+        if reuseRequestId, let requestId, let existing = self.referral(requestId: requestId) { return (existing, false) }
+        var referral = referral
+        stamp(&referral, nextTimestamp())
+        guard let id = referral.id else { return (referral, false) }
         indexById[id] = referrals.count
         referrals.append(referral)
         if let engagementId = referral.engagementId { engagementIds.insert(engagementId) }
         if let requestId { idByRequestId[requestId] = id }
         append(JournalEntry(requestId: requestId, referral: referral))
+        return (referral, true)
     }
 
-    func replace(_ referral: Referral) {
-        guard let id = referral.id, let position = indexById[id] else { return }
+    /// Replaces the stored referral with `referral` if its eTag is still `expectedETag`, `stamp`
+    /// setting the update's dates; nil when another write came first (the caller answers 412).
+    func replace(
+        _ referral: Referral, expectedETag: String?, stamp: @Sendable (inout Referral, APIDateTime) -> Void
+    ) -> Referral? {
+        guard let id = referral.id, let position = indexById[id], referrals[position].eTag == expectedETag else { return nil }
+        var referral = referral
+        stamp(&referral, nextTimestamp())
         referrals[position] = referral
         append(JournalEntry(requestId: nil, referral: referral))
+        return referral
     }
 
     private func append(_ entry: JournalEntry) {

@@ -17,29 +17,29 @@ extension SandboxAPI {
         if let engagementId = referral.engagementId, !(await store.hasEngagement(engagementId)) {
             throw SandboxError.invalidRequest("engagementId '\(engagementId)' is not an engagement of this organisation: create the Shared referral first and use its engagementId", target: "engagementId")
         }
-        let now = await store.nextTimestamp()
         let id = UUID().uuidString.lowercased()
         referral.id = id
         referral.engagementId = referral.engagementId ?? UUID().uuidString.lowercased()
         referral.organizationId = configuration.organizationId
         referral.organizationName = configuration.organizationName
-        referral.createdDateTime = now
-        referral.updatedDateTime = now
         referral.direction = .outgoing
         if configuration.acceptOutgoing {
             // As the documented example: what our own organisation creates is accepted at once.
             referral.status = .active
             referral.substatus = .accepted
-            referral.acceptedDateTime = now
         } else {
             referral.status = referral.status ?? .new
             referral.substatus = referral.substatus ?? StatusRules.substatuses(for: referral.status ?? .new).first
         }
-        if referral.status == .closed { referral.closedDateTime = now }
         referral.eTag = Self.newETag()
         referral.links = links(id: id, engagementId: referral.engagementId!)
-        await store.insert(referral, requestId: requestId)
-        return referralResponse(referral, status: .init(code: configuration.createStatus), context: false)
+        let (stored, _) = await store.insert(referral, requestId: requestId, reuseRequestId: configuration.idempotency) { referral, now in
+            referral.createdDateTime = now
+            referral.updatedDateTime = now
+            if referral.status == .active { referral.acceptedDateTime = now }
+            if referral.status == .closed { referral.closedDateTime = now }
+        }
+        return referralResponse(stored, status: .init(code: configuration.createStatus), context: false)
     }
 
     func links(id: String, engagementId: String) -> ReferralLinks {
@@ -108,12 +108,17 @@ extension SandboxAPI {
             throw SandboxError.invalidRequest("the body's id '\(bodyId)' differs from the URL's '\(id)'", target: "id")
         }
         incoming.links = nil
-        return try await update(stored: stored, to: incoming, representation: true)
+        do {
+            return try await update(stored: stored, to: incoming, representation: true)
+        } catch is WriteConflict {
+            throw SandboxError.changedMeanwhile
+        }
     }
 
     func patch(_ request: Request, id: String) async throws -> Response {
-        guard let stored = await store.referral(id: id) else { throw SandboxError.notFound(id) }
-        if let ifMatch = request.headers[.ifMatch] { try checkETag(ifMatch, stored) }
+        guard var stored = await store.referral(id: id) else { throw SandboxError.notFound(id) }
+        let ifMatch = request.headers[.ifMatch]
+        if let ifMatch { try checkETag(ifMatch, stored) }
         let data = try await body(request)
         let operations: [JSONPatch.Operation]
         do {
@@ -121,12 +126,25 @@ extension SandboxAPI {
         } catch {
             throw SandboxError.invalidRequest("the body must be a JSON Patch array of {op, path, value} with op add or replace: \(Self.describe(error))", target: "body")
         }
-        let document = try JSONDecoder().decode(JSONValue.self, from: Data(ReferralJSON.encode(stored)))
-        let patched = try JSONPatch.apply(operations, to: document)
-        let updated = try decodeReferral(try JSONEncoder().encode(patched))
         let wantsRepresentation = request.headers[HTTPField.Name("Prefer")!]?.lowercased().contains("return=representation") ?? false
-        return try await update(stored: stored, to: updated, representation: wantsRepresentation)
+        // Without If-Match the patch applies to whatever is current: when another write lands
+        // between reading and storing, apply it again to the newer state.
+        for _ in 0..<8 {
+            let document = try JSONDecoder().decode(JSONValue.self, from: Data(ReferralJSON.encode(stored)))
+            let patched = try JSONPatch.apply(operations, to: document)
+            let updated = try decodeReferral(try JSONEncoder().encode(patched))
+            do {
+                return try await update(stored: stored, to: updated, representation: wantsRepresentation)
+            } catch is WriteConflict {
+                guard ifMatch == nil, let current = await store.referral(id: id) else { throw SandboxError.changedMeanwhile }
+                stored = current
+            }
+        }
+        throw SandboxError.changedMeanwhile
     }
+
+    /// A write lost the race with another one (see `ReferralStore.replace`).
+    struct WriteConflict: Error {}
 
     private func checkETag(_ ifMatch: String, _ stored: Referral) throws {
         guard ifMatch == "*" || ifMatch == stored.eTag else {
@@ -155,14 +173,17 @@ extension SandboxAPI {
             issues.append(ValidationIssue(path: "substatus", message: "is required"))
         }
         guard issues.isEmpty else { throw SandboxError.validation(issues) }
-        let now = await store.nextTimestamp()
-        updated.updatedDateTime = now
-        if updated.status == .closed, stored.status != .closed { updated.closedDateTime = now } else { updated.closedDateTime = stored.closedDateTime }
-        // Accepting a referral (New → Active) stamps acceptedDateTime, as the API's newer fields show.
-        if updated.status == .active, updated.acceptedDateTime == nil { updated.acceptedDateTime = now }
-        updated.expirationDateTime = stored.expirationDateTime
         updated.eTag = Self.newETag()
-        await store.replace(updated)
+        updated.expirationDateTime = stored.expirationDateTime
+        updated.closedDateTime = stored.closedDateTime
+        let wasClosed = stored.status == .closed
+        let replaced = await store.replace(updated, expectedETag: stored.eTag) { referral, now in
+            referral.updatedDateTime = now
+            if referral.status == .closed, !wasClosed { referral.closedDateTime = now }
+            // Accepting a referral (New → Active) stamps acceptedDateTime, as the API's newer fields show.
+            if referral.status == .active, referral.acceptedDateTime == nil { referral.acceptedDateTime = now }
+        }
+        guard let updated = replaced else { throw WriteConflict() }
         if representation { return referralResponse(updated, status: .ok) }
         var headers: HTTPFields = [:]
         headers[.eTag] = updated.eTag

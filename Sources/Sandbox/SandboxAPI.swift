@@ -119,6 +119,13 @@ final class SandboxAPI: Sendable {
             response = SandboxError(status: .internalServerError, code: "generalException", message: "unexpected: \(error)").response()
         }
         for field in echoed { response.headers[field.name] = field.value }
+        // Ids and outcome only: never the Authorization header, nor the body (customer data).
+        logger.debug(
+            "sandbox request",
+            metadata: [
+                "http.method": "\(request.method)", "http.path": "\(request.uri.path)",
+                "http.status": "\(response.status.code)", "request.id": "\(response.headers[HTTPField.Name("request-id")!] ?? "-")",
+            ])
         return response
     }
 

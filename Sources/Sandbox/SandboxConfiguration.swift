@@ -5,11 +5,15 @@ public struct SandboxConfiguration: Sendable {
     public var port = 8089
     /// Where the state is kept between restarts; nil keeps it in memory only.
     public var dataFile: String?
-    /// Requests per second across the API; beyond it the answer is 429 with `Retry-After`.
+    /// Requests per second across the API; beyond it the answer is 429 with `Retry-After` in whole
+    /// seconds and nothing is done. Short bursts pass (GCRA, tolerance max(1/throttle, 0.1 s));
+    /// refused requests do not use up the allowance.
     public var throttle: Double?
-    /// Added to every API answer.
+    /// Waited before every authenticated API answer (faults included).
     public var latencyMilliseconds = 0
-    /// The share of API requests that meet a fault (0…1), split by `faultMix`.
+    /// The share of API requests that meet a fault (0…1), split among the kinds in proportion to
+    /// `faultMix`'s weights. `dropAfterCreate` applies to POST only: for other requests the split is
+    /// among the remaining kinds. The token endpoint and the admin dump never meet faults.
     public var faultRate = 0.0
     public var faultMix = FaultMix()
     /// Makes faults repeatable.
@@ -22,12 +26,12 @@ public struct SandboxConfiguration: Sendable {
     /// Honour a repeated `MS-RequestId` on POST by returning the referral already created.
     /// Off by default: nothing documents it, so correctness must not rest on it.
     public var idempotency = false
-    /// Lifetime of the tokens the token endpoint issues.
+    /// Lifetime in seconds of the tokens the token endpoint issues.
     public var tokenTTLSeconds = 3600
-    /// `.any`: any bearer token is accepted; `.issued`: only tokens this sandbox issued and that
-    /// have not expired.
+    /// `.any`: any bearer token is accepted until the token endpoint has issued one, then only
+    /// issued, unexpired tokens; `.issued`: only issued, unexpired tokens from the start.
     public var auth = AuthMode.any
-    /// Larger request bodies are refused with 413.
+    /// Larger request bodies are refused with 413 (`invalidRequest`, target `body`).
     public var maxBodyBytes = 1 << 20
     /// "Our" organisation, which owns what we create.
     public var organizationId = "7d23e5ca-19dc-4eaa-aac8-5e6b559f0d1d"

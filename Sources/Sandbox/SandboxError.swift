@@ -28,6 +28,10 @@ struct SandboxError: Error, Sendable {
         SandboxError(status: .notFound, code: "itemNotFound", message: "No referral with id '\(id)'.", target: "id")
     }
 
+    static let changedMeanwhile = SandboxError(
+        status: .preconditionFailed, code: "preconditionFailed",
+        message: "The referral changed while this request was processed: read it again and retry.", target: "If-Match")
+
     static let unauthenticated = SandboxError(
         status: .unauthorized, code: "unauthenticated",
         message: "A valid bearer token is required in the Authorization header.", target: "Authorization")
