@@ -9,6 +9,17 @@ struct APIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as SandboxError {
             return error.response()
         } catch let error as HTTPError {
+            // The router says 404 for a method it has no route for; on the API's own paths that is a 405.
+            let segments = request.uri.path.split(separator: "/")
+            if error.status == .notFound, segments.count >= 3, segments.count <= 4,
+                segments[0] == "v1.0", segments[1] == "engagements", segments[2] == "referrals"
+            {
+                return SandboxError(
+                    status: .methodNotAllowed, code: "invalidRequest",
+                    message: "\(request.method) is not supported on \(request.uri.path): use GET, POST (collection), PUT or PATCH (one referral).",
+                    target: "method"
+                ).response()
+            }
             let code = switch error.status.code {
             case 404: "itemNotFound"
             case 401: "unauthenticated"

@@ -168,10 +168,7 @@ extension SandboxAPI {
         updated.links = stored.links
         updated.odataContext = nil
         if updated.status == nil { updated.status = stored.status }
-        var issues = updated.validationIssues(for: .update(from: stored.status))
-        if let from = stored.status, let to = updated.status, to == from, updated.substatus == nil {
-            issues.append(ValidationIssue(path: "substatus", message: "is required"))
-        }
+        let issues = updated.validationIssues(for: .update(from: stored.status))
         guard issues.isEmpty else { throw SandboxError.validation(issues) }
         updated.eTag = Self.newETag()
         updated.expirationDateTime = stored.expirationDateTime

@@ -91,9 +91,11 @@ import Testing
             #expect(answer.status == 404 && answer.errorCode == "itemNotFound" && answer.errorTarget == "id")
             let inner = try #require(answer.error["innerError"] as? [String: Any])
             #expect(inner["code"] as? String == "itemNotFound")
-            // An unknown path answers in the same error shape.
+            // An unknown path or method answers in the same error shape.
             let path = try await sandbox.request("GET", "/v1.0/engagements/nothing")
             #expect(path.status == 404 && path.errorCode == "itemNotFound")
+            let delete = try await sandbox.request("DELETE", SandboxHarness.collection + "/3f1c1d1e-0000-4000-8000-000000000000")
+            #expect(delete.status == 405 && delete.errorCode == "invalidRequest" && delete.errorTarget == "method")
         }
     }
 

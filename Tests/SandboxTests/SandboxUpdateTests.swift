@@ -53,6 +53,10 @@ import Testing
             invalid.customerProfile?.address?.country = "ZZZ"
             let refused = try await sandbox.request("PUT", path, body: Data(ReferralJSON.encode(invalid)), headers: ["If-Match": eTag])
             #expect(refused.status == 400 && refused.errorMessage.contains("customerProfile.address.country"))
+            var noSubstatus = forged
+            noSubstatus.substatus = nil
+            let partial = try await sandbox.request("PUT", path, body: Data(ReferralJSON.encode(noSubstatus)), headers: ["If-Match": eTag])
+            #expect(partial.status == 400 && partial.errorTarget == "substatus")
             let broken = try await sandbox.request("PUT", path, body: Data("{".utf8), headers: ["If-Match": eTag])
             #expect(broken.status == 400 && broken.errorTarget == "body")
             let unknown = try await sandbox.request("PUT", SandboxHarness.collection + "/nope", body: Data(ReferralJSON.encode(forged)), headers: ["If-Match": eTag])
