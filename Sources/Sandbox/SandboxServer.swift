@@ -12,7 +12,10 @@ public struct SandboxRequestCounts: Sendable, Equatable, Codable {
     public var put = 0
     public var patch = 0
     public var token = 0
+    /// Calls to the referrals API (the token endpoint and the admin dump are not).
     public var api: Int { create + get + list + put + patch }
+
+    public init() {}
 }
 
 /// The Partner API sandbox, running in this process. Start it with `start(_:logger:)`; tests use
@@ -23,11 +26,20 @@ public final class SandboxServer: Sendable {
     let api: SandboxAPI
     private let task: Task<Void, any Error>
 
+    /// `http://HOST:PORT`, with an IPv6 host in brackets.
+    public var origin: String { Self.origin(host: host, port: port) }
     /// `http://HOST:PORT/v1.0`, the base the client appends `/engagements/referrals` to.
-    public var baseURL: String { "http://\(host):\(port)/v1.0" }
+    public var baseURL: String { origin + "/v1.0" }
     /// The token endpoint (Azure AD v1 shape).
-    public var tokenURL: String { "http://\(host):\(port)/common/oauth2/token" }
-    public var deviceCodeURL: String { "http://\(host):\(port)/common/oauth2/devicecode" }
+    public var tokenURL: String { origin + "/common/oauth2/token" }
+    /// The device-code endpoint (Azure AD v1 shape).
+    public var deviceCodeURL: String { origin + "/common/oauth2/devicecode" }
+    /// Every referral, unauthenticated: `{"count": n, "value": [...]}`.
+    public var adminDumpURL: String { origin + "/_sandbox/referrals" }
+
+    static func origin(host: String, port: Int) -> String {
+        "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
+    }
 
     private init(port: Int, host: String, api: SandboxAPI, task: Task<Void, any Error>) {
         self.port = port
@@ -78,7 +90,7 @@ public final class SandboxServer: Sendable {
             await store.close()
             throw SandboxStartError(message: "the sandbox did not start on \(configuration.host):\(configuration.port) (is the port in use?): \(reason)")
         }
-        api.setBase("http://\(configuration.host):\(port)")
+        api.setBase(Self.origin(host: configuration.host, port: port))
         await store.relink { referral in
             guard let id = referral.id, let engagementId = referral.engagementId else { return referral.links }
             return api.links(id: id, engagementId: engagementId)

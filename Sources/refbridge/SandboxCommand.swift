@@ -91,7 +91,7 @@ struct SandboxCommand: AsyncParsableCommand {
         let banner = """
             sandbox API:    \(server.baseURL)
             token endpoint: \(server.tokenURL)
-            admin dump:     http://\(server.host):\(server.port)/_sandbox/referrals
+            admin dump:     \(server.adminDumpURL)
             Ctrl-C stops it\(data.map { "; the state is kept in \($0)" } ?? "").
 
             """
