@@ -100,6 +100,6 @@ let package = Package(
             ]
         ),
         .testTarget(name: "PartnerClientTests", dependencies: ["PartnerClient", "Sandbox", "Referrals"]),
-        .testTarget(name: "SyncTests", dependencies: ["Sync", "Sandbox", "Ledger", "Referrals"]),
+        .testTarget(name: "SyncTests", dependencies: ["Sync", "Sandbox", "Ledger", "Referrals", "Mapping", "Importers"]),
     ]
 )
