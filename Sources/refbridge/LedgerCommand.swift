@@ -1,0 +1,101 @@
+import ArgumentParser
+import Foundation
+import Ledger
+import Sync
+
+struct LedgerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ledger",
+        abstract: "Look into the mapping ledger: which referral each CRM record became.",
+        subcommands: [Stats.self, Export.self, Show.self]
+    )
+
+    struct Location: ParsableArguments {
+        @Option(name: .long, help: "The ledger file.") var ledger: String?
+        @Option(name: .long, help: "Take the ledger path from this job file.") var config: String?
+
+        func open() throws -> LedgerDatabase {
+            var path = ledger ?? ".refbridge/ledger.sqlite"
+            if ledger == nil, let config {
+                do {
+                    path = try JobConfiguration.load(path: config).ledgerPath
+                } catch {
+                    printError("\(error)")
+                    throw ExitCode(2)
+                }
+            }
+            guard FileManager.default.fileExists(atPath: path) else {
+                printError("no ledger at \(path): pass --ledger PATH or --config JOB.yaml")
+                throw ExitCode(2)
+            }
+            return try LedgerDatabase.open(path: path, readOnly: true)
+        }
+    }
+
+    struct Stats: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Counts by source system and state, and the last runs.")
+        @OptionGroup var location: Location
+
+        func run() async throws {
+            let stats = try await location.open().stats()
+            print("system".padding(toLength: 28, withPad: " ", startingAt: 0) + LedgerState.allCases.map { $0.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0) }.joined())
+            for (system, counts) in stats.bySystem.sorted(by: { $0.key < $1.key }) {
+                print(system.padding(toLength: 28, withPad: " ", startingAt: 0) + LedgerState.allCases.map { String(counts[$0] ?? 0).padding(toLength: 10, withPad: " ", startingAt: 0) }.joined())
+            }
+            print("unresolved (looked for first by the next run): \(stats.unresolved)")
+            if !stats.lastRuns.isEmpty { print("\nlast runs:") }
+            for run in stats.lastRuns {
+                let counts = run.counts.map { "read \($0.read), created \($0.created), updated \($0.updated), unchanged \($0.unchanged), skipped \($0.skipped), rejected \($0.rejected), failed \($0.failed)" } ?? "did not finish"
+                print("  run \(run.id ?? 0) \(ISO8601DateFormatter().string(from: run.startedAt)) \(run.mode) exit \(run.exitCode.map(String.init) ?? "-")\(run.aborted ? " ABORTED" : ""): \(counts)")
+            }
+        }
+    }
+
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Every entry as CSV or JSON (no secrets, no customer data beyond ids).")
+        @OptionGroup var location: Location
+        @Option(name: .long, help: "csv or json.") var format: String = "csv"
+        @Option(name: .long, help: "Write here instead of standard output.") var output: String?
+
+        func run() async throws {
+            guard let format = LedgerDatabase.ExportFormat(rawValue: format) else {
+                printError("--format must be csv or json")
+                throw ExitCode(2)
+            }
+            let ledger = try location.open()
+            let handle: FileHandle
+            if let output {
+                guard FileManager.default.createFile(atPath: output, contents: nil, attributes: [.posixPermissions: 0o600]), let file = FileHandle(forWritingAtPath: output) else {
+                    printError("cannot write \(output)")
+                    throw ExitCode(2)
+                }
+                handle = file
+            } else {
+                handle = .standardOutput
+            }
+            try ledger.export(format: format, to: handle)
+            try? handle.synchronize()
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Everything the ledger knows about one CRM record.")
+        @OptionGroup var location: Location
+        @Option(name: .long, help: "Only this source system.") var system: String?
+        @Argument(help: "The CRM record id (externalReferenceId).") var externalId: String
+
+        func run() async throws {
+            let entries = try await location.open().find(externalId: externalId).filter { system == nil || $0.system == system }
+            guard !entries.isEmpty else {
+                printError("\(externalId) is not in the ledger")
+                throw ExitCode(1)
+            }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            encoder.dateEncodingStrategy = .iso8601
+            for entry in entries {
+                print(String(decoding: try encoder.encode(entry), as: UTF8.self))
+            }
+        }
+    }
+}
