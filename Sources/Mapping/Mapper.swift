@@ -31,21 +31,20 @@ public enum MappingOutcome: Sendable {
 public final class Mapper {
     public let spec: MappingSpec
     private var cachedNames: [String] = []
-    private var index: [String: Int] = [:]
+    /// The mapping's field names, as spelled in the mapping, to their position in the current header.
+    private var positions: [String: Int] = [:]
+    private var formattedPositions: [String: Int] = [:]
+    private let ruleNames: [String]
 
-    public init(_ spec: MappingSpec) { self.spec = spec }
+    public init(_ spec: MappingSpec) {
+        self.spec = spec
+        ruleNames = Array(Set(spec.sourceFields.map(\.name)))
+    }
 
     static let formattedSuffix = "@OData.Community.Display.V1.FormattedValue"
 
     public func map(_ record: SourceRecord) -> MappingOutcome {
-        if record.names != cachedNames {
-            cachedNames = record.names
-            index.removeAll(keepingCapacity: true)
-            for (position, name) in record.names.enumerated() {
-                let key = name.lowercased()
-                if index[key] == nil { index[key] = position }
-            }
-        }
+        if record.names != cachedNames { resolve(record.names) }
         let key = text(of: spec.key, in: record)?.trimmingCharacters(in: .whitespaces) ?? ""
         guard !key.isEmpty else {
             return .rejected(externalReferenceId: nil, issues: [MappingIssue(field: spec.key.describedSource, message: "the record has no id: it is never uploaded without one (check the key column)")])
@@ -125,12 +124,28 @@ public final class Mapper {
         return .mapped(MappedReferral(externalReferenceId: key, referral: referral, warnings: warnings))
     }
 
+    /// Matches the mapping's field names to a header, ignoring case, once per distinct header.
+    private func resolve(_ names: [String]) {
+        cachedNames = names
+        var index: [String: Int] = [:]
+        for (position, name) in names.enumerated() {
+            let key = name.lowercased()
+            if index[key] == nil { index[key] = position }
+        }
+        positions.removeAll(keepingCapacity: true)
+        formattedPositions.removeAll(keepingCapacity: true)
+        for name in ruleNames {
+            positions[name] = index[name.lowercased()]
+            formattedPositions[name] = index[(name + Self.formattedSuffix).lowercased()]
+        }
+    }
+
     /// The source value of `name`, nil when absent or null.
     private func value(_ name: String, in record: SourceRecord, formatted: Bool) -> String? {
-        if formatted, let position = index[(name + Self.formattedSuffix).lowercased()], let text = record.values[position].text {
+        if formatted, let position = formattedPositions[name], let text = record.values[position].text {
             return text
         }
-        guard let position = index[name.lowercased()] else { return nil }
+        guard let position = positions[name] else { return nil }
         return record.values[position].text
     }
 

@@ -109,9 +109,11 @@ private struct Loader {
             }
         }
         var fields: [(TargetPath, ValueRule)] = []
+        var named: Set<String> = []
         if let node = top["fields"], let map = node.mapping {
             for (pathNode, ruleNode) in map {
                 let text = pathNode.string ?? ""
+                named.insert(text)
                 guard let path = TargetPath(text) else {
                     let suggestions = TargetPath.suggestions(for: text)
                     let hint = suggestions.isEmpty ? "see the list of target paths in docs/mapping-reference.md" : "did you mean \(suggestions.prefix(3).joined(separator: " or "))?"
@@ -128,7 +130,7 @@ private struct Loader {
             error(top["fields"] ?? root, "fields is missing: a mapping of referral paths to source fields, e.g. `customerProfile.name: Company Name`")
         }
         // Consent is the customer's decision: never assumed.
-        for required in ["consent.consentToToShareInfoWithOthers", "consent.consentToContact"] where !fields.contains(where: { $0.0.path == required }) {
+        for required in ["consent.consentToToShareInfoWithOthers", "consent.consentToContact"] where !named.contains(required) {
             error(top["fields"] ?? root, "\(required) is not mapped: consent is never defaulted; set it explicitly (`const: true`/`const: false`, or a source field with yes/no values)")
         }
         guard let key, errors.isEmpty else { return nil }

@@ -82,9 +82,26 @@ struct TargetPath: Hashable, Sendable {
 
     /// Known paths that look like `path`, for "did you mean".
     static func suggestions(for path: String) -> [String] {
-        let lowered = path.lowercased().replacingOccurrences(of: "[0]", with: "[]")
+        var lowered = path.lowercased()
+        for digit in 0...9 { lowered = lowered.replacingOccurrences(of: "[\(digit)]", with: "[]") }
         let last = lowered.split(separator: ".").last.map(String.init) ?? lowered
-        return kinds.keys.filter { $0.lowercased() == lowered || $0.lowercased().hasSuffix("." + last) }.sorted()
+        let scored = kinds.keys.map { ($0, distance(Array($0.lowercased()), Array(lowered))) }
+        let close = scored.filter { $0.1 <= 3 }.sorted { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }.map(\.0)
+        if !close.isEmpty { return close }
+        return kinds.keys.filter { $0.lowercased().hasSuffix("." + last) }.sorted()
+    }
+
+    /// Levenshtein distance, for "did you mean".
+    static func distance(_ a: [Character], _ b: [Character]) -> Int {
+        var previous = Array(0...b.count)
+        for (i, x) in a.enumerated() {
+            var current = [i + 1]
+            for (j, y) in b.enumerated() {
+                current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1)))
+            }
+            previous = current
+        }
+        return previous[b.count]
     }
 }
 

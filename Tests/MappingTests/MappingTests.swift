@@ -1,0 +1,288 @@
+import Foundation
+import Importers
+import Referrals
+import Testing
+
+@testable import Mapping
+
+enum MappingFixture {
+    static let base = """
+        name: t
+        key: id
+        fields:
+          customerProfile.name: company
+          customerProfile.address.country: country
+          consent.consentToToShareInfoWithOthers: { const: true }
+          consent.consentToContact: { const: false }
+          details.notes: notes
+          type: { const: Independent }
+        """
+
+    static func spec(_ extra: String = "", file: String = "m.yaml") throws -> MappingSpec {
+        try MappingSpec.parse(yaml: base + "\n" + extra, file: file)
+    }
+
+    static func record(_ fields: [String: String], names: [String]? = nil) -> SourceRecord {
+        let order = names ?? fields.keys.sorted()
+        return SourceRecord(location: SourceLocation(file: "f.csv", record: 1, line: 2), names: order, values: order.map { fields[$0].map(SourceValue.string) ?? .null })
+    }
+
+    static let good = ["id": "crm-1", "company": "Fabrikam", "country": "gb", "notes": "n"]
+
+    static func referral(_ extra: String, _ fields: [String: String]) throws -> Referral? {
+        if case .mapped(let mapped) = Mapper(try spec(extra)).map(record(good.merging(fields) { $1 })) { return mapped.referral }
+        return nil
+    }
+}
+
+@Suite struct ValueParserTests {
+    @Test(arguments: [
+        ("$1,234.50", false, 1234.5), ("1.234,50 €", false, 1234.5), ("1,234", false, 1234.0), ("1,5", true, 1.5),
+        ("20000.0000", false, 20000.0), ("4325.0000000000", false, 4325.0), ("(1,200)", false, -1200.0), ("USD 99", false, 99.0),
+        ("1 234,5", true, 1234.5), ("1.234", true, 1234.0), ("-5", false, -5.0),
+    ])
+    func numbers(text: String, decimalComma: Bool, expected: Double) {
+        #expect(ValueParsers.number(text, decimalComma: decimalComma) == expected)
+    }
+
+    @Test func notNumbers() {
+        #expect(ValueParsers.number("twelve", decimalComma: false) == nil)
+        #expect(ValueParsers.number("", decimalComma: false) == nil)
+    }
+
+    @Test(arguments: [
+        ("2024-06-25", ValueParsers.DateFormat.iso, "2024-06-25T00:00:00Z"), ("2024-06-25 10:30:00", .iso, "2024-06-25T10:30:00Z"),
+        ("2024-06-25T10:00:00+02:00", .iso, "2024-06-25T10:00:00+02:00"), ("6/25/2024", .us, "2024-06-25T00:00:00Z"),
+        ("6/25/2024 3:05 PM", .us, "2024-06-25T15:05:00Z"), ("12/1/2024 12:00 AM", .us, "2024-12-01T00:00:00Z"),
+        ("25.06.2024", .eu, "2024-06-25T00:00:00Z"), ("25/06/24", .eu, "2024-06-25T00:00:00Z"), ("45468", .excel, "2024-06-25T00:00:00Z"),
+    ])
+    func datesNeverShift(text: String, format: ValueParsers.DateFormat, expected: String) {
+        #expect(ValueParsers.dateTime(text, format: format)?.text == expected)
+    }
+
+    @Test func badDates() {
+        #expect(ValueParsers.dateTime("2/30/2024", format: .us) == nil)
+        #expect(ValueParsers.dateTime("13.13.2024", format: .eu) == nil)
+        #expect(ValueParsers.dateTime("soon", format: .iso) == nil)
+    }
+
+    @Test func boolsCaseAndNames() {
+        #expect(ValueParsers.bool("Yes") == true && ValueParsers.bool("0") == false && ValueParsers.bool("maybe") == nil)
+        #expect(ValueParsers.apply(.title, to: "ann LEE") == "Ann Lee")
+        #expect(ValueParsers.namePart(.first, of: "Ann Marie Lee") == "Ann Marie")
+        #expect(ValueParsers.namePart(.last, of: "Lee, Ann") == "Lee")
+    }
+}
+
+@Suite struct MapperTests {
+    @Test func sourcesTemplatesAndFallbacks() throws {
+        let referral = try #require(try MappingFixture.referral("""
+              name: { template: "{Company} – {Topic}" }
+              customerProfile.team[0].phoneNumber: { fields: [mobile, phone] }
+              customerProfile.team[0].firstName: { field: FULL, split: first }
+              customerProfile.team[0].lastName: { field: full, split: last }
+              customerProfile.team[0].email: { field: email, case: lower }
+            """, ["topic": "Fleet", "mobile": " ", "phone": "555", "full": "Ann Marie Lee", "email": "ANN@X.EXAMPLE"]))
+        #expect(referral.name == "Fabrikam – Fleet")
+        #expect(referral.customerProfile?.team?.first == Member(firstName: "Ann Marie", lastName: "Lee", phoneNumber: "555", email: "ann@x.example"))
+        #expect(referral.customerProfile?.address?.country == "GB")
+        #expect(referral.externalReferenceId == "crm-1")
+    }
+
+    @Test func valueMapsNeedADefaultAndApplyIt() throws {
+        let extra = """
+              details.currency:
+                field: currency
+                map: { US Dollar: USD, Euro: EUR }
+                default: reject
+              details.dealValue: value
+            """
+        #expect(try MappingFixture.referral(extra, ["currency": "euro", "value": "10"])?.details?.currency == "EUR")
+        let mapper = Mapper(try MappingFixture.spec(extra))
+        guard case .rejected(_, let issues) = mapper.map(MappingFixture.record(MappingFixture.good.merging(["currency": "Yen", "value": "1"]) { $1 })) else {
+            Issue.record("an unmapped value must reject")
+            return
+        }
+        #expect(issues.first?.field == "details.currency" && issues.first?.message.contains("'Yen'") == true)
+        let keep = extra.replacingOccurrences(of: "default: reject", with: "default: keep")
+        #expect(try MappingFixture.referral(keep, ["currency": "JPY", "value": "1"])?.details?.currency == "JPY")
+        let fixed = extra.replacingOccurrences(of: "default: reject", with: "default: USD")
+        #expect(try MappingFixture.referral(fixed, ["currency": "Yen", "value": "1"])?.details?.currency == "USD")
+        #expect(throws: MappingLoadError.self) { try MappingFixture.spec("  details.currency:\n    field: c\n    map: { A: USD }") }
+    }
+
+    @Test func conditionsSkipAndChooseTheType() throws {
+        let spec = try MappingSpec.parse(yaml: MappingFixture.base.replacingOccurrences(of: "  type: { const: Independent }", with: """
+              type:
+                when: [{ field: rating, equals: Hot, value: Shared }]
+                default: Independent
+              target[0].type:
+                when: [{ field: rating, equals: hot, value: SolutionProfile }]
+              target[0].id:
+                when: [{ field: rating, equals: hot, value: SOL-1 }]
+            """) + "\nskip:\n  - when: { field: statuscode, in: [\"4\", Lost] }\n    reason: lost lead\n", file: "m.yaml")
+        let mapper = Mapper(spec)
+        guard case .mapped(let hot) = mapper.map(MappingFixture.record(MappingFixture.good.merging(["rating": "HOT"]) { $1 })) else {
+            Issue.record("hot lead should map")
+            return
+        }
+        #expect(hot.referral.type == .shared && hot.referral.target?.first?.id == "SOL-1")
+        guard case .mapped(let warm) = mapper.map(MappingFixture.record(MappingFixture.good.merging(["rating": "Warm"]) { $1 })) else {
+            Issue.record("warm lead should map")
+            return
+        }
+        #expect(warm.referral.type == .independent && warm.referral.target == nil)
+        // The raw code or its label (Web API formatted value) both match.
+        let labelled = MappingFixture.record(MappingFixture.good.merging(["statuscode": "6", "statuscode@OData.Community.Display.V1.FormattedValue": "Lost"]) { $1 })
+        guard case .skipped(let id, let reason) = mapper.map(labelled) else {
+            Issue.record("a lost lead is skipped")
+            return
+        }
+        #expect(id == "crm-1" && reason == "lost lead")
+    }
+
+    @Test func truncationWarnsAndInvalidRecordsListEveryProblem() throws {
+        let long = String(repeating: "a", count: 310)
+        let mapper = Mapper(try MappingFixture.spec("  name: topic\n  details.dealValue: value\n  details.currency: { const: USD }\n  details.closingDateTime: { field: close, date: us }"))
+        guard case .mapped(let mapped) = mapper.map(MappingFixture.record(MappingFixture.good.merging(["topic": long, "value": "1", "close": "6/25/2024"]) { $1 })) else {
+            Issue.record("should map")
+            return
+        }
+        #expect(mapped.referral.name?.count == 300 && mapped.warnings.first?.contains("truncated") == true)
+        #expect(mapped.referral.details?.closingDateTime?.text == "2024-06-25T00:00:00Z")
+        guard case .rejected(let id, let issues) = mapper.map(MappingFixture.record(["id": "x", "value": "lots", "close": "someday", "country": "Narnia"])) else {
+            Issue.record("should reject")
+            return
+        }
+        #expect(id == "x")
+        #expect(Set(issues.map(\.field)) == ["details.dealValue", "details.closingDateTime"])
+        guard case .rejected(_, let validation) = mapper.map(MappingFixture.record(["id": "x", "country": "Narnia"])) else {
+            Issue.record("should reject")
+            return
+        }
+        #expect(Set(validation.map(\.field)).isSuperset(of: ["customerProfile.name", "customerProfile.address.country"]))
+    }
+
+    @Test func aRecordWithoutItsKeyIsRejected() throws {
+        let mapper = Mapper(try MappingFixture.spec())
+        guard case .rejected(let id, let issues) = mapper.map(MappingFixture.record(["company": "x"])) else {
+            Issue.record("no id, no upload")
+            return
+        }
+        #expect(id == nil && issues.first?.field == "id")
+    }
+
+    @Test func fieldNamesMatchIgnoringCaseEvenWhenHeadersChange() throws {
+        let mapper = Mapper(try MappingFixture.spec())
+        for names in [["ID", "Company", "COUNTRY", "Notes"], ["notes", "id", "country", "company"]] {
+            let record = MappingFixture.record(["ID": "1", "Company": "A", "COUNTRY": "US", "Notes": "n", "notes": "n", "id": "2", "country": "US", "company": "B"].filter { names.contains($0.key) }, names: names)
+            guard case .mapped = mapper.map(record) else {
+                Issue.record("\(names) should map")
+                return
+            }
+        }
+    }
+}
+
+@Suite struct MappingLoadTests {
+    @Test func consentIsNeverDefaulted() throws {
+        let yaml = MappingFixture.base.replacingOccurrences(of: "  consent.consentToContact: { const: false }\n", with: "")
+        #expect {
+            try MappingSpec.parse(yaml: yaml, file: "m.yaml")
+        } throws: { error in
+            (error as? MappingLoadError)?.message.contains("consent.consentToContact is not mapped") == true
+        }
+    }
+
+    @Test func loadErrorsNameFileLineAndFix() throws {
+        let yaml = """
+            name: t
+            key: id
+            sourcee: {}
+            fields:
+              customerProfile.nam: company
+              type: { const: Joint }
+              details.dealValue: { const: lots }
+              details.closingDateTime: { field: d, date: someday }
+              consent.consentToToShareInfoWithOthers: { const: true }
+              consent.consentToContact: { const: maybe }
+            """
+        do {
+            _ = try MappingSpec.parse(yaml: yaml, file: "bad.yaml")
+            Issue.record("must not load")
+        } catch let errors as MappingLoadErrors {
+            let lines = errors.errors.map(\.line)
+            #expect(lines == [3, 5, 6, 7, 8, 10])
+            #expect(errors.errors.allSatisfy { $0.file == "bad.yaml" })
+            #expect(errors.errors[1].message.contains("did you mean customerProfile.name"))
+            #expect(errors.errors[2].message.contains("Independent"))
+            #expect(errors.description.hasPrefix("bad.yaml:3:"))
+        }
+    }
+
+    @Test func missingSourceFieldsAreFoundInTheHeader() throws {
+        let spec = try MappingFixture.spec("  name: Topic")
+        let problems = spec.check(header: ["ID", "Company", "Country", "notes", "Topic (Lead)"])
+        #expect(problems.count == 1 && problems[0].line == 10 && problems[0].message.contains("'Topic'") && problems[0].message.contains("Topic (Lead)"))
+    }
+
+    @Test func invalidYAMLIsLocated() {
+        #expect(throws: MappingLoadError.self) { try MappingSpec.parse(yaml: "key: [unclosed", file: "x.yaml") }
+    }
+}
+
+@Suite struct PresetTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    @Test(arguments: [
+        ("dynamics-lead-excel-csv", ["dynamics-leads.csv"]),
+        ("dynamics-lead-webapi-json", ["dynamics-leads-webapi-page1.json", "dynamics-leads-webapi-page2.json"]),
+        ("dynamics-lead-webapi-json", ["dynamics-leads.ndjson"]),
+        ("dynamics-lead-cmt-xml", ["dynamics-leads-data.xml"]),
+        ("dynamics-opportunity-webapi-json", ["dynamics-opportunities.json"]),
+        ("salesforce-lead-csv", ["salesforce-leads.csv"]),
+    ])
+    func everyPresetPreviewsItsSampleWithoutRejects(preset: String, samples: [String]) throws {
+        let spec = try MappingSpec.load(path: Self.root.appendingPathComponent("mappings/\(preset).yaml").path)
+        var items: [PreviewItem] = []
+        let summary = try PreviewRunner(spec: spec).run(paths: samples.map { Self.root.appendingPathComponent("samples/\($0)").path }) { items.append($0) }
+        #expect(summary.rejected == 0, "\(items.compactMap { if case .rejected(_, let issues) = $0.result { return issues } else { return nil } })")
+        #expect(summary.mapped > 0 && summary.records == items.count)
+    }
+
+    @Test func ndjsonLinesFollowTheContract() throws {
+        let spec = try MappingFixture.spec("skip:\n  - when: { field: company, empty: true }\n    reason: no company")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("preview-\(UUID())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let input = folder.appendingPathComponent("leads.csv").path
+        try "id,company,country,notes\ncrm-1,Fabrikam,GB,\"a \"\"quoted\"\" note\"\ncrm-2,,GB,x\n,Nope,GB,x\ncrm-1,Again,GB,x\n".write(toFile: input, atomically: true, encoding: .utf8)
+        let output = folder.appendingPathComponent("out.ndjson").path
+        FileManager.default.createFile(atPath: output, contents: nil)
+        let handle = try #require(FileHandle(forWritingAtPath: output))
+        let writer = NDJSONPreviewWriter(output: handle)
+        let summary = try PreviewRunner(spec: spec).run(paths: [input]) { writer.write($0) }
+        writer.flush()
+        try handle.close()
+        let lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        #expect(lines.count == 4 && summary.records == 4 && summary.mapped == 1 && summary.skipped == 1 && summary.rejected == 2)
+        let source = lines[0]["source"] as! [String: Any]
+        #expect(source["file"] as? String == input && source["record"] as? Int == 1 && source["line"] as? Int == 2)
+        #expect(lines[0]["externalReferenceId"] as? String == "crm-1")
+        let referral = try #require(lines[0]["referral"] as? [String: Any])
+        // The exact bytes the client would POST.
+        let mapped = try ReferralJSON.decode(try JSONSerialization.data(withJSONObject: referral))
+        #expect(mapped.details?.notes == "a \"quoted\" note")
+        #expect(lines[0]["warnings"] as? [String] == [])
+        #expect(lines[1]["skipped"] as? String == "no company")
+        #expect((lines[2]["errors"] as? [[String: String]])?.first?["field"] == "id")
+        #expect((lines[3]["errors"] as? [[String: String]])?.first?["message"]?.contains("duplicate") == true)
+    }
+
+    @Test func htmlEscapesEverything() {
+        let writer = HTMLPreviewWriter()
+        let record = SourceRecord(location: SourceLocation(file: "x.csv", record: 1), names: ["<b>"], values: [.string("<script>alert(1)</script>")])
+        writer.add(PreviewItem(location: record.location, result: .rejected(externalReferenceId: "\"><img>", issues: [MappingIssue(field: "f", message: "<i>")]), source: record))
+        let page = writer.page(summary: PreviewSummary(), mapping: "m&m.yaml")
+        #expect(!page.contains("<script>") && !page.contains("<img>") && !page.contains("<i>") && page.contains("&lt;script&gt;") && page.contains("m&amp;m.yaml"))
+    }
+}
