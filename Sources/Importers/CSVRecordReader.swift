@@ -166,9 +166,9 @@ final class CSVRecordReader: FormatReader {
                                 scratch.append(byte)
                                 if byte == 34 { skip = true }
                             }
-                            values.append(String(validating: scratch, as: UTF8.self))
+                            values.append(UTF8Text.string(scratch))
                         } else {
-                            values.append(String(validating: slice, as: UTF8.self))
+                            values.append(UTF8Text.string(slice))
                         }
                     }
                 }
@@ -271,5 +271,22 @@ final class CSVRecordReader: FormatReader {
                 return .record(end: index, lines: lines + 1, unterminated: false)
             }
         }
+    }
+}
+
+/// Strings from UTF-8 bytes: nil when the bytes are not valid UTF-8 (never repaired silently).
+enum UTF8Text {
+    static func string(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        var ascii = true
+        for byte in bytes where byte >= 0x80 {
+            ascii = false
+            break
+        }
+        if !ascii, !UTF8Source.isValidUTF8Prefix(Array(bytes), complete: true) { return nil }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    static func string(_ bytes: [UInt8]) -> String? {
+        bytes.withUnsafeBufferPointer { string($0) }
     }
 }

@@ -45,7 +45,7 @@ public final class Mapper {
 
     public func map(_ record: SourceRecord) -> MappingOutcome {
         if record.names != cachedNames { resolve(record.names) }
-        let key = text(of: spec.key, in: record)?.trimmingCharacters(in: .whitespaces) ?? ""
+        let key = text(of: spec.key, in: record).map(FastText.trimmed) ?? ""
         guard !key.isEmpty else {
             return .rejected(externalReferenceId: nil, issues: [MappingIssue(field: spec.key.describedSource, message: "the record has no id: it is never uploaded without one (check the key column)")])
         }
@@ -61,7 +61,7 @@ public final class Mapper {
                 continue
             }
             if let map = rule.map {
-                let lookup = text.trimmingCharacters(in: .whitespaces).lowercased()
+                let lookup = FastText.lowered(FastText.trimmed(text))
                 if let mapped = map[lookup] {
                     text = mapped
                 } else {
@@ -110,7 +110,7 @@ public final class Mapper {
                 }
                 referral.set(.dateTime(date), at: path)
             case .enumeration(let values):
-                guard let value = values.first(where: { $0.caseInsensitiveCompare(text) == .orderedSame }) else {
+                guard let value = FastText.matching(text, in: values) else {
                     issues.append(MappingIssue(field: path.path, message: "'\(text)' from \(rule.describedSource) is not one of \(values.joined(separator: ", ")): map it with `map:`"))
                     continue
                 }
@@ -156,7 +156,7 @@ public final class Mapper {
         case .field(let name):
             text = value(name, in: record, formatted: rule.formatted)
         case .fields(let names):
-            text = names.lazy.compactMap { self.value($0, in: record, formatted: rule.formatted) }.first { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+            text = names.lazy.compactMap { self.value($0, in: record, formatted: rule.formatted) }.first { !FastText.trimmed($0).isEmpty }
         case .template(let parts):
             var result = ""
             var any = false
@@ -178,21 +178,54 @@ public final class Mapper {
         }
         guard var result = text else { return nil }
         if let part = rule.namePart { result = ValueParsers.namePart(part, of: result) }
-        if rule.trim { result = result.trimmingCharacters(in: .whitespacesAndNewlines) }
+        if rule.trim { result = FastText.trimmed(result) }
         return result.isEmpty ? nil : result
     }
 
     private func holds(_ condition: Condition, in record: SourceRecord) -> Bool {
-        let raw = value(condition.field, in: record, formatted: false)?.trimmingCharacters(in: .whitespaces) ?? ""
-        let label = value(condition.field, in: record, formatted: true)?.trimmingCharacters(in: .whitespaces) ?? ""
+        let raw = value(condition.field, in: record, formatted: false).map(FastText.trimmed) ?? ""
+        let label = value(condition.field, in: record, formatted: true).map(FastText.trimmed) ?? ""
         let result: Bool
         switch condition.test {
         case .empty: result = raw.isEmpty
         case .notEmpty: result = !raw.isEmpty
         case .equals(let values):
             // Option sets: the code (Web API) or the label (Excel export) both match.
-            result = values.contains { $0.caseInsensitiveCompare(raw) == .orderedSame || $0.caseInsensitiveCompare(label) == .orderedSame }
+            result = values.contains { FastText.equalIgnoringCase($0, raw) || FastText.equalIgnoringCase($0, label) }
         }
         return result != condition.negated
+    }
+}
+
+/// String helpers for the hot path that avoid Foundation's bridging: ASCII fast paths, Unicode
+/// correct otherwise.
+enum FastText {
+    static func isSpace(_ byte: UInt8) -> Bool { byte == 32 || byte == 9 || byte == 10 || byte == 13 }
+
+    /// Without surrounding whitespace (ASCII spaces, tabs, line breaks; and any Unicode whitespace).
+    static func trimmed(_ text: String) -> String {
+        let utf8 = text.utf8
+        guard let first = utf8.first, let last = utf8.last else { return text }
+        if !isSpace(first), !isSpace(last), first < 0x80, last < 0x80 { return text }
+        var start = text.startIndex
+        var end = text.endIndex
+        while start < end, text[start].isWhitespace { start = text.index(after: start) }
+        while end > start, text[text.index(before: end)].isWhitespace { end = text.index(before: end) }
+        return String(text[start..<end])
+    }
+
+    static func lowered(_ text: String) -> String {
+        text.utf8.contains(where: { ($0 >= 65 && $0 <= 90) || $0 >= 0x80 }) ? text.lowercased() : text
+    }
+
+    static func equalIgnoringCase(_ a: String, _ b: String) -> Bool {
+        if a.utf8.count != b.utf8.count, a.utf8.allSatisfy({ $0 < 0x80 }), b.utf8.allSatisfy({ $0 < 0x80 }) { return false }
+        return a == b || lowered(a) == lowered(b)
+    }
+
+    static func matching(_ text: String, in values: [String]) -> String? {
+        if let exact = values.first(where: { $0 == text }) { return exact }
+        let key = lowered(text)
+        return values.first { lowered($0) == key }
     }
 }

@@ -75,7 +75,7 @@ enum ValueParsers {
     /// A date or date-time as the API's UTC date-time. A date alone is midnight UTC of that very day:
     /// it never moves a day, whatever the machine's time zone.
     static func dateTime(_ text: String, format: DateFormat) -> APIDateTime? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = FastText.trimmed(text)
         switch format {
         case .iso:
             if let value = APIDateTime(trimmed) { return value.text.count == 10 ? APIDateTime(trimmed + "T00:00:00Z") : value }

@@ -85,19 +85,22 @@ public enum ReferralLimits {
 
     /// `customerProfile.team[1].email` → `customerProfile.team[].email`.
     static func genericPath(_ path: String) -> String {
-        var result = ""
+        // Runs for every field of every record: bytes, not Characters, and no copy without an index.
+        guard path.utf8.contains(UInt8(ascii: "[")) else { return path }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(path.utf8.count)
         var inIndex = false
-        for character in path {
-            if character == "[" {
+        for byte in path.utf8 {
+            if byte == UInt8(ascii: "[") {
                 inIndex = true
-                result.append("[")
-            } else if character == "]" {
+                bytes.append(byte)
+            } else if byte == UInt8(ascii: "]") {
                 inIndex = false
-                result.append("]")
+                bytes.append(byte)
             } else if !inIndex {
-                result.append(character)
+                bytes.append(byte)
             }
         }
-        return result
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
