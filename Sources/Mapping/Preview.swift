@@ -47,7 +47,7 @@ public struct PreviewRunner {
     public func run(paths: [String], emit: (PreviewItem) throws -> Void) throws -> PreviewSummary {
         var summary = PreviewSummary()
         let mapper = Mapper(spec)
-        var seen: [String: SourceLocation] = [:]
+        var duplicates = DuplicateKeys()
         let reader = try RecordReader(paths: paths, options: spec.source.importOptions)
         var checkedHeader = false
         while summary.records < (limit ?? Int.max), let item = try reader.next() {
@@ -69,14 +69,13 @@ public struct PreviewRunner {
                 let result: PreviewItem.Result
                 switch outcome {
                 case .mapped(let mapped):
-                    if let first = seen[mapped.externalReferenceId] {
+                    if let first = duplicates.firstSeen(mapped.externalReferenceId, at: record.location) {
                         summary.rejected += 1
                         summary.duplicates += 1
-                        let issue = MappingIssue(field: "externalReferenceId", message: "duplicate of \(first.description): only the first is sent")
+                        let issue = MappingIssue(field: "externalReferenceId", message: "duplicate of \(first): only the first is sent")
                         summary.rejectReasons["externalReferenceId: duplicate", default: 0] += 1
                         result = .rejected(externalReferenceId: mapped.externalReferenceId, issues: [issue])
                     } else {
-                        seen[mapped.externalReferenceId] = record.location
                         summary.mapped += 1
                         summary.warnings += mapped.warnings.count
                         result = .mapped(mapped)

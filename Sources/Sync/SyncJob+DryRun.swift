@@ -53,7 +53,7 @@ extension SyncJob {
                         case .skipped: summary.skipped += 1
                         case .rejected: summary.rejected += 1
                         case .mapped(let mapped):
-                            if duplicates.firstSeen(mapped.externalReferenceId, file: record.location.file, record: record.location.record) != nil {
+                            if duplicates.firstSeen(mapped.externalReferenceId, at: record.location) != nil {
                                 summary.rejected += 1
                                 summary.duplicates += 1
                                 continue

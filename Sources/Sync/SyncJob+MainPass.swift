@@ -103,7 +103,7 @@ extension SyncJob {
                                 }
                                 state.handle(.rejected(externalId: externalId, source: location, reason: reason))
                             case .mapped(let mapped):
-                                if let first = duplicates.firstSeen(mapped.externalReferenceId, file: record.location.file, record: record.location.record) {
+                                if let first = duplicates.firstSeen(mapped.externalReferenceId, at: record.location) {
                                     state.summary.duplicates += 1
                                     state.handle(.rejected(externalId: mapped.externalReferenceId, source: location, reason: "duplicate external id: also at \(first); only the first is sent"))
                                     continue
@@ -125,31 +125,5 @@ extension SyncJob {
             }
         }
         state.progress.update(state.summary, force: true)
-    }
-}
-
-/// The external ids seen so far in this run, to report (never send) a second record with the same id.
-///
-/// Keeps a 64-bit hash of each id with where it was first seen (16 bytes a record: 500k records take
-/// about 12 MB, where the ids themselves would take 50). Two different ids share a hash with odds of
-/// about 1 in 10^8 in a 500k-record run; such a record would be reported as a duplicate, never lost
-/// silently.
-struct DuplicateKeys {
-    private var seen: [UInt64: Location] = [:]
-    private var files: [String] = []
-
-    struct Location {
-        var file: UInt32
-        var record: UInt32
-    }
-
-    /// Where an earlier record with this id was, or nil (and remembers this one).
-    mutating func firstSeen(_ key: String, file: String, record: Int) -> String? {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in key.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-        if let first = seen[hash] { return "\(files[Int(first.file)]):record \(first.record)" }
-        if files.last != file { files.append(file) }
-        seen[hash] = Location(file: UInt32(files.count - 1), record: UInt32(clamping: record))
-        return nil
     }
 }
