@@ -1,11 +1,19 @@
 import AsyncHTTPClient
 import Foundation
-import NIOCore
 import Referrals
 
-/// Tokens from an Azure AD v1 token endpoint (`/common/oauth2/token`): the password grant, or the
-/// refresh_token grant from a refresh token stored by `refbridge auth login`. Tokens are cached
-/// until shortly before they expire; a rotated refresh token is saved back (0600).
+/// App+User tokens from an Azure AD v1 token endpoint (`{authority}/oauth2/token`, form-encoded,
+/// `resource=https://api.partner.microsoft.com`):
+///
+/// - `.password`: the resource owner password grant (`scope=openid`), as Partner Center documents
+///   it; fails for accounts with MFA.
+/// - `.refreshTokenFile`: the refresh_token grant, redeeming the token `refbridge auth login`
+///   stored. The endpoint rotates refresh tokens: each new one is saved back (0600, atomically).
+///
+/// The access token is kept until shortly before it expires (a tenth of its lifetime early, at
+/// most five minutes); concurrent callers share one request to the endpoint; a forced refresh
+/// within five seconds of the last one returns that fresh token (many requests may see the same
+/// 401). A refresh token that comes with a password grant is used for later refreshes.
 public actor AzureADTokenProvider: TokenProvider {
     public enum Grant: Sendable {
         case password(username: String, password: String)
@@ -13,110 +21,101 @@ public actor AzureADTokenProvider: TokenProvider {
         case refreshTokenFile(String)
     }
 
-    let tokenURL: String
-    let clientId: String
+    public nonisolated let tokenURL: String
+    public nonisolated let clientId: String
+    public nonisolated let resource: String
     let clientSecret: String?
-    let resource: String
+    let scope: String?
     let grant: Grant
     let http: HTTPClient
-    private var cached: (token: String, expires: Date)?
+    let now: @Sendable () -> Date
 
-    public init(tokenURL: String, clientId: String, clientSecret: String?, resource: String = "https://api.partner.microsoft.com", grant: Grant, http: HTTPClient = .shared) {
+    private struct Token {
+        var value: String
+        var obtained: Date
+        var refreshAt: Date
+    }
+
+    private var cached: Token?
+    private var refreshToken: String?
+    private var pending: Task<Token, any Error>?
+
+    /// - Parameters:
+    ///   - tokenURL: e.g. `https://login.microsoftonline.com/common/oauth2/token`.
+    ///   - clientSecret: for confidential app registrations; nil for public clients.
+    ///   - scope: sent with the password grant (`openid` as documented).
+    ///   - now: the clock (tests).
+    public init(
+        tokenURL: String, clientId: String, clientSecret: String?, resource: String = "https://api.partner.microsoft.com",
+        scope: String? = "openid", grant: Grant, http: HTTPClient = .shared, now: @escaping @Sendable () -> Date = Date.init
+    ) {
         self.tokenURL = tokenURL
         self.clientId = clientId
         self.clientSecret = clientSecret
         self.resource = resource
+        self.scope = scope
         self.grant = grant
         self.http = http
+        self.now = now
     }
 
     public func accessToken(forceRefresh: Bool) async throws -> String {
-        if !forceRefresh, let cached, cached.expires > Date().addingTimeInterval(60) { return cached.token }
-        var form = ["client_id": clientId, "resource": resource]
-        if let clientSecret { form["client_secret"] = clientSecret }
-        var refreshFile: String?
+        let current = now()
+        if let cached {
+            if !forceRefresh, cached.refreshAt > current { return cached.value }
+            if forceRefresh, current.timeIntervalSince(cached.obtained) < 5 { return cached.value }
+        }
+        if let pending { return try await pending.value.value }
+        let task = Task { try await self.fetch() }
+        pending = task
+        defer { pending = nil }
+        let token = try await task.value
+        cached = token
+        return token.value
+    }
+
+    private func fetch() async throws -> Token {
+        var form: [(String, String)] = [("client_id", clientId), ("resource", resource)]
+        if let clientSecret { form.append(("client_secret", clientSecret)) }
+        let refreshFile: String?
+        var usedRefreshToken = false
         switch grant {
-        case .password(let username, let password):
-            form["grant_type"] = "password"
-            form["scope"] = "openid"
-            form["username"] = username
-            form["password"] = password
         case .refreshTokenFile(let path):
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw PartnerAPIError(kind: .auth, message: "no refresh token at \(path): run `refbridge auth login` once")
-            }
-            form["grant_type"] = "refresh_token"
-            form["refresh_token"] = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             refreshFile = path
-        }
-        let answer = try await Self.post(form: form, to: tokenURL, http: http)
-        guard let token = answer["access_token"] else {
-            throw PartnerAPIError(kind: .auth, message: "the token endpoint answered without access_token")
-        }
-        let lifetime = answer["expires_in"].flatMap(Double.init) ?? 3600
-        cached = (token, Date().addingTimeInterval(lifetime))
-        if let refreshFile, let rotated = answer["refresh_token"] {
-            try RefreshTokenFile.save(rotated, to: refreshFile)
-        }
-        return token
-    }
-
-    /// POSTs a form and returns the answer's fields as strings (AAD v1 sends numbers as strings;
-    /// numbers are accepted too). OAuth errors become `PartnerAPIError(kind: .auth)` with the
-    /// endpoint's description, never the form (it holds secrets).
-    static func post(form: [String: String], to url: String, http: HTTPClient) async throws -> [String: String] {
-        var request = HTTPClientRequest(url: url)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-        request.headers.add(name: "Accept", value: "application/json")
-        let body = form.sorted { $0.key < $1.key }.map { "\(encode($0.key))=\(encode($0.value))" }.joined(separator: "&")
-        request.body = .bytes(ByteBuffer(string: body))
-        let response: HTTPClientResponse
-        let bytes: [UInt8]
-        do {
-            response = try await http.execute(request, timeout: .seconds(30))
-            bytes = Array(buffer: try await response.body.collect(upTo: 1 << 20))
-        } catch {
-            throw PartnerAPIError(kind: .auth, message: "cannot reach the token endpoint \(url): \(error)")
-        }
-        var fields: [String: String] = [:]
-        if let object = try? JSONValueParser.parseObject(bytes) {
-            for (key, value) in object {
-                switch value {
-                case .string(let text): fields[key] = text
-                case .number(let number): fields[key] = number == number.rounded() ? String(Int(number)) : String(number)
-                default: break
-                }
+            let token = try refreshToken ?? RefreshTokenFile.read(path)
+            form += [("grant_type", "refresh_token"), ("refresh_token", token)]
+            usedRefreshToken = true
+        case .password(let username, let password):
+            refreshFile = nil
+            if let refreshToken {
+                form += [("grant_type", "refresh_token"), ("refresh_token", refreshToken)]
+                usedRefreshToken = true
+            } else {
+                form += [("grant_type", "password"), ("username", username), ("password", password)]
+                if let scope { form.append(("scope", scope)) }
             }
         }
-        guard response.status.code == 200 else {
-            let code = fields["error"] ?? "HTTP \(response.status.code)"
-            throw PartnerAPIError(kind: .auth, status: Int(response.status.code), code: code, message: "the token endpoint refused: \(code): \(fields["error_description"] ?? "")")
+        let issued = now()
+        let fields: [String: JSONValue]
+        do {
+            fields = try await TokenEndpoint.post(form, to: tokenURL, http: http)
+        } catch let error as PartnerAPIError where usedRefreshToken && error.code == "invalid_grant" {
+            if case .password = grant {
+                // The remembered refresh token expired: fall back to the password.
+                refreshToken = nil
+                return try await fetch()
+            }
+            throw PartnerAPIError(
+                kind: .auth, status: error.status, code: error.code,
+                message: "\(error.message). The stored refresh token (\(refreshFile ?? "?")) no longer works: run `refbridge auth login` again")
         }
-        return fields
-    }
-
-    static func encode(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
-    }
-}
-
-/// The refresh token `auth login` stores: one line, 0600, written atomically.
-public enum RefreshTokenFile {
-    public static func save(_ token: String, to path: String) throws {
-        let folder = (path as NSString).deletingLastPathComponent
-        if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder) {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let response = try TokenResponse(fields: fields)
+        if let rotated = response.refreshToken {
+            refreshToken = rotated
+            if let refreshFile { try RefreshTokenFile.save(rotated, to: refreshFile) }
         }
-        let temporary = path + ".tmp-\(UUID().uuidString)"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data((token + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw PartnerAPIError(kind: .auth, message: "cannot write the refresh token file \(path): check its folder")
-        }
-        if rename(temporary, path) != 0 {
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw PartnerAPIError(kind: .auth, message: "cannot replace the refresh token file \(path)")
-        }
+        let expiry = response.expiry(issued: issued)
+        let lifetime = max(0, expiry.timeIntervalSince(issued))
+        return Token(value: try BearerToken.validated(response.accessToken, source: "the token endpoint"), obtained: issued, refreshAt: expiry.addingTimeInterval(-min(300, lifetime / 10)))
     }
 }

@@ -1,0 +1,140 @@
+import Foundation
+import Referrals
+
+extension PartnerClient {
+    /// `GET {baseURL}/engagements/referrals/{id}`. 404 throws kind `.notFound`.
+    public func get(id: String) async throws -> Referral {
+        let answer = try await call(.GET, url: itemURL(id), requestId: Self.newRequestId(), safety: .safe).get()
+        guard answer.status == 200 else { throw answer.error }
+        return try Self.decodeReferral(answer)
+    }
+
+    /// The newest referrals first (`$orderby=createdDateTime desc`) when `url` is nil; otherwise
+    /// the page at `url`, a previous page's `nextLink`, followed as given (see ``resolve(nextLink:against:)``).
+    public func listPage(url: String?) async throws -> ReferralPage {
+        guard let url else {
+            return try await list(orderBy: "createdDateTime desc")
+        }
+        return try await fetchPage(try Self.resolve(nextLink: url, against: collectionURL, base: configuration.baseURL))
+    }
+
+    /// The same as `listPage(url:)`, under the name the reconciler uses.
+    public func listRecent(nextLink: String?) async throws -> ReferralPage {
+        try await listPage(url: nextLink)
+    }
+
+    /// A list query with the documented options; follow `nextLink` with `listPage(url:)`.
+    /// - Parameters:
+    ///   - filter: OData, e.g. `status eq 'New' and substatus eq 'Pending'`; written unencoded.
+    ///   - orderBy: `createdDateTime desc` or `updatedDateTime asc`, …
+    ///   - top: the most referrals in all pages.
+    public func list(filter: String? = nil, orderBy: String? = nil, top: Int? = nil) async throws -> ReferralPage {
+        var parts: [String] = []
+        if let filter { parts.append("$filter=" + Self.queryEscape(filter)) }
+        if let orderBy { parts.append("$orderby=" + Self.queryEscape(orderBy)) }
+        if let top { parts.append("$top=\(top)") }
+        return try await fetchPage(collectionURL + (parts.isEmpty ? "" : "?" + parts.joined(separator: "&")))
+    }
+
+    /// Every referral of a listing, page after page, newest first by default.
+    public func all(filter: String? = nil, orderBy: String? = "createdDateTime desc") -> AsyncThrowingStream<Referral, any Error> {
+        AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    var page = try await list(filter: filter, orderBy: orderBy)
+                    while true {
+                        for referral in page.referrals { continuation.yield(referral) }
+                        guard let next = page.nextLink, !Task.isCancelled else { break }
+                        page = try await listPage(url: next)
+                    }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    func fetchPage(_ url: String) async throws -> ReferralPage {
+        let answer = try await call(.GET, url: url, requestId: Self.newRequestId(), safety: .safe).get()
+        guard answer.status == 200 else { throw answer.error }
+        let envelope: ListEnvelope
+        do {
+            envelope = try JSONDecoder().decode(ListEnvelope.self, from: Data(answer.body))
+        } catch {
+            // Never skip an unreadable item: a reconcile that missed a referral would create it twice.
+            throw PartnerAPIError(kind: .decoding, status: 200, message: "the list answer is not a page of referrals: \(Self.describe(error))")
+        }
+        return ReferralPage(referrals: envelope.value, nextLink: envelope.nextLink.flatMap { $0.isEmpty ? nil : $0 })
+    }
+
+    private struct ListEnvelope: Decodable {
+        var value: [Referral]
+        var nextLink: String?
+
+        enum CodingKeys: String, CodingKey {
+            case value
+            case nextLink = "@odata.nextLink"
+        }
+    }
+
+    /// The URL to fetch for a `nextLink`.
+    ///
+    /// An absolute link is followed verbatim (the documented one has an odd path: `/v1.0/referrals`
+    /// without `/engagements`), with two exceptions so the token never leaks: it must point at the
+    /// API's own host and port, and `http` is upgraded to `https` when the base is `https`. A
+    /// relative link is resolved against the URL of the page that returned it (RFC 3986).
+    static func resolve(nextLink: String, against pageURL: String, base: String) throws -> String {
+        guard let baseURL = URL(string: base), let pageBase = URL(string: pageURL),
+            let link = URL(string: nextLink, relativeTo: pageBase)?.absoluteURL,
+            let scheme = link.scheme?.lowercased(), scheme == "http" || scheme == "https"
+        else {
+            throw PartnerAPIError(kind: .decoding, code: "badNextLink", message: "@odata.nextLink is not a URL: \(nextLink.prefix(200))")
+        }
+        func port(_ url: URL) -> Int? { url.port ?? (url.scheme?.lowercased() == "https" ? 443 : 80) }
+        guard link.host?.lowercased() == baseURL.host?.lowercased() else {
+            throw PartnerAPIError(
+                kind: .decoding, code: "foreignNextLink",
+                message: "@odata.nextLink points at \(link.host ?? "?"), not the API host \(baseURL.host ?? "?"): not followed, so the token is not sent there")
+        }
+        var text = link.absoluteString
+        if baseURL.scheme?.lowercased() == "https", scheme == "http" {
+            text = "https" + text.dropFirst(4)
+            if link.port == 80 { text = text.replacingOccurrences(of: "://\(link.host!):80", with: "://\(link.host!)") }
+        } else if port(link) != port(baseURL) {
+            throw PartnerAPIError(kind: .decoding, code: "foreignNextLink", message: "@odata.nextLink points at port \(port(link) ?? 0), not the API's \(port(baseURL) ?? 0): not followed")
+        }
+        return text
+    }
+
+    static func decodeReferral(_ answer: Exchange) throws -> Referral {
+        do {
+            return try ReferralJSON.decode(answer.body)
+        } catch {
+            throw PartnerAPIError(kind: .decoding, status: answer.status, message: "the answer is not a referral: \(describe(error))")
+        }
+    }
+
+    /// A decoding error without the offending values (they may be customer data).
+    static func describe(_ error: any Error) -> String {
+        guard let error = error as? DecodingError else { return "\(type(of: error))" }
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? "." + $0.stringValue }.joined()
+        }
+        switch error {
+        case .typeMismatch(_, let context), .valueNotFound(_, let context): return "wrong or missing value at \(path(context))"
+        case .keyNotFound(let key, let context): return "missing \(key.stringValue) at \(path(context))"
+        case .dataCorrupted(let context): return "invalid JSON at \(path(context)): \(context.debugDescription)"
+        @unknown default: return "invalid"
+        }
+    }
+
+    static func newRequestId() -> String { UUID().uuidString.lowercased() }
+
+    static func queryEscape(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+}
