@@ -24,11 +24,11 @@ public actor AzureADTokenProvider: TokenProvider {
     public nonisolated let tokenURL: String
     public nonisolated let clientId: String
     public nonisolated let resource: String
-    let clientSecret: String?
-    let scope: String?
-    let grant: Grant
-    let http: HTTPClient
-    let now: @Sendable () -> Date
+    nonisolated let clientSecret: String?
+    nonisolated let scope: String?
+    nonisolated let grant: Grant
+    nonisolated let http: HTTPClient
+    nonisolated let now: @Sendable () -> Date
 
     private struct Token {
         var value: String
