@@ -97,9 +97,9 @@ struct ClientCreateTests {
     }
 
     @Test func a429WithRetryAfterIsWaitedOutAndTheClientSlowsDown() async throws {
-        // One request a second with a one-second burst: the third create in a row meets a 429
-        // with Retry-After: 1.
-        try await SandboxClientHarness.with(sandbox: { $0.throttle = 1 }) { server, client in
+        // One request in five seconds with a five-second burst: the third create meets a 429 unless
+        // five seconds pass between creates, so a loaded machine cannot slip past the throttle.
+        try await SandboxClientHarness.with(sandbox: { $0.throttle = 0.2 }) { server, client in
             let started = ContinuousClock.now
             for index in 0..<3 {
                 guard case .created = await client.create(SandboxClientHarness.referral("t\(index)"), requestId: "t\(index)") else {
