@@ -50,6 +50,9 @@ struct TokenResponse: Sendable, Equatable {
 
 /// Form posts to an OAuth endpoint (token, device code).
 enum TokenEndpoint {
+    /// Marks a failure worth another try (no connection, 429, 5xx); removed from the final error.
+    private static let transient = "transient"
+
     /// POSTs `form` (form-urlencoded) and returns the JSON answer's fields. An OAuth error
     /// (`{"error","error_description"}`) throws `PartnerAPIError(kind: .auth, code: error)`; the
     /// form is never part of a message (it holds secrets). A refused connection, 429 and 5xx are
@@ -63,7 +66,11 @@ enum TokenEndpoint {
             attempt += 1
             do {
                 return try await postOnce(form, to: url, http: http)
-            } catch let error as PartnerAPIError where error.code == "transient" && attempt < attempts {
+            } catch var error as PartnerAPIError where error.code == transient {
+                guard attempt < attempts else {
+                    error.code = nil
+                    throw error
+                }
                 try await sleep(.milliseconds(250 * (1 << attempt)))
             }
         }
@@ -82,7 +89,7 @@ enum TokenEndpoint {
             status = Int(response.status.code)
             bytes = Array(buffer: try await response.body.collect(upTo: 1 << 20))
         } catch {
-            throw PartnerAPIError(kind: .auth, code: "transient", message: "cannot reach the token endpoint \(redacted(url)): \(error)")
+            throw PartnerAPIError(kind: .auth, code: transient, message: "cannot reach the token endpoint \(redacted(url)): \(error)")
         }
         var fields: [String: JSONValue] = [:]
         if case .object(let object)? = try? JSONDecoder().decode(JSONValue.self, from: Data(bytes)) { fields = object }
@@ -94,8 +101,8 @@ enum TokenEndpoint {
                 let firstLine = description.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
                 throw PartnerAPIError(kind: .auth, status: status, code: code, message: "the token endpoint refused (\(code)): \(firstLine)")
             }
-            let transient = status == 429 || status >= 500
-            throw PartnerAPIError(kind: .auth, status: status, code: transient ? "transient" : nil, message: "the token endpoint \(redacted(url)) answered HTTP \(status)")
+            let isTransient = status == 429 || status >= 500
+            throw PartnerAPIError(kind: .auth, status: status, code: isTransient ? transient : nil, message: "the token endpoint \(redacted(url)) answered HTTP \(status)")
         }
         guard !fields.isEmpty else {
             throw PartnerAPIError(kind: .auth, status: status, message: "the token endpoint \(redacted(url)) did not answer JSON")

@@ -2,51 +2,82 @@ import ArgumentParser
 import Foundation
 import PartnerClient
 
+/// `refbridge auth login|status`: the one interactive step MFA accounts need before unattended runs.
 struct AuthCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "auth",
-        abstract: "Sign in once for unattended runs (MFA accounts: device-code flow).",
+        abstract: "Sign in once for unattended runs (accounts with MFA: device-code flow).",
         subcommands: [Login.self, Status.self]
     )
 
     struct Login: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Device-code sign-in; stores a refresh token (0600) that nightly runs redeem.",
-            discussion: "Point api.auth.oauth2.refreshTokenFile at the same file in the job file."
+            discussion: """
+                Shows a code to enter at the sign-in page, waits until you have signed in, then stores the \
+                refresh token in --refresh-token-file (mode 0600, its folder 0700). Point \
+                api.auth.oauth2.refreshTokenFile at the same file in the job file; each run saves the \
+                rotated token back. The token is never printed.
+                Against the sandbox: --authority http://127.0.0.1:8089/common --client-id any.
+                """
         )
-        @Option(name: .long, help: "The Azure AD v1 authority, e.g. https://login.microsoftonline.com/common (the sandbox: http://127.0.0.1:8089/common).")
-        var authority: String = "https://login.microsoftonline.com/common"
-        @Option(name: .long, help: "The app registration's client id.") var clientId: String
-        @Option(name: .long, help: "The API resource.") var resource: String = "https://api.partner.microsoft.com"
-        @Option(name: .long, help: "Where to keep the refresh token.") var refreshTokenFile: String = ".refbridge/refresh-token"
+
+        @Option(help: "The Azure AD v1 authority; the device-code and token endpoints are under it.")
+        var authority = "https://login.microsoftonline.com/common"
+        @Option(name: .customLong("token-url"), help: "The token endpoint, if not {authority}/oauth2/token.")
+        var tokenURL: String?
+        @Option(name: .customLong("device-code-url"), help: "The device-code endpoint, if not {authority}/oauth2/devicecode.")
+        var deviceCodeURL: String?
+        @Option(name: .customLong("client-id"), help: "The app registration's client (application) id.")
+        var clientId: String
+        @Option(help: "The API the token is for.")
+        var resource = AuthConfiguration.OAuth2.defaultResource
+        @Option(name: .customLong("refresh-token-file"), help: "Where to keep the refresh token.")
+        var refreshTokenFile = ".refbridge/refresh-token"
+
+        func validate() throws {
+            guard !clientId.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw ValidationError("--client-id must not be empty")
+            }
+            for (flag, url) in [("--authority", authority), ("--token-url", tokenURL), ("--device-code-url", deviceCodeURL)] {
+                guard let url else { continue }
+                guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? ""), parsed.host != nil else {
+                    throw ValidationError("\(flag) must be an http(s) URL, e.g. https://login.microsoftonline.com/common; got '\(url)'")
+                }
+            }
+        }
 
         func run() async throws {
-            let base = authority.hasSuffix("/") ? String(authority.dropLast()) : authority
-            let login = DeviceCodeLogin(deviceCodeURL: base + "/oauth2/devicecode", tokenURL: base + "/oauth2/token", clientId: clientId, resource: resource)
+            var login = DeviceCodeLogin(authority: authority, clientId: clientId, resource: resource)
+            if let tokenURL { login.tokenURL = tokenURL }
+            if let deviceCodeURL { login.deviceCodeURL = deviceCodeURL }
             do {
-                try await login.run(refreshTokenFile: refreshTokenFile) { message in
-                    FileHandle.standardError.write(Data((message + "\n").utf8))
+                try await login.run(refreshTokenFile: refreshTokenFile) { prompt in
+                    FileHandle.standardError.write(Data((prompt.message + "\nWaiting for the sign-in…\n").utf8))
                 }
             } catch {
                 printError("\(error)")
                 throw ExitCode(3)
             }
-            print("signed in: refresh token stored in \(refreshTokenFile) (0600). Unattended runs use it through api.auth.oauth2.refreshTokenFile.")
+            print("Signed in. The refresh token is stored in \(refreshTokenFile) (0600); unattended runs redeem it through api.auth.oauth2.refreshTokenFile.")
         }
     }
 
     struct Status: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Whether a refresh token is stored (never prints it).")
-        @Option(name: .long, help: "The refresh token file.") var refreshTokenFile: String = ".refbridge/refresh-token"
+        static let configuration = CommandConfiguration(abstract: "Whether a refresh token is stored, and when it was saved (never prints it).")
+
+        @Option(name: .customLong("refresh-token-file"), help: "The refresh token file.")
+        var refreshTokenFile = ".refbridge/refresh-token"
 
         func run() throws {
-            guard let attributes = try? FileManager.default.attributesOfItem(atPath: refreshTokenFile) else {
-                print("no refresh token at \(refreshTokenFile): run `refbridge auth login`")
+            guard let status = RefreshTokenFile.status(refreshTokenFile) else {
+                print("No refresh token at \(refreshTokenFile): run `refbridge auth login`.")
                 throw ExitCode(1)
             }
-            let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue ?? 0
-            let saved = (attributes[.modificationDate] as? Date).map { ISO8601DateFormatter().string(from: $0) } ?? "?"
-            print("refresh token stored at \(refreshTokenFile), saved \(saved), mode \(String(mode, radix: 8))\(mode & 0o077 != 0 ? " (WARNING: readable by others: chmod 600)" : "")")
+            let saved = status.saved.map { ISO8601DateFormatter().string(from: $0) } ?? "at an unknown time"
+            var line = "A refresh token is stored at \(refreshTokenFile), saved \(saved), mode \(String(status.mode, radix: 8))."
+            if status.mode & 0o077 != 0 { line += " WARNING: others can read it: chmod 600 \(refreshTokenFile)" }
+            print(line)
         }
     }
 }
