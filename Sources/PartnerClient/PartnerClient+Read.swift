@@ -93,7 +93,7 @@ extension PartnerClient {
             throw PartnerAPIError(kind: .decoding, code: "badNextLink", message: "@odata.nextLink is not a URL: \(nextLink.prefix(200))")
         }
         func port(_ url: URL) -> Int? { url.port ?? (url.scheme?.lowercased() == "https" ? 443 : 80) }
-        guard link.host?.lowercased() == baseURL.host?.lowercased() else {
+        guard sameHost(link.host, baseURL.host) else {
             throw PartnerAPIError(
                 kind: .decoding, code: "foreignNextLink",
                 message: "@odata.nextLink points at \(link.host ?? "?"), not the API host \(baseURL.host ?? "?"): not followed, so the token is not sent there")
@@ -106,6 +106,14 @@ extension PartnerClient {
             throw PartnerAPIError(kind: .decoding, code: "foreignNextLink", message: "@odata.nextLink points at port \(port(link) ?? 0), not the API's \(port(baseURL) ?? 0): not followed")
         }
         return text
+    }
+
+    /// Host names compare case-insensitively; the loopback names are one host (a sandbox bound to
+    /// 127.0.0.1 and a base URL that says `localhost`).
+    static func sameHost(_ a: String?, _ b: String?) -> Bool {
+        let loopback: Set<String> = ["localhost", "127.0.0.1", "::1", "[::1]"]
+        guard let a = a?.lowercased(), let b = b?.lowercased() else { return false }
+        return a == b || (loopback.contains(a) && loopback.contains(b))
     }
 
     static func decodeReferral(_ answer: Exchange) throws -> Referral {

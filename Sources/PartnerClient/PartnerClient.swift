@@ -50,6 +50,11 @@ public final class PartnerClient: Sendable {
         try await http.shutdown()
     }
 
+    /// How many requests may be in flight now: `maxConcurrency`, or less while the API throttles.
+    public func currentConcurrencyLimit() async -> Int {
+        await limiter.limit
+    }
+
     /// `https://…/v1.0/engagements/referrals`.
     var collectionURL: String {
         var base = configuration.baseURL

@@ -75,6 +75,11 @@ struct NextLinkTests {
         }
     }
 
+    @Test func loopbackNamesAreOneHost() throws {
+        #expect(try PartnerClient.resolve(nextLink: "http://127.0.0.1:8089/v1.0/engagements/referrals?$skiptoken=x", against: "http://localhost:8089/v1.0/engagements/referrals", base: "http://localhost:8089/v1.0")
+            == "http://127.0.0.1:8089/v1.0/engagements/referrals?$skiptoken=x")
+    }
+
     @Test func logsShowThePathWithoutTheQuery() {
         #expect(PartnerClient.logPath("https://h/v1.0/engagements/referrals?$filter=team/any(t:t/email eq 'a@b.c')") == "/v1.0/engagements/referrals")
     }
