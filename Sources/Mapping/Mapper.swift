@@ -26,37 +26,54 @@ public enum MappingOutcome: Sendable {
     case rejected(externalReferenceId: String?, issues: [MappingIssue])
 }
 
-/// Maps source records with one spec. Field names are resolved once per distinct header (every
-/// record of a CSV file shares its header), not once per record.
+/// Maps source records with one spec.
+///
+/// The spec is compiled once: every source field name the mapping reads gets a slot, and a slot is
+/// resolved to a column once per distinct header (every record of a CSV file shares its header),
+/// so a record costs array reads, not name lookups. Not thread-safe: one mapper per thread.
 public final class Mapper {
     public let spec: MappingSpec
+    private let key: CompiledRule
+    private let skips: [(condition: CompiledCondition, reason: String)]
+    private let fields: [CompiledField]
+    /// The mapping's field names, as spelled in the mapping, to their slot.
+    private let slots: [String: Int]
     private var cachedNames: [String] = []
-    /// The mapping's field names, as spelled in the mapping, to their position in the current header.
-    private var positions: [String: Int] = [:]
-    private var formattedPositions: [String: Int] = [:]
-    private let ruleNames: [String]
+    /// Slot → column in the current header, or -1 when absent.
+    private var positions: [Int]
+    /// Slot → column of its `@OData.Community.Display.V1.FormattedValue` annotation, or -1.
+    private var formattedPositions: [Int]
 
     public init(_ spec: MappingSpec) {
         self.spec = spec
-        ruleNames = Array(Set(spec.sourceFields.map(\.name)))
+        var slots: [String: Int] = [:]
+        for (name, _) in spec.sourceFields where slots[name] == nil { slots[name] = slots.count }
+        self.slots = slots
+        key = CompiledRule(spec.key, slots: slots)
+        skips = spec.skips.map { (CompiledCondition($0.condition, slots: slots), $0.reason) }
+        fields = spec.fields.map { CompiledField(path: $0.0, rule: CompiledRule($0.1, slots: slots)) }
+        positions = Array(repeating: -1, count: slots.count)
+        formattedPositions = positions
     }
 
     static let formattedSuffix = "@OData.Community.Display.V1.FormattedValue"
 
     public func map(_ record: SourceRecord) -> MappingOutcome {
         if record.names != cachedNames { resolve(record.names) }
-        let key = text(of: spec.key, in: record).map(FastText.trimmed) ?? ""
+        let key = text(of: key, in: record).map(FastText.trimmed) ?? ""
         guard !key.isEmpty else {
             return .rejected(externalReferenceId: nil, issues: [MappingIssue(field: spec.key.describedSource, message: "the record has no id: it is never uploaded without one (check the key column)")])
         }
-        for skip in spec.skips where holds(skip.condition, in: record) {
+        for skip in skips where holds(skip.condition, in: record) {
             return .skipped(externalReferenceId: key, reason: skip.reason)
         }
         var referral = Referral(externalReferenceId: key)
         var issues: [MappingIssue] = []
         var warnings: [String] = []
-        for (path, rule) in spec.fields {
-            guard var text = text(of: rule, in: record) else {
+        for field in fields {
+            let path = field.path
+            let rule = field.rule.options
+            guard var text = text(of: field.rule, in: record) else {
                 if rule.required { issues.append(MappingIssue(field: path.path, message: "is required, but \(rule.describedSource) is empty")) }
                 continue
             }
@@ -79,7 +96,7 @@ public final class Mapper {
             switch path.kind {
             case .string:
                 if let letterCase = rule.letterCase { text = ValueParsers.apply(letterCase, to: text) }
-                if let limit = ReferralLimits.maxLength(forPath: path.path), ReferralLimits.length(of: text) > limit {
+                if let limit = field.limit, text.utf8.count > limit, ReferralLimits.length(of: text) > limit {
                     if rule.truncate, let cut = ReferralLimits.truncated(text, forPath: path.path) {
                         warnings.append("\(path.path) truncated from \(ReferralLimits.length(of: text)) to \(limit) characters")
                         text = cut
@@ -88,8 +105,8 @@ public final class Mapper {
                         continue
                     }
                 }
-                if path.generic.hasSuffix("country"), let code = CountryCodes.normalized(text) { text = code }
-                if path.generic == "details.currency", let code = CurrencyCodes.normalized(text) { text = code }
+                if path.field == .address(.country), let code = CountryCodes.normalized(text) { text = code }
+                if path.field == .currency, let code = CurrencyCodes.normalized(text) { text = code }
                 referral.set(.string(text), at: path)
             case .number:
                 guard let number = ValueParsers.number(text, decimalComma: rule.decimalComma) else {
@@ -132,39 +149,39 @@ public final class Mapper {
             let key = name.lowercased()
             if index[key] == nil { index[key] = position }
         }
-        positions.removeAll(keepingCapacity: true)
-        formattedPositions.removeAll(keepingCapacity: true)
-        for name in ruleNames {
-            positions[name] = index[name.lowercased()]
-            formattedPositions[name] = index[(name + Self.formattedSuffix).lowercased()]
+        for (name, slot) in slots {
+            positions[slot] = index[name.lowercased()] ?? -1
+            formattedPositions[slot] = index[(name + Self.formattedSuffix).lowercased()] ?? -1
         }
     }
 
-    /// The source value of `name`, nil when absent or null.
-    private func value(_ name: String, in record: SourceRecord, formatted: Bool) -> String? {
-        if formatted, let position = formattedPositions[name], let text = record.values[position].text {
-            return text
+    /// The source value in `slot`, nil when absent or null.
+    private func value(_ slot: Int, in record: SourceRecord, formatted: Bool) -> String? {
+        if formatted {
+            let position = formattedPositions[slot]
+            if position >= 0, let text = record.values[position].text { return text }
         }
-        guard let position = positions[name] else { return nil }
-        return record.values[position].text
+        let position = positions[slot]
+        return position >= 0 ? record.values[position].text : nil
     }
 
     /// The rule's text, trimmed (unless `trim: false`); nil when empty.
-    private func text(of rule: ValueRule, in record: SourceRecord) -> String? {
+    private func text(of compiled: CompiledRule, in record: SourceRecord) -> String? {
+        let rule = compiled.options
         var text: String?
-        switch rule.origin {
-        case .field(let name):
-            text = value(name, in: record, formatted: rule.formatted)
-        case .fields(let names):
-            text = names.lazy.compactMap { self.value($0, in: record, formatted: rule.formatted) }.first { !FastText.trimmed($0).isEmpty }
+        switch compiled.origin {
+        case .field(let slot):
+            text = value(slot, in: record, formatted: rule.formatted)
+        case .fields(let slots):
+            text = slots.lazy.compactMap { self.value($0, in: record, formatted: rule.formatted) }.first { !FastText.trimmed($0).isEmpty }
         case .template(let parts):
             var result = ""
             var any = false
             for part in parts {
                 switch part {
                 case .text(let literal): result += literal
-                case .field(let name):
-                    if let value = value(name, in: record, formatted: rule.formatted), !value.isEmpty {
+                case .field(let slot):
+                    if let value = value(slot, in: record, formatted: rule.formatted), !value.isEmpty {
                         result += value
                         any = true
                     }
@@ -182,18 +199,80 @@ public final class Mapper {
         return result.isEmpty ? nil : result
     }
 
-    private func holds(_ condition: Condition, in record: SourceRecord) -> Bool {
-        let raw = value(condition.field, in: record, formatted: false).map(FastText.trimmed) ?? ""
-        let label = value(condition.field, in: record, formatted: true).map(FastText.trimmed) ?? ""
+    private func holds(_ condition: CompiledCondition, in record: SourceRecord) -> Bool {
+        let raw = value(condition.slot, in: record, formatted: false).map(FastText.trimmed) ?? ""
         let result: Bool
         switch condition.test {
         case .empty: result = raw.isEmpty
         case .notEmpty: result = !raw.isEmpty
         case .equals(let values):
             // Option sets: the code (Web API) or the label (Excel export) both match.
+            let label = value(condition.slot, in: record, formatted: true).map(FastText.trimmed) ?? ""
             result = values.contains { FastText.equalIgnoringCase($0, raw) || FastText.equalIgnoringCase($0, label) }
         }
         return result != condition.negated
+    }
+}
+
+/// A `ValueRule` with its source names replaced by slots.
+struct CompiledRule {
+    enum Origin {
+        case field(Int)
+        case fields([Int])
+        case template([Part])
+        case constant(String)
+        case cases([(CompiledCondition, String)], otherwise: String?)
+    }
+
+    enum Part {
+        case text(String)
+        case field(Int)
+    }
+
+    let origin: Origin
+    /// The rule as loaded: transforms, map, options.
+    let options: ValueRule
+
+    init(_ rule: ValueRule, slots: [String: Int]) {
+        options = rule
+        switch rule.origin {
+        case .field(let name): origin = .field(slots[name]!)
+        case .fields(let names): origin = .fields(names.map { slots[$0]! })
+        case .template(let parts):
+            origin = .template(parts.map {
+                switch $0 {
+                case .text(let text): .text(text)
+                case .field(let name): .field(slots[name]!)
+                }
+            })
+        case .constant(let value): origin = .constant(value)
+        case .cases(let cases, let otherwise): origin = .cases(cases.map { (CompiledCondition($0.0, slots: slots), $0.1) }, otherwise: otherwise)
+        }
+    }
+}
+
+struct CompiledCondition {
+    let slot: Int
+    let test: Condition.Test
+    let negated: Bool
+
+    init(_ condition: Condition, slots: [String: Int]) {
+        slot = slots[condition.field]!
+        test = condition.test
+        negated = condition.negated
+    }
+}
+
+struct CompiledField {
+    let path: TargetPath
+    let rule: CompiledRule
+    /// The length limit of a string target, looked up once.
+    let limit: Int?
+
+    init(path: TargetPath, rule: CompiledRule) {
+        self.path = path
+        self.rule = rule
+        limit = ReferralLimits.maxLength(forPath: path.path)
     }
 }
 

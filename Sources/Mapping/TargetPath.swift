@@ -3,7 +3,7 @@ import Referrals
 /// The referral fields a mapping can set, by path, and what kind of value each takes.
 ///
 /// Array items are addressed by index (`customerProfile.team[0].email`, `target[1].id`); a path
-/// with `[]` in `TargetPath.kinds` accepts indexes 0–9.
+/// with `[]` in `TargetPath.fields` accepts indexes 0–9.
 enum TargetKind: Hashable, Sendable {
     case string
     case number
@@ -13,6 +13,26 @@ enum TargetKind: Hashable, Sendable {
     case enumeration([String])
 }
 
+/// A referral field a mapping can set, resolved once when the mapping loads so that setting it
+/// per record is a jump, not a string comparison.
+enum TargetField: Hashable, Sendable {
+    enum AddressField: Hashable, Sendable { case addressLine1, addressLine2, city, state, postalCode, country, region }
+    enum MemberField: Hashable, Sendable { case firstName, lastName, phoneNumber, email, title, locale, disableNotifications }
+
+    case name, statusReason, type, status, substatus, qualification
+    case customerName, customerSize, customerIdType, customerId
+    case address(AddressField)
+    /// The customer's contacts (`customerProfile.team[]`).
+    case customerTeam(MemberField)
+    /// The partner's own people (`team[]`).
+    case team(MemberField)
+    case consentToShareInfo, consentToContact, consentToShareWithSellers
+    case notes, dealValue, currency, closingDateTime, customerRequestedContact
+    case industry, product, service, solutionId, solutionName, solutionType
+    case inviteNotes, invitedByOrganization, assistanceRequestCode
+    case targetType, targetId
+}
+
 struct TargetPath: Hashable, Sendable {
     /// As written, e.g. `customerProfile.team[0].email`.
     let path: String
@@ -20,40 +40,48 @@ struct TargetPath: Hashable, Sendable {
     let generic: String
     let indexes: [Int]
     let kind: TargetKind
+    let field: TargetField
 
-    static let kinds: [String: TargetKind] = {
-        var kinds: [String: TargetKind] = [
-            "name": .string, "statusReason": .string,
-            "type": .enumeration(ReferralType.documented.map(\.rawValue)),
-            "status": .enumeration(ReferralStatus.documented.map(\.rawValue)),
-            "substatus": .enumeration(ReferralSubstatus.documented.map(\.rawValue)),
-            "qualification": .enumeration(ReferralQualification.documented.map(\.rawValue)),
-            "customerProfile.name": .string,
-            "customerProfile.size": .enumeration(CustomerSize.documented.map(\.rawValue)),
-            "customerProfile.ids[].profileType": .enumeration(CustomerProfileIdType.documented.map(\.rawValue)),
-            "customerProfile.ids[].id": .string,
-            "consent.consentToToShareInfoWithOthers": .bool, "consent.consentToContact": .bool,
-            "consent.consentToShareReferralWithMicrosoftSellers": .bool,
-            "details.notes": .string, "details.dealValue": .number, "details.currency": .string,
-            "details.closingDateTime": .dateTime, "details.customerRequestedContact": .bool,
-            "details.requirements.industries[].id": .string, "details.requirements.products[].id": .string,
-            "details.requirements.services[].id": .string, "details.requirements.solutions[].id": .string,
-            "details.requirements.solutions[].name": .string,
-            "details.requirements.solutions[].type": .enumeration(SolutionType.documented.map(\.rawValue)),
-            "inviteContext.notes": .string, "inviteContext.invitedBy.organizationId": .string,
-            "inviteContext.assistanceRequestCode": .enumeration(AssistanceRequestCode.documented.map(\.rawValue)),
-            "target[].type": .enumeration(TargetType.documented.map(\.rawValue)), "target[].id": .string,
+    /// Every settable path (indexes written `[]`), with its field and kind: the one list of targets.
+    static let fields: [String: (TargetField, TargetKind)] = {
+        var fields: [String: (TargetField, TargetKind)] = [
+            "name": (.name, .string), "statusReason": (.statusReason, .string),
+            "type": (.type, .enumeration(ReferralType.documented.map(\.rawValue))),
+            "status": (.status, .enumeration(ReferralStatus.documented.map(\.rawValue))),
+            "substatus": (.substatus, .enumeration(ReferralSubstatus.documented.map(\.rawValue))),
+            "qualification": (.qualification, .enumeration(ReferralQualification.documented.map(\.rawValue))),
+            "customerProfile.name": (.customerName, .string),
+            "customerProfile.size": (.customerSize, .enumeration(CustomerSize.documented.map(\.rawValue))),
+            "customerProfile.ids[].profileType": (.customerIdType, .enumeration(CustomerProfileIdType.documented.map(\.rawValue))),
+            "customerProfile.ids[].id": (.customerId, .string),
+            "consent.consentToToShareInfoWithOthers": (.consentToShareInfo, .bool),
+            "consent.consentToContact": (.consentToContact, .bool),
+            "consent.consentToShareReferralWithMicrosoftSellers": (.consentToShareWithSellers, .bool),
+            "details.notes": (.notes, .string), "details.dealValue": (.dealValue, .number), "details.currency": (.currency, .string),
+            "details.closingDateTime": (.closingDateTime, .dateTime), "details.customerRequestedContact": (.customerRequestedContact, .bool),
+            "details.requirements.industries[].id": (.industry, .string), "details.requirements.products[].id": (.product, .string),
+            "details.requirements.services[].id": (.service, .string), "details.requirements.solutions[].id": (.solutionId, .string),
+            "details.requirements.solutions[].name": (.solutionName, .string),
+            "details.requirements.solutions[].type": (.solutionType, .enumeration(SolutionType.documented.map(\.rawValue))),
+            "inviteContext.notes": (.inviteNotes, .string), "inviteContext.invitedBy.organizationId": (.invitedByOrganization, .string),
+            "inviteContext.assistanceRequestCode": (.assistanceRequestCode, .enumeration(AssistanceRequestCode.documented.map(\.rawValue))),
+            "target[].type": (.targetType, .enumeration(TargetType.documented.map(\.rawValue))), "target[].id": (.targetId, .string),
         ]
-        for field in ["addressLine1", "addressLine2", "city", "state", "postalCode", "country", "region"] {
-            kinds["customerProfile.address." + field] = .string
+        let address: [(String, TargetField.AddressField)] = [
+            ("addressLine1", .addressLine1), ("addressLine2", .addressLine2), ("city", .city), ("state", .state),
+            ("postalCode", .postalCode), ("country", .country), ("region", .region),
+        ]
+        for (name, field) in address { fields["customerProfile.address." + name] = (.address(field), .string) }
+        let member: [(String, TargetField.MemberField, TargetKind)] = [
+            ("firstName", .firstName, .string), ("lastName", .lastName, .string), ("phoneNumber", .phoneNumber, .string),
+            ("email", .email, .string), ("title", .title, .string), ("contactPreference.locale", .locale, .string),
+            ("contactPreference.disableNotifications", .disableNotifications, .bool),
+        ]
+        for (name, field, kind) in member {
+            fields["customerProfile.team[]." + name] = (.customerTeam(field), kind)
+            fields["team[]." + name] = (.team(field), kind)
         }
-        for team in ["customerProfile.team[]", "team[]"] {
-            for field in ["firstName", "lastName", "phoneNumber", "email", "title", "contactPreference.locale"] {
-                kinds["\(team).\(field)"] = .string
-            }
-            kinds["\(team).contactPreference.disableNotifications"] = .bool
-        }
-        return kinds
+        return fields
     }()
 
     /// Parses `path`; nil when it names no field a referral has.
@@ -73,11 +101,12 @@ struct TargetPath: Hashable, Sendable {
                 index = path.index(after: index)
             }
         }
-        guard let kind = Self.kinds[generic] else { return nil }
+        guard let (field, kind) = Self.fields[generic] else { return nil }
         self.path = path
         self.generic = generic
         self.indexes = indexes
         self.kind = kind
+        self.field = field
     }
 
     /// Known paths that look like `path`, for "did you mean".
@@ -85,10 +114,10 @@ struct TargetPath: Hashable, Sendable {
         var lowered = path.lowercased()
         for digit in 0...9 { lowered = lowered.replacingOccurrences(of: "[\(digit)]", with: "[]") }
         let last = lowered.split(separator: ".").last.map(String.init) ?? lowered
-        let scored = kinds.keys.map { ($0, distance(Array($0.lowercased()), Array(lowered))) }
+        let scored = fields.keys.map { ($0, distance(Array($0.lowercased()), Array(lowered))) }
         let close = scored.filter { $0.1 <= 3 }.sorted { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }.map(\.0)
         if !close.isEmpty { return close }
-        return kinds.keys.filter { $0.lowercased().hasSuffix("." + last) }.sorted()
+        return fields.keys.filter { $0.lowercased().hasSuffix("." + last) }.sorted()
     }
 
     /// Levenshtein distance, for "did you mean".
@@ -114,45 +143,103 @@ enum TargetValue: Sendable, Equatable {
 }
 
 extension Referral {
-    /// Sets the field at `path` (already checked against `TargetPath.kinds`).
+    /// Sets the field at `path` (already checked against `TargetPath.fields`).
     mutating func set(_ value: TargetValue, at path: TargetPath) {
         let i = path.indexes.first ?? 0
-        switch (path.generic, value) {
-        case ("name", .string(let v)): name = v
-        case ("statusReason", .string(let v)): statusReason = v
-        case ("type", .string(let v)): type = ReferralType(rawValue: v)
-        case ("status", .string(let v)): status = ReferralStatus(rawValue: v)
-        case ("substatus", .string(let v)): substatus = ReferralSubstatus(rawValue: v)
-        case ("qualification", .string(let v)): qualification = ReferralQualification(rawValue: v)
-        case ("target[].type", .string(let v)): Self.at(&target, i) { $0.type = TargetType(rawValue: v) }
-        case ("target[].id", .string(let v)): Self.at(&target, i) { $0.id = v }
-        case ("inviteContext.notes", .string(let v)): Self.object(&inviteContext) { $0.notes = v }
-        case ("inviteContext.invitedBy.organizationId", .string(let v)): Self.object(&inviteContext) { Self.object(&$0.invitedBy) { $0.organizationId = v } }
-        case ("inviteContext.assistanceRequestCode", .string(let v)): Self.object(&inviteContext) { $0.assistanceRequestCode = AssistanceRequestCode(rawValue: v) }
-        default:
-            if path.generic.hasPrefix("customerProfile.") {
-                Self.object(&customerProfile) { $0.set(value, at: path) }
-            } else if path.generic.hasPrefix("consent.") {
-                Self.object(&consent) { $0.set(value, at: path.generic) }
-            } else if path.generic.hasPrefix("details.") {
-                Self.object(&details) { $0.set(value, at: path) }
-            } else if path.generic.hasPrefix("team[].") {
-                Self.at(&team, i) { $0.set(value, at: String(path.generic.dropFirst("team[].".count))) }
+        switch value {
+        case .string(let v): set(v, at: path.field, index: i)
+        case .number(let v): if path.field == .dealValue { Self.object(&details) { $0.dealValue = v } }
+        case .dateTime(let v): if path.field == .closingDateTime { Self.object(&details) { $0.closingDateTime = v } }
+        case .bool(let v):
+            switch path.field {
+            case .consentToShareInfo: Self.object(&consent) { $0.consentToToShareInfoWithOthers = v }
+            case .consentToContact: Self.object(&consent) { $0.consentToContact = v }
+            case .consentToShareWithSellers: Self.object(&consent) { $0.consentToShareReferralWithMicrosoftSellers = v }
+            case .customerRequestedContact: Self.object(&details) { $0.customerRequestedContact = v }
+            case .customerTeam(.disableNotifications):
+                Self.object(&customerProfile) { Self.at(&$0.team, i) { Self.object(&$0.contactPreference) { $0.disableNotifications = v } } }
+            case .team(.disableNotifications): Self.at(&team, i) { Self.object(&$0.contactPreference) { $0.disableNotifications = v } }
+            default: break
             }
         }
     }
 
+    private mutating func set(_ v: String, at field: TargetField, index i: Int) {
+        switch field {
+        case .name: name = v
+        case .statusReason: statusReason = v
+        case .type: type = ReferralType(rawValue: v)
+        case .status: status = ReferralStatus(rawValue: v)
+        case .substatus: substatus = ReferralSubstatus(rawValue: v)
+        case .qualification: qualification = ReferralQualification(rawValue: v)
+        case .customerName: Self.object(&customerProfile) { $0.name = v }
+        case .customerSize: Self.object(&customerProfile) { $0.size = CustomerSize(rawValue: v) }
+        case .customerId: Self.object(&customerProfile) { Self.at(&$0.ids, i) { $0.id = v } }
+        case .customerIdType: Self.object(&customerProfile) { Self.at(&$0.ids, i) { $0.profileType = CustomerProfileIdType(rawValue: v) } }
+        case .address(let part): Self.object(&customerProfile) { Self.object(&$0.address) { $0.set(v, part) } }
+        case .customerTeam(let part): Self.object(&customerProfile) { Self.at(&$0.team, i) { $0.set(v, part) } }
+        case .team(let part): Self.at(&team, i) { $0.set(v, part) }
+        case .notes: Self.object(&details) { $0.notes = v }
+        case .currency: Self.object(&details) { $0.currency = v }
+        case .industry: Self.object(&details) { Self.object(&$0.requirements) { Self.at(&$0.industries, i) { $0.id = v } } }
+        case .product: Self.object(&details) { Self.object(&$0.requirements) { Self.at(&$0.products, i) { $0.id = v } } }
+        case .service: Self.object(&details) { Self.object(&$0.requirements) { Self.at(&$0.services, i) { $0.id = v } } }
+        case .solutionId: Self.object(&details) { Self.object(&$0.requirements) { Self.at(&$0.solutions, i) { $0.id = v } } }
+        case .solutionName: Self.object(&details) { Self.object(&$0.requirements) { Self.at(&$0.solutions, i) { $0.name = v } } }
+        case .solutionType:
+            Self.object(&details) { Self.object(&$0.requirements) { Self.at(&$0.solutions, i) { $0.type = SolutionType(rawValue: v) } } }
+        case .inviteNotes: Self.object(&inviteContext) { $0.notes = v }
+        case .invitedByOrganization: Self.object(&inviteContext) { Self.object(&$0.invitedBy) { $0.organizationId = v } }
+        case .assistanceRequestCode: Self.object(&inviteContext) { $0.assistanceRequestCode = AssistanceRequestCode(rawValue: v) }
+        case .targetType: Self.at(&target, i) { $0.type = TargetType(rawValue: v) }
+        case .targetId: Self.at(&target, i) { $0.id = v }
+        case .consentToShareInfo, .consentToContact, .consentToShareWithSellers, .dealValue, .closingDateTime, .customerRequestedContact:
+            break  // not strings: the loader checked the kind
+        }
+    }
+
     static func object<T: DefaultInitializable>(_ value: inout T?, _ change: (inout T) -> Void) {
+        // Taken out (value = nil) so the copy is unique and its arrays change in place, not copied.
         var object = value ?? T.blank
+        value = nil
         change(&object)
         value = object
     }
 
     static func at<T: DefaultInitializable>(_ array: inout [T]?, _ index: Int, _ change: (inout T) -> Void) {
         var items = array ?? []
+        array = nil
         while items.count <= index { items.append(T.blank) }
         change(&items[index])
         array = items
+    }
+}
+
+extension Address {
+    fileprivate mutating func set(_ v: String, _ part: TargetField.AddressField) {
+        switch part {
+        case .addressLine1: addressLine1 = v
+        case .addressLine2: addressLine2 = v
+        case .city: city = v
+        case .state: state = v
+        case .postalCode: postalCode = v
+        case .country: country = v
+        case .region: region = v
+        }
+    }
+}
+
+extension Member {
+    fileprivate mutating func set(_ v: String, _ part: TargetField.MemberField) {
+        switch part {
+        case .firstName: firstName = v
+        case .lastName: lastName = v
+        case .phoneNumber: phoneNumber = v
+        case .email: email = v
+        case .title: title = v
+        case .locale: Referral.object(&contactPreference) { $0.locale = v }
+        case .disableNotifications: break  // a bool: set by `Referral.set(_:at:)`
+        }
     }
 }
 
@@ -171,79 +258,3 @@ extension InviteContext: DefaultInitializable { static var blank: Self { Self() 
 extension InvitedBy: DefaultInitializable { static var blank: Self { Self() } }
 extension ReferralTarget: DefaultInitializable { static var blank: Self { Self() } }
 extension CustomerProfileId: DefaultInitializable { static var blank: Self { Self() } }
-
-extension CustomerProfile {
-    mutating func set(_ value: TargetValue, at path: TargetPath) {
-        let i = path.indexes.first ?? 0
-        let field = String(path.generic.dropFirst("customerProfile.".count))
-        switch (field, value) {
-        case ("name", .string(let v)): name = v
-        case ("size", .string(let v)): size = CustomerSize(rawValue: v)
-        case ("ids[].id", .string(let v)): Referral.at(&ids, i) { $0.id = v }
-        case ("ids[].profileType", .string(let v)): Referral.at(&ids, i) { $0.profileType = CustomerProfileIdType(rawValue: v) }
-        case (let field, .string(let v)) where field.hasPrefix("address."):
-            Referral.object(&address) { address in
-                switch field.dropFirst("address.".count) {
-                case "addressLine1": address.addressLine1 = v
-                case "addressLine2": address.addressLine2 = v
-                case "city": address.city = v
-                case "state": address.state = v
-                case "postalCode": address.postalCode = v
-                case "country": address.country = v
-                case "region": address.region = v
-                default: break
-                }
-            }
-        case (let field, _) where field.hasPrefix("team[]."):
-            Referral.at(&team, i) { $0.set(value, at: String(field.dropFirst("team[].".count))) }
-        default: break
-        }
-    }
-}
-
-extension Member {
-    mutating func set(_ value: TargetValue, at field: String) {
-        switch (field, value) {
-        case ("firstName", .string(let v)): firstName = v
-        case ("lastName", .string(let v)): lastName = v
-        case ("phoneNumber", .string(let v)): phoneNumber = v
-        case ("email", .string(let v)): email = v
-        case ("title", .string(let v)): title = v
-        case ("contactPreference.locale", .string(let v)): Referral.object(&contactPreference) { $0.locale = v }
-        case ("contactPreference.disableNotifications", .bool(let v)): Referral.object(&contactPreference) { $0.disableNotifications = v }
-        default: break
-        }
-    }
-}
-
-extension Consent {
-    mutating func set(_ value: TargetValue, at path: String) {
-        guard case .bool(let v) = value else { return }
-        switch path {
-        case "consent.consentToToShareInfoWithOthers": consentToToShareInfoWithOthers = v
-        case "consent.consentToContact": consentToContact = v
-        case "consent.consentToShareReferralWithMicrosoftSellers": consentToShareReferralWithMicrosoftSellers = v
-        default: break
-        }
-    }
-}
-
-extension ReferralDetails {
-    mutating func set(_ value: TargetValue, at path: TargetPath) {
-        let i = path.indexes.first ?? 0
-        switch (path.generic, value) {
-        case ("details.notes", .string(let v)): notes = v
-        case ("details.dealValue", .number(let v)): dealValue = v
-        case ("details.currency", .string(let v)): currency = v
-        case ("details.closingDateTime", .dateTime(let v)): closingDateTime = v
-        case ("details.customerRequestedContact", .bool(let v)): customerRequestedContact = v
-        case ("details.requirements.industries[].id", .string(let v)): Referral.object(&requirements) { Referral.at(&$0.industries, i) { $0.id = v } }
-        case ("details.requirements.products[].id", .string(let v)): Referral.object(&requirements) { Referral.at(&$0.products, i) { $0.id = v } }
-        case ("details.requirements.services[].id", .string(let v)): Referral.object(&requirements) { Referral.at(&$0.services, i) { $0.id = v } }
-        case ("details.requirements.solutions[].id", .string(let v)): Referral.object(&requirements) { Referral.at(&$0.solutions, i) { $0.id = v } }
-        case ("details.requirements.solutions[].name", .string(let v)): Referral.object(&requirements) { Referral.at(&$0.solutions, i) { $0.name = v } }
-        case ("details.requirements.solutions[].type", .string(let v)): Referral.object(&requirements) { Referral.at(&$0.solutions, i) { $0.type = SolutionType(rawValue: v) } }
-        default: break
-        }
-    }
-}

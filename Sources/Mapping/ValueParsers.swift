@@ -6,6 +6,7 @@ enum ValueParsers {
     /// `$1,234.50`, `1.234,50 €`, `20000.0000`, `(1,200)`, `-5`, `1 234,5`. With `decimalComma`, a
     /// lone comma is the decimal separator; otherwise the last of `.`/`,` is, when both appear.
     static func number(_ text: String, decimalComma: Bool) -> Double? {
+        if !decimalComma, let plain = plainNumber(text) { return plain }
         var digits = ""
         var negative = false
         var separators: [(Character, Int)] = []
@@ -53,8 +54,24 @@ enum ValueParsers {
         return negative ? -value : value
     }
 
+    /// `-1234.5` as most exports write amounts: parsed without building a normalized copy.
+    private static func plainNumber(_ text: String) -> Double? {
+        var dots = 0
+        var digits = 0
+        for (index, byte) in text.utf8.enumerated() {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digits += 1
+            case UInt8(ascii: "."): dots += 1
+            case UInt8(ascii: "-") where index == 0: continue
+            default: return nil
+            }
+        }
+        guard digits > 0, dots <= 1, let value = Double(text), value.isFinite else { return nil }
+        return value
+    }
+
     static func bool(_ text: String) -> Bool? {
-        switch text.trimmingCharacters(in: .whitespaces).lowercased() {
+        switch FastText.lowered(FastText.trimmed(text)) {
         case "true", "yes", "y", "1", "ja", "oui", "x", "allow": true
         case "false", "no", "n", "0", "nein", "non", "", "do not allow": false
         default: nil

@@ -57,7 +57,7 @@ public struct APIDateTime: Hashable, Sendable, Comparable, CustomStringConvertib
         guard let year = number(0, 4), bytes.count >= 10, bytes[4] == 45, let month = number(5, 2),
             bytes[7] == 45, let day = number(8, 2), (1...12).contains(month), (1...31).contains(day)
         else { return nil }
-        var components = DateComponents(year: year, month: month, day: day, hour: 0, minute: 0, second: 0)
+        var clock = 0
         var fraction = 0.0
         var offsetSeconds = 0
         if bytes.count > 10 {
@@ -65,9 +65,7 @@ public struct APIDateTime: Hashable, Sendable, Comparable, CustomStringConvertib
                 bytes[13] == 58, let minute = number(14, 2), bytes[16] == 58, let second = number(17, 2),
                 hour < 24, minute < 60, second < 61
             else { return nil }
-            components.hour = hour
-            components.minute = minute
-            components.second = second
+            clock = hour * 3600 + minute * 60 + second
             var index = 19
             if index < bytes.count, bytes[index] == 46 {
                 index += 1
@@ -93,12 +91,29 @@ public struct APIDateTime: Hashable, Sendable, Comparable, CustomStringConvertib
                 return nil
             }
         }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        guard let base = calendar.date(from: components),
-            calendar.component(.day, from: base) == day
-        else { return nil }
-        return base.addingTimeInterval(fraction - Double(offsetSeconds))
+        // Why no Calendar: this runs for every date of every record, and Calendar costs microseconds.
+        guard day <= daysIn(month: month, year: year) else { return nil }
+        let seconds = daysFromCivil(year: year, month: month, day: day) * 86400 + clock - offsetSeconds
+        // From 2001, as `Date` stores it: a 1970-based double would round a tick (1e-7 s) away.
+        return Date(timeIntervalSinceReferenceDate: Double(seconds - 978_307_200) + fraction)
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    /// Days since 1970-01-01 in the proleptic Gregorian calendar (Howard Hinnant's `days_from_civil`).
+    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
     }
 }
 

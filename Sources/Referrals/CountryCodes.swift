@@ -31,6 +31,8 @@ public enum CountryCodes {
     /// when it is none. Names (`United Kingdom`) and alpha-3 codes (`GBR`) are not guessed at: a
     /// value map in the mapping file says what they mean.
     public static func normalized(_ text: String) -> String? {
+        // The mapping layer calls this for every record: an exact code costs one lookup, no copy.
+        if all.contains(text) { return text }
         let code = text.trimmingCharacters(in: .whitespaces).uppercased()
         return all.contains(code) ? code : nil
     }

@@ -25,6 +25,8 @@ public enum CurrencyCodes {
     /// The listed code `text` spells in any case, surrounding spaces ignored (`"usd "` → `USD`);
     /// `nil` when it is none.
     public static func normalized(_ text: String) -> String? {
+        // The mapping layer calls this for every record: an exact code costs one lookup, no copy.
+        if all.contains(text) { return text }
         let code = text.trimmingCharacters(in: .whitespaces).uppercased()
         return all.contains(code) ? code : nil
     }

@@ -266,19 +266,21 @@ struct ReferralValidator {
         guard let members else { return }
         count(members.count, path)
         for (index, member) in members.enumerated() {
-            let base = "\(path)[\(index)]"
-            length(member.firstName, base + ".firstName")
-            length(member.lastName, base + ".lastName")
-            length(member.phoneNumber, base + ".phoneNumber")
-            length(member.title, base + ".title")
-            length(member.email, base + ".email")
+            // Paths are spelled out only for an issue: this loop runs for every record of a preview.
+            func at(_ field: String) -> String { "\(path)[\(index)].\(field)" }
+            let generic = path + "[]."
+            length(member.firstName, generic: generic + "firstName", at("firstName"))
+            length(member.lastName, generic: generic + "lastName", at("lastName"))
+            length(member.phoneNumber, generic: generic + "phoneNumber", at("phoneNumber"))
+            length(member.title, generic: generic + "title", at("title"))
+            length(member.email, generic: generic + "email", at("email"))
             // Why: Partner Center mails these people (§1.5 disableNotifications); a broken address is lost.
             if let email = member.email, !email.isBlank, !Self.isPlausibleEmail(email) {
-                add(base + ".email", "'\(email)' is not an e-mail address: expected name@domain.tld, one address, no spaces")
+                add(at("email"), "'\(email)' is not an e-mail address: expected name@domain.tld, one address, no spaces")
             }
             // Why: §1.5 documents a .NET culture name.
             if let locale = member.contactPreference?.locale, !Self.isLocale(locale) {
-                add(base + ".contactPreference.locale", "'\(locale)' is not a culture name: use e.g. en-US")
+                add(at("contactPreference.locale"), "'\(locale)' is not a culture name: use e.g. en-US")
             }
         }
     }
@@ -293,10 +295,17 @@ struct ReferralValidator {
     }
 
     private mutating func length(_ value: String?, _ path: String) {
-        guard let value, let limit = ReferralLimits.maxLength(forPath: path) else { return }
+        length(value, generic: path, path)
+    }
+
+    /// `generic` names the limit (`team[].email`); `path` is the concrete path, built only for an issue.
+    private mutating func length(_ value: String?, generic: String, _ path: @autoclosure () -> String) {
+        guard let value, let limit = ReferralLimits.lengths[generic] else { return }
+        // A UTF-16 length is at most the UTF-8 length: most values are settled without counting.
+        guard value.utf8.count > limit else { return }
         let length = ReferralLimits.length(of: value)
         guard length > limit else { return }
-        add(path, "is \(length) characters long; the limit is \(limit): shorten it or map it with `truncate`")
+        add(path(), "is \(length) characters long; the limit is \(limit): shorten it or map it with `truncate`")
     }
 
     private mutating func count(_ value: Int?, _ path: String) {
@@ -308,11 +317,34 @@ struct ReferralValidator {
     /// label, no whitespace or list separators: catches the usual export slips (names in the e-mail
     /// column, missing domains, two addresses in one cell) without pretending to implement RFC 5322.
     static func isPlausibleEmail(_ text: String) -> Bool {
-        guard !text.contains(where: { $0.isWhitespace || $0 == "," || $0 == ";" }) else { return false }
-        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty else { return false }
-        let labels = parts[1].split(separator: ".", omittingEmptySubsequences: false)
-        return labels.count >= 2 && labels.allSatisfy { !$0.isEmpty } && (labels.last?.count ?? 0) >= 2
+        // Bytes, not Characters: this runs for every contact of every record. A non-ASCII byte is
+        // part of a letter (UTF-8), except the few Unicode spaces checked on the slow path.
+        var ats = 0
+        var localLength = 0
+        var labelLength = 0
+        var labels = 0
+        var emptyLabel = false
+        var ascii = true
+        for byte in text.utf8 {
+            switch byte {
+            case 32, 9, 10, 11, 12, 13, UInt8(ascii: ","), UInt8(ascii: ";"): return false
+            case UInt8(ascii: "@"):
+                ats += 1
+                labels = 1
+                labelLength = 0
+            case UInt8(ascii: ".") where ats == 1:
+                if labelLength == 0 { emptyLabel = true }
+                labels += 1
+                labelLength = 0
+            default:
+                if byte >= 0x80 { ascii = false }
+                if ats == 0 { localLength += 1 } else { labelLength += 1 }
+            }
+        }
+        if !ascii, text.unicodeScalars.contains(where: \.properties.isWhitespace) { return false }
+        guard ats == 1, localLength > 0, labels >= 2, !emptyLabel else { return false }
+        if ascii { return labelLength >= 2 }
+        return (text.split(separator: ".", omittingEmptySubsequences: false).last?.count ?? 0) >= 2
     }
 
     /// `en`, `en-US`, `en-us`, `zh-Hant-TW`: a 2–3 letter language, then up to two alphanumeric parts.
@@ -325,5 +357,9 @@ struct ReferralValidator {
 }
 
 extension String {
-    var isBlank: Bool { allSatisfy(\.isWhitespace) }
+    var isBlank: Bool {
+        // ASCII fast path: most values start with a letter or digit.
+        if let first = utf8.first, first < 0x80, first > 32 { return false }
+        return allSatisfy(\.isWhitespace)
+    }
 }
