@@ -214,8 +214,9 @@ public final class Mapper {
     }
 }
 
-/// A `ValueRule` with its source names replaced by slots.
-struct CompiledRule {
+/// A `ValueRule` with its source names replaced by slots. A class: the per-record loop then passes
+/// a reference, not a copy of every option.
+final class CompiledRule {
     enum Origin {
         case field(Int)
         case fields([Int])
@@ -263,7 +264,7 @@ struct CompiledCondition {
     }
 }
 
-struct CompiledField {
+final class CompiledField {
     let path: TargetPath
     let rule: CompiledRule
     /// The length limit of a string target, looked up once.

@@ -37,62 +37,82 @@ public struct PreviewRunner {
     public var spec: MappingSpec
     public var limit: Int?
     public var keepSource = false
+    /// Threads that map records; the output is in input order whatever the number.
+    public var workers: Int
 
-    public init(spec: MappingSpec, limit: Int? = nil, keepSource: Bool = false) {
+    public init(spec: MappingSpec, limit: Int? = nil, keepSource: Bool = false, workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
         self.spec = spec
         self.limit = limit
         self.keepSource = keepSource
+        self.workers = workers
     }
 
     public func run(paths: [String], emit: (PreviewItem) throws -> Void) throws -> PreviewSummary {
         var summary = PreviewSummary()
-        let mapper = Mapper(spec)
+        let mapper = BatchMapper(spec, workers: workers)
         var duplicates = DuplicateKeys()
         let reader = try RecordReader(paths: paths, options: spec.source.importOptions)
         var checkedHeader = false
-        while summary.records < (limit ?? Int.max), let item = try reader.next() {
-            summary.records += 1
-            switch item {
-            case .rejected(let rejected):
-                summary.rejected += 1
-                summary.rejectReasons[Self.reasonKey(rejected.reason), default: 0] += 1
-                try emit(PreviewItem(location: rejected.location, result: .rejected(externalReferenceId: nil, issues: [MappingIssue(field: "(input)", message: rejected.reason)])))
-            case .record(let record):
-                if !checkedHeader {
-                    checkedHeader = true
-                    if let header = reader.header {
-                        let problems = spec.check(header: header)
-                        if !problems.isEmpty { throw MappingLoadErrors(errors: problems) }
+        var read = 0
+        try mapper.run(read: {
+            var items: [ImportItem] = []
+            var records = 0
+            while records < mapper.batchSize, read < (limit ?? Int.max), let item = try reader.next() {
+                read += 1
+                if case .record = item {
+                    records += 1
+                    if !checkedHeader {
+                        checkedHeader = true
+                        if let header = reader.header {
+                            let problems = spec.check(header: header)
+                            if !problems.isEmpty { throw MappingLoadErrors(errors: problems) }
+                        }
                     }
                 }
-                let outcome = mapper.map(record)
-                let result: PreviewItem.Result
-                switch outcome {
-                case .mapped(let mapped):
-                    if let first = duplicates.firstSeen(mapped.externalReferenceId, at: record.location) {
-                        summary.rejected += 1
-                        summary.duplicates += 1
-                        let issue = MappingIssue(field: "externalReferenceId", message: "duplicate of \(first): only the first is sent")
-                        summary.rejectReasons["externalReferenceId: duplicate", default: 0] += 1
-                        result = .rejected(externalReferenceId: mapped.externalReferenceId, issues: [issue])
-                    } else {
-                        summary.mapped += 1
-                        summary.warnings += mapped.warnings.count
-                        result = .mapped(mapped)
-                    }
-                case .skipped(let id, let reason):
-                    summary.skipped += 1
-                    result = .skipped(externalReferenceId: id, reason: reason)
-                case .rejected(let id, let issues):
-                    summary.rejected += 1
-                    for issue in issues { summary.rejectReasons[Self.reasonKey("\(issue.field): \(issue.message)"), default: 0] += 1 }
-                    result = .rejected(externalReferenceId: id, issues: issues)
-                }
-                try emit(PreviewItem(location: record.location, result: result, source: keepSource ? record : nil))
+                items.append(item)
             }
-        }
+            return items
+        }, report: { items, outcomes in
+            var outcomes = outcomes.makeIterator()
+            for item in items {
+                summary.records += 1
+                switch item {
+                case .rejected(let rejected):
+                    summary.rejected += 1
+                    summary.rejectReasons[Self.reasonKey(rejected.reason), default: 0] += 1
+                    try emit(PreviewItem(location: rejected.location, result: .rejected(externalReferenceId: nil, issues: [MappingIssue(field: "(input)", message: rejected.reason)])))
+                case .record(let record):
+                    let result = Self.result(of: outcomes.next()!, at: record.location, duplicates: &duplicates, summary: &summary)
+                    try emit(PreviewItem(location: record.location, result: result, source: keepSource ? record : nil))
+                }
+            }
+        })
         summary.notices = reader.notices
         return summary
+    }
+
+    /// The outcome as reported, counted; a second record with an id already seen is rejected.
+    private static func result(of outcome: MappingOutcome, at location: SourceLocation, duplicates: inout DuplicateKeys, summary: inout PreviewSummary) -> PreviewItem.Result {
+        switch outcome {
+        case .mapped(let mapped):
+            if let first = duplicates.firstSeen(mapped.externalReferenceId, at: location) {
+                summary.rejected += 1
+                summary.duplicates += 1
+                summary.rejectReasons["externalReferenceId: duplicate", default: 0] += 1
+                let issue = MappingIssue(field: "externalReferenceId", message: "duplicate of \(first): only the first is sent")
+                return .rejected(externalReferenceId: mapped.externalReferenceId, issues: [issue])
+            }
+            summary.mapped += 1
+            summary.warnings += mapped.warnings.count
+            return .mapped(mapped)
+        case .skipped(let id, let reason):
+            summary.skipped += 1
+            return .skipped(externalReferenceId: id, reason: reason)
+        case .rejected(let id, let issues):
+            summary.rejected += 1
+            for issue in issues { summary.rejectReasons[reasonKey("\(issue.field): \(issue.message)"), default: 0] += 1 }
+            return .rejected(externalReferenceId: id, issues: issues)
+        }
     }
 
     /// Groups reasons that differ only by the value quoted in them.

@@ -103,22 +103,57 @@ enum ValueParsers {
             return nil
         case .us, .eu:
             let parts = trimmed.split(separator: " ", maxSplits: 1)
-            let date = parts[0].split(whereSeparator: { $0 == "/" || $0 == "." || $0 == "-" })
-            guard date.count == 3, let a = Int(date[0]), let b = Int(date[1]), var year = Int(date[2]) else { return nil }
-            if date[2].count == 2 { year += 2000 }
+            guard let (a, b, year) = dateNumbers(parts[0]) else { return nil }
             let (month, day) = format == .us ? (a, b) : (b, a)
+            guard (1...12).contains(month), (1...31).contains(day), year <= 9999 else { return nil }
             var time = "00:00:00"
             if parts.count == 2 {
                 guard let parsed = clock(String(parts[1])) else { return nil }
                 time = parsed
             }
-            return APIDateTime(String(format4(year)) + "-" + two(month) + "-" + two(day) + "T" + time + "Z")
+            var iso: [UInt8] = []
+            iso.reserveCapacity(20)
+            for (value, width) in [(year, 4), (month, 2), (day, 2)] {
+                if !iso.isEmpty { iso.append(UInt8(ascii: "-")) }
+                var divisor = width == 4 ? 1000 : 10
+                while divisor > 0 {
+                    iso.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+                    divisor /= 10
+                }
+            }
+            iso.append(UInt8(ascii: "T"))
+            iso.append(contentsOf: time.utf8)
+            iso.append(UInt8(ascii: "Z"))
+            return APIDateTime(String(decoding: iso, as: UTF8.self))
         case .excel:
             guard let serial = Double(trimmed), serial > 0, serial < 2_958_466 else { return nil }
             // Day 25569 is 1970-01-01 (Excel counts a 29 Feb 1900 that never was).
             let seconds = ((serial - 25569) * 86400).rounded()
             return APIDateTime(formatUTC(seconds))
         }
+    }
+
+    /// `6/25/2024`, `25.06.24`: three numbers split by `/`, `.` or `-`, the last one the year (two
+    /// digits mean 20xx). Bytes, not Characters: every record of an export has a date or two.
+    private static func dateNumbers(_ text: Substring) -> (Int, Int, year: Int)? {
+        var numbers = [0, 0, 0]
+        var digits = [0, 0, 0]
+        var index = 0
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                guard digits[index] < 4 else { return nil }
+                numbers[index] = numbers[index] * 10 + Int(byte - UInt8(ascii: "0"))
+                digits[index] += 1
+            case UInt8(ascii: "/"), UInt8(ascii: "."), UInt8(ascii: "-"):
+                guard digits[index] > 0, index < 2 else { return nil }
+                index += 1
+            default:
+                return nil
+            }
+        }
+        guard index == 2, digits[2] > 0 else { return nil }
+        return (numbers[0], numbers[1], digits[2] == 2 ? numbers[2] + 2000 : numbers[2])
     }
 
     /// `10:00`, `10:00:30`, `10:00 AM`, `3:05 pm`.
