@@ -189,9 +189,22 @@ final class CSVRecordReader: FormatReader {
 
     /// Finds the fields of the record starting at `start`; ranges go to `starts`/`ends`.
     private func scan(from start: Int) -> Scan {
+        // Locals while scanning: each access to a class's array property is checked for exclusivity
+        // at run time, and this loop appends three times per field.
+        var starts = self.starts
+        var ends = self.ends
+        var escaped = self.escaped
+        self.starts = []
+        self.ends = []
+        self.escaped = []
         starts.removeAll(keepingCapacity: true)
         ends.removeAll(keepingCapacity: true)
         escaped.removeAll(keepingCapacity: true)
+        defer {
+            self.starts = starts
+            self.ends = ends
+            self.escaped = escaped
+        }
         let delimiter = self.delimiter
         let eof = self.eof
         return buffer.withUnsafeBufferPointer { bytes -> Scan in

@@ -30,13 +30,12 @@ public final class BatchMapper: @unchecked Sendable {
 
     /// One outcome per record, in the order of `records`.
     public func map(_ records: [SourceRecord]) -> [MappingOutcome] {
-        var outcomes = [MappingOutcome?](repeating: nil, count: records.count)
         let chunks = chunking(records.count)
-        outcomes.withUnsafeMutableBufferPointer { buffer in
+        return [MappingOutcome](unsafeUninitializedCapacity: records.count) { buffer, count in
             let slots = UnsafeSendable(buffer)
             perform(chunks.count) { mapChunk($0, of: records, chunks: chunks, into: slots.value) }
+            count = records.count
         }
-        return outcomes.map { $0! }
     }
 
     /// Streams batches through read → map → report, overlapped across cores (see the type's note).
@@ -59,8 +58,8 @@ public final class BatchMapper: @unchecked Sendable {
             let toReport = mapped
             let readMore = !current.isEmpty
             let stages = StageResults()
-            var outcomes = [MappingOutcome?](repeating: nil, count: records.count)
-            outcomes.withUnsafeMutableBufferPointer { buffer in
+            // Every slot is initialized by exactly one mapping job before the array is used.
+            let outcomes = [MappingOutcome](unsafeUninitializedCapacity: records.count) { buffer, count in
                 let slots = UnsafeSendable(buffer)
                 // Jobs 0 and 1 touch only the reader and the reporter, each from one thread at a time;
                 // the mapping jobs write disjoint ranges of `outcomes`.
@@ -76,9 +75,10 @@ public final class BatchMapper: @unchecked Sendable {
                         mapChunk(job - 2, of: records, chunks: chunks, into: slots.value)
                     }
                 }
+                count = records.count
             }
             if let error = stages.reportError { throw error }
-            mapped = current.isEmpty ? nil : (current, outcomes.map { $0! })
+            mapped = current.isEmpty ? nil : (current, outcomes)
             if let error = stages.readError {
                 if let mapped { try report(mapped.items, mapped.outcomes) }
                 throw error
@@ -94,9 +94,9 @@ public final class BatchMapper: @unchecked Sendable {
         return (0..<chunks).map { min(count, $0 * share)..<min(count, ($0 + 1) * share) }
     }
 
-    private func mapChunk(_ chunk: Int, of records: [SourceRecord], chunks: [Range<Int>], into slots: UnsafeMutableBufferPointer<MappingOutcome?>) {
+    private func mapChunk(_ chunk: Int, of records: [SourceRecord], chunks: [Range<Int>], into slots: UnsafeMutableBufferPointer<MappingOutcome>) {
         let mapper = mappers[chunk]
-        for index in chunks[chunk] { slots[index] = mapper.map(records[index]) }
+        for index in chunks[chunk] { (slots.baseAddress! + index).initialize(to: mapper.map(records[index])) }
     }
 
     private func perform(_ jobs: Int, _ job: (Int) -> Void) {

@@ -58,8 +58,11 @@ public final class Mapper {
 
     static let formattedSuffix = "@OData.Community.Display.V1.FormattedValue"
 
-    public func map(_ record: SourceRecord) -> MappingOutcome {
-        if record.names != cachedNames { resolve(record.names) }
+    public func map(_ source: SourceRecord) -> MappingOutcome {
+        if source.names != cachedNames { resolve(source.names) }
+        // Locals, not properties: reading a class's stored property is checked for exclusive access
+        // at run time, and these are read for every field.
+        let record = Columns(values: source.values, positions: positions, formattedPositions: formattedPositions)
         let key = text(of: key, in: record).map(FastText.trimmed) ?? ""
         guard !key.isEmpty else {
             return .rejected(externalReferenceId: nil, issues: [MappingIssue(field: spec.key.describedSource, message: "the record has no id: it is never uploaded without one (check the key column)")])
@@ -155,18 +158,25 @@ public final class Mapper {
         }
     }
 
+    /// A record's values with the current header's slot positions.
+    private struct Columns {
+        let values: [SourceValue]
+        let positions: [Int]
+        let formattedPositions: [Int]
+    }
+
     /// The source value in `slot`, nil when absent or null.
-    private func value(_ slot: Int, in record: SourceRecord, formatted: Bool) -> String? {
+    private func value(_ slot: Int, in record: Columns, formatted: Bool) -> String? {
         if formatted {
-            let position = formattedPositions[slot]
+            let position = record.formattedPositions[slot]
             if position >= 0, let text = record.values[position].text { return text }
         }
-        let position = positions[slot]
+        let position = record.positions[slot]
         return position >= 0 ? record.values[position].text : nil
     }
 
     /// The rule's text, trimmed (unless `trim: false`); nil when empty.
-    private func text(of compiled: CompiledRule, in record: SourceRecord) -> String? {
+    private func text(of compiled: CompiledRule, in record: Columns) -> String? {
         let rule = compiled.options
         var text: String?
         switch compiled.origin {
@@ -199,7 +209,7 @@ public final class Mapper {
         return result.isEmpty ? nil : result
     }
 
-    private func holds(_ condition: CompiledCondition, in record: SourceRecord) -> Bool {
+    private func holds(_ condition: CompiledCondition, in record: Columns) -> Bool {
         let raw = value(condition.slot, in: record, formatted: false).map(FastText.trimmed) ?? ""
         let result: Bool
         switch condition.test {

@@ -16,8 +16,10 @@ enum ValueParsers {
             case ".", ",":
                 separators.append((character, digits.count))
                 digits.append(character)
-            case "-", "−": negative = true
-            case "(": negative = true
+            case "-", "−", "(":
+                // A sign after digits (`1-2`, a range or a phone number) is not an amount.
+                guard digits.isEmpty else { return nil }
+                negative = true
             case " ", "\u{00A0}", "\u{202F}", "'", ")", "+": continue
             default:
                 // Currency symbols and codes (`$`, `€`, `USD`) are dropped; any other letter is not a number.

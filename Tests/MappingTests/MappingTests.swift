@@ -39,7 +39,8 @@ enum MappingFixture {
     @Test(arguments: [
         ("$1,234.50", false, 1234.5), ("1.234,50 €", false, 1234.5), ("1,234", false, 1234.0), ("1,5", true, 1.5),
         ("20000.0000", false, 20000.0), ("4325.0000000000", false, 4325.0), ("(1,200)", false, -1200.0), ("USD 99", false, 99.0),
-        ("1 234,5", true, 1234.5), ("1.234", true, 1234.0), ("-5", false, -5.0),
+        ("1 234,5", true, 1234.5), ("1.234", true, 1234.0), ("-5", false, -5.0), ("1234.56", false, 1234.56), ("-0.5", false, -0.5),
+        (".5", false, 0.5), ("007", false, 7.0),
     ])
     func numbers(text: String, decimalComma: Bool, expected: Double) {
         #expect(ValueParsers.number(text, decimalComma: decimalComma) == expected)
@@ -48,6 +49,7 @@ enum MappingFixture {
     @Test func notNumbers() {
         #expect(ValueParsers.number("twelve", decimalComma: false) == nil)
         #expect(ValueParsers.number("", decimalComma: false) == nil)
+        for text in ["-", ".", "1.2.3x", "1-2", "1e5x"] { #expect(ValueParsers.number(text, decimalComma: false) == nil, "\(text)") }
     }
 
     @Test(arguments: [
@@ -55,6 +57,7 @@ enum MappingFixture {
         ("2024-06-25T10:00:00+02:00", .iso, "2024-06-25T10:00:00+02:00"), ("6/25/2024", .us, "2024-06-25T00:00:00Z"),
         ("6/25/2024 3:05 PM", .us, "2024-06-25T15:05:00Z"), ("12/1/2024 12:00 AM", .us, "2024-12-01T00:00:00Z"),
         ("25.06.2024", .eu, "2024-06-25T00:00:00Z"), ("25/06/24", .eu, "2024-06-25T00:00:00Z"), ("45468", .excel, "2024-06-25T00:00:00Z"),
+        ("2/29/2024", .us, "2024-02-29T00:00:00Z"), ("31-12-1999", .eu, "1999-12-31T00:00:00Z"), (" 1/2/2025 ", .us, "2025-01-02T00:00:00Z"),
     ])
     func datesNeverShift(text: String, format: ValueParsers.DateFormat, expected: String) {
         #expect(ValueParsers.dateTime(text, format: format)?.text == expected)
@@ -64,6 +67,9 @@ enum MappingFixture {
         #expect(ValueParsers.dateTime("2/30/2024", format: .us) == nil)
         #expect(ValueParsers.dateTime("13.13.2024", format: .eu) == nil)
         #expect(ValueParsers.dateTime("soon", format: .iso) == nil)
+        for text in ["2/29/2023", "6//25/2024", "6/25", "6/25/2024/1", "0/5/2024", "6/0/2024", "6/25/20245", "6/x/2024", "-6/25/2024"] {
+            #expect(ValueParsers.dateTime(text, format: .us) == nil, "\(text)")
+        }
     }
 
     @Test func boolsCaseAndNames() {

@@ -153,6 +153,8 @@ import Testing
         ("ann", false), ("ann@", false), ("@fabrikam.example", false), ("ann@fabrikam", false), ("ann@@fabrikam.example", false),
         ("ann@fabrikam..example", false), ("ann@fabrikam.x", false), ("ann smith@fabrikam.example", false),
         ("ann@fabrikam.example;bob@fabrikam.example", false), ("ann@fabrikam.example,", false), ("\tann@fabrikam.example", false),
+        ("ann@fabrikam.é", false), ("ann@fabrikam.日本", true), ("ann\u{00A0}lee@fabrikam.example", false), ("ann@fabrikam.example.", false),
+        ("ann.lee@fabrikam.example", true),
     ])
     func emailSanity(email: String, plausible: Bool) {
         #expect(ReferralValidator.isPlausibleEmail(email) == plausible)
