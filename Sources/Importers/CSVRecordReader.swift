@@ -18,6 +18,10 @@ final class CSVRecordReader: FormatReader {
     private var ends: [Int] = []
     private var escaped: [Bool] = []
     private var scratch: [UInt8] = []
+    /// Of the record `scan` found last: every field byte OR-ed (bit 7 set: not all ASCII), and the
+    /// smallest field byte (0: a NUL). Gathered during the scan so no field is walked again for them.
+    private var scannedBits: UInt8 = 0
+    private var scannedMinimum: UInt8 = 0xFF
     var consumed: Int64 { source.consumed }
 
     init(file: String, source: any ByteSource, options: ImportOptions) throws {
@@ -151,13 +155,13 @@ final class CSVRecordReader: FormatReader {
                 if starts.count == 1, starts[0] == ends[0], !escaped[0] {
                     return (nil, false, false)
                 }
-                var hasNul = false
+                let hasNul = scannedMinimum == 0
+                let ascii = scannedBits < 0x80
                 var values: [String?] = []
                 values.reserveCapacity(starts.count)
                 buffer.withUnsafeBufferPointer { bytes in
                     for index in 0..<starts.count {
                         let slice = UnsafeBufferPointer(rebasing: bytes[starts[index]..<ends[index]])
-                        if slice.contains(0) { hasNul = true }
                         if escaped[index] {
                             scratch.removeAll(keepingCapacity: true)
                             var skip = false
@@ -166,9 +170,9 @@ final class CSVRecordReader: FormatReader {
                                 scratch.append(byte)
                                 if byte == 34 { skip = true }
                             }
-                            values.append(UTF8Text.string(scratch))
+                            values.append(UTF8Text.string(scratch, ascii: ascii))
                         } else {
-                            values.append(UTF8Text.string(slice))
+                            values.append(UTF8Text.string(slice, ascii: ascii))
                         }
                     }
                 }
@@ -200,10 +204,14 @@ final class CSVRecordReader: FormatReader {
         starts.removeAll(keepingCapacity: true)
         ends.removeAll(keepingCapacity: true)
         escaped.removeAll(keepingCapacity: true)
+        var bits: UInt8 = 0
+        var minimum: UInt8 = 0xFF
         defer {
             self.starts = starts
             self.ends = ends
             self.escaped = escaped
+            scannedBits = bits
+            scannedMinimum = minimum
         }
         let delimiter = self.delimiter
         let eof = self.eof
@@ -238,6 +246,8 @@ final class CSVRecordReader: FormatReader {
                             }
                         }
                         if byte == 10 || (byte == 13 && !(index + 1 < count && bytes[index + 1] == 10)) { lines += 1 }
+                        bits |= byte
+                        minimum = min(minimum, byte)
                         index += 1
                     }
                     if !closed {
@@ -247,7 +257,11 @@ final class CSVRecordReader: FormatReader {
                     index += 1  // the closing quote
                     // Text after the closing quote (`"a"b`): Excel keeps it; so do we, unescaped as is.
                     if index < count, bytes[index] != delimiter, bytes[index] != 10, bytes[index] != 13 {
-                        while index < count, bytes[index] != delimiter, bytes[index] != 10, bytes[index] != 13 { index += 1 }
+                        while index < count, bytes[index] != delimiter, bytes[index] != 10, bytes[index] != 13 {
+                            bits |= bytes[index]
+                            minimum = min(minimum, bytes[index])
+                            index += 1
+                        }
                         if index >= count, !eof { return .needMore }
                         fieldEnd = index
                     }
@@ -259,6 +273,8 @@ final class CSVRecordReader: FormatReader {
                     while index < count {
                         let byte = bytes[index]
                         if byte == delimiter || byte == 10 || byte == 13 { break }
+                        bits |= byte
+                        minimum = min(minimum, byte)
                         index += 1
                     }
                     if index >= count, !eof { return .needMore }
@@ -289,17 +305,21 @@ final class CSVRecordReader: FormatReader {
 
 /// Strings from UTF-8 bytes: nil when the bytes are not valid UTF-8 (never repaired silently).
 enum UTF8Text {
-    static func string(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
-        var ascii = true
-        for byte in bytes where byte >= 0x80 {
-            ascii = false
-            break
+    /// - Parameter ascii: the caller already knows the bytes are ASCII (then nothing is checked).
+    static func string(_ bytes: UnsafeBufferPointer<UInt8>, ascii knownASCII: Bool = false) -> String? {
+        var ascii = knownASCII
+        if !ascii {
+            ascii = true
+            for byte in bytes where byte >= 0x80 {
+                ascii = false
+                break
+            }
         }
         if !ascii, !UTF8Source.isValidUTF8Prefix(Array(bytes), complete: true) { return nil }
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    static func string(_ bytes: [UInt8]) -> String? {
-        bytes.withUnsafeBufferPointer { string($0) }
+    static func string(_ bytes: [UInt8], ascii: Bool = false) -> String? {
+        bytes.withUnsafeBufferPointer { string($0, ascii: ascii) }
     }
 }

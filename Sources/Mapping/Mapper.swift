@@ -21,7 +21,9 @@ public struct MappedReferral: Sendable {
 }
 
 public enum MappingOutcome: Sendable {
-    case mapped(MappedReferral)
+    // Indirect: a referral is about a kilobyte inline, and outcomes are moved through batches and
+    // pattern matches several times per record; a box makes each move a reference count.
+    indirect case mapped(MappedReferral)
     case skipped(externalReferenceId: String?, reason: String)
     case rejected(externalReferenceId: String?, issues: [MappingIssue])
 }
@@ -74,8 +76,10 @@ public final class Mapper {
         var issues: [MappingIssue] = []
         var warnings: [String] = []
         for field in fields {
-            let path = field.path
-            let rule = field.rule.options
+            // Borrowed through the class reference: binding `field.path` or the rule's options to a
+            // local would copy their strings and arrays for every field of every record.
+            let path = field
+            let rule = field.rule
             guard var text = text(of: field.rule, in: record) else {
                 if rule.required { issues.append(MappingIssue(field: path.path, message: "is required, but \(rule.describedSource) is empty")) }
                 continue
@@ -110,31 +114,31 @@ public final class Mapper {
                 }
                 if path.field == .address(.country), let code = CountryCodes.normalized(text) { text = code }
                 if path.field == .currency, let code = CurrencyCodes.normalized(text) { text = code }
-                referral.set(.string(text), at: path)
+                referral.set(.string(text), field: path.field, index: path.index)
             case .number:
                 guard let number = ValueParsers.number(text, decimalComma: rule.decimalComma) else {
                     issues.append(MappingIssue(field: path.path, message: "'\(text)' from \(rule.describedSource) is not a number"))
                     continue
                 }
-                referral.set(.number(number), at: path)
+                referral.set(.number(number), field: path.field, index: path.index)
             case .bool:
                 guard let value = ValueParsers.bool(text) else {
                     issues.append(MappingIssue(field: path.path, message: "'\(text)' from \(rule.describedSource) is not yes/no, true/false or 1/0"))
                     continue
                 }
-                referral.set(.bool(value), at: path)
+                referral.set(.bool(value), field: path.field, index: path.index)
             case .dateTime:
                 guard let date = ValueParsers.dateTime(text, format: rule.dateFormat) else {
                     issues.append(MappingIssue(field: path.path, message: "'\(text)' from \(rule.describedSource) is not a \(rule.dateFormat.rawValue) date"))
                     continue
                 }
-                referral.set(.dateTime(date), at: path)
+                referral.set(.dateTime(date), field: path.field, index: path.index)
             case .enumeration(let values):
                 guard let value = FastText.matching(text, in: values) else {
                     issues.append(MappingIssue(field: path.path, message: "'\(text)' from \(rule.describedSource) is not one of \(values.joined(separator: ", ")): map it with `map:`"))
                     continue
                 }
-                referral.set(.string(value), at: path)
+                referral.set(.string(value), field: path.field, index: path.index)
             }
         }
         if issues.isEmpty {
@@ -177,7 +181,7 @@ public final class Mapper {
 
     /// The rule's text, trimmed (unless `trim: false`); nil when empty.
     private func text(of compiled: CompiledRule, in record: Columns) -> String? {
-        let rule = compiled.options
+        let rule = compiled
         var text: String?
         switch compiled.origin {
         case .field(let slot):
@@ -243,9 +247,32 @@ final class CompiledRule {
     let origin: Origin
     /// The rule as loaded: transforms, map, options.
     let options: ValueRule
+    // The options the per-record loop reads, as plain stored properties (see `Mapper.map`).
+    let required: Bool
+    let map: [String: String]?
+    let unmapped: ValueRule.Unmapped
+    let letterCase: ValueParsers.Case?
+    let truncate: Bool
+    let decimalComma: Bool
+    let dateFormat: ValueParsers.DateFormat
+    let formatted: Bool
+    let trim: Bool
+    let namePart: ValueParsers.NamePart?
+    let describedSource: String
 
     init(_ rule: ValueRule, slots: [String: Int]) {
         options = rule
+        required = rule.required
+        map = rule.map
+        unmapped = rule.unmapped
+        letterCase = rule.letterCase
+        truncate = rule.truncate
+        decimalComma = rule.decimalComma
+        dateFormat = rule.dateFormat
+        formatted = rule.formatted
+        trim = rule.trim
+        namePart = rule.namePart
+        describedSource = rule.describedSource
         switch rule.origin {
         case .field(let name): origin = .field(slots[name]!)
         case .fields(let names): origin = .fields(names.map { slots[$0]! })
@@ -275,15 +302,24 @@ struct CompiledCondition {
 }
 
 final class CompiledField {
-    let path: TargetPath
+    let target: TargetPath
     let rule: CompiledRule
     /// The length limit of a string target, looked up once.
     let limit: Int?
+    // The target's parts the per-record loop reads (see `Mapper.map`).
+    let path: String
+    let kind: TargetKind
+    let field: TargetField
+    let index: Int
 
     init(path: TargetPath, rule: CompiledRule) {
-        self.path = path
+        target = path
         self.rule = rule
         limit = ReferralLimits.maxLength(forPath: path.path)
+        self.path = path.path
+        kind = path.kind
+        field = path.field
+        index = path.indexes.first ?? 0
     }
 }
 

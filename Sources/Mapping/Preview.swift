@@ -20,7 +20,7 @@ public struct PreviewSummary: Sendable, Codable {
 /// One record's preview outcome, for the writers.
 public struct PreviewItem: Sendable {
     public enum Result: Sendable {
-        case mapped(MappedReferral)
+        indirect case mapped(MappedReferral)
         case skipped(externalReferenceId: String?, reason: String)
         case rejected(externalReferenceId: String?, issues: [MappingIssue])
     }
@@ -135,6 +135,8 @@ public struct PreviewRunner {
 public final class NDJSONPreviewWriter {
     private let output: FileHandle
     private var buffer: [UInt8] = []
+    private var lastFile = ""
+    private var lastFileJSON: [UInt8] = [34, 34]
 
     public init(output: FileHandle) {
         self.output = output
@@ -143,7 +145,13 @@ public final class NDJSONPreviewWriter {
 
     public func write(_ item: PreviewItem) {
         buffer.append(contentsOf: #"{"source":{"file":"#.utf8)
-        JSONText.append(item.location.file, to: &buffer)
+        // Every line names its file: escaped once per file, not once per line.
+        if item.location.file != lastFile {
+            lastFile = item.location.file
+            lastFileJSON.removeAll(keepingCapacity: true)
+            JSONText.append(lastFile, to: &lastFileJSON)
+        }
+        buffer.append(contentsOf: lastFileJSON)
         buffer.append(contentsOf: #","record":"#.utf8)
         buffer.append(contentsOf: String(item.location.record).utf8)
         if let line = item.location.line {

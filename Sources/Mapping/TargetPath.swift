@@ -143,15 +143,14 @@ enum TargetValue: Sendable, Equatable {
 }
 
 extension Referral {
-    /// Sets the field at `path` (already checked against `TargetPath.fields`).
-    mutating func set(_ value: TargetValue, at path: TargetPath) {
-        let i = path.indexes.first ?? 0
+    /// Sets `field` (item `i` of its array, if it is in one) to `value`, of the field's kind.
+    mutating func set(_ value: TargetValue, field: TargetField, index i: Int) {
         switch value {
-        case .string(let v): set(v, at: path.field, index: i)
-        case .number(let v): if path.field == .dealValue { Self.object(&details) { $0.dealValue = v } }
-        case .dateTime(let v): if path.field == .closingDateTime { Self.object(&details) { $0.closingDateTime = v } }
+        case .string(let v): set(v, at: field, index: i)
+        case .number(let v): if field == .dealValue { Self.object(&details) { $0.dealValue = v } }
+        case .dateTime(let v): if field == .closingDateTime { Self.object(&details) { $0.closingDateTime = v } }
         case .bool(let v):
-            switch path.field {
+            switch field {
             case .consentToShareInfo: Self.object(&consent) { $0.consentToToShareInfoWithOthers = v }
             case .consentToContact: Self.object(&consent) { $0.consentToContact = v }
             case .consentToShareWithSellers: Self.object(&consent) { $0.consentToShareReferralWithMicrosoftSellers = v }

@@ -269,15 +269,15 @@ struct ReferralValidator {
     private mutating func members(_ members: [Member]?, _ path: String) {
         guard let members else { return }
         count(members.count, path)
+        let limits = path == "team" ? MemberLimits.team : MemberLimits.customerTeam
         for (index, member) in members.enumerated() {
             // Paths are spelled out only for an issue: this loop runs for every record of a preview.
             func at(_ field: String) -> String { "\(path)[\(index)].\(field)" }
-            let generic = path + "[]."
-            length(member.firstName, generic: generic + "firstName", at("firstName"))
-            length(member.lastName, generic: generic + "lastName", at("lastName"))
-            length(member.phoneNumber, generic: generic + "phoneNumber", at("phoneNumber"))
-            length(member.title, generic: generic + "title", at("title"))
-            length(member.email, generic: generic + "email", at("email"))
+            length(member.firstName, limit: limits.firstName, at("firstName"))
+            length(member.lastName, limit: limits.lastName, at("lastName"))
+            length(member.phoneNumber, limit: limits.phoneNumber, at("phoneNumber"))
+            length(member.title, limit: limits.title, at("title"))
+            length(member.email, limit: limits.email, at("email"))
             // Why: Partner Center mails these people (§1.5 disableNotifications); a broken address is lost.
             if let email = member.email, !email.isBlank, !Self.isPlausibleEmail(email) {
                 add(at("email"), "'\(email)' is not an e-mail address: expected name@domain.tld, one address, no spaces")
@@ -299,12 +299,28 @@ struct ReferralValidator {
     }
 
     private mutating func length(_ value: String?, _ path: String) {
-        length(value, generic: path, path)
+        length(value, limit: ReferralLimits.lengths[path], path)
     }
 
-    /// `generic` names the limit (`team[].email`); `path` is the concrete path, built only for an issue.
-    private mutating func length(_ value: String?, generic: String, _ path: @autoclosure () -> String) {
-        guard let value, let limit = ReferralLimits.lengths[generic] else { return }
+    /// The limits of a member's fields, looked up once rather than per record.
+    private struct MemberLimits {
+        let firstName, lastName, phoneNumber, title, email: Int?
+
+        init(_ prefix: String) {
+            firstName = ReferralLimits.lengths[prefix + "firstName"]
+            lastName = ReferralLimits.lengths[prefix + "lastName"]
+            phoneNumber = ReferralLimits.lengths[prefix + "phoneNumber"]
+            title = ReferralLimits.lengths[prefix + "title"]
+            email = ReferralLimits.lengths[prefix + "email"]
+        }
+
+        static let team = MemberLimits("team[].")
+        static let customerTeam = MemberLimits("customerProfile.team[].")
+    }
+
+    /// `path` is the concrete path, built only for an issue.
+    private mutating func length(_ value: String?, limit: Int?, _ path: @autoclosure () -> String) {
+        guard let value, let limit else { return }
         // A UTF-16 length is at most the UTF-8 length: most values are settled without counting.
         guard value.utf8.count > limit else { return }
         let length = ReferralLimits.length(of: value)
