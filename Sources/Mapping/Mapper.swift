@@ -14,16 +14,23 @@ public struct MappingIssue: Sendable, Hashable, Codable {
 }
 
 /// A record mapped to a valid referral.
-public struct MappedReferral: Sendable {
-    public var externalReferenceId: String
-    public var referral: Referral
-    public var warnings: [String]
+///
+/// A class: a referral is about a kilobyte of fields and references, and an outcome is handed from
+/// the mapper through batches to the report; sharing it costs one reference count per hand-off.
+public final class MappedReferral: Sendable {
+    public let externalReferenceId: String
+    public let referral: Referral
+    public let warnings: [String]
+
+    public init(externalReferenceId: String, referral: Referral, warnings: [String]) {
+        self.externalReferenceId = externalReferenceId
+        self.referral = referral
+        self.warnings = warnings
+    }
 }
 
 public enum MappingOutcome: Sendable {
-    // Indirect: a referral is about a kilobyte inline, and outcomes are moved through batches and
-    // pattern matches several times per record; a box makes each move a reference count.
-    indirect case mapped(MappedReferral)
+    case mapped(MappedReferral)
     case skipped(externalReferenceId: String?, reason: String)
     case rejected(externalReferenceId: String?, issues: [MappingIssue])
 }

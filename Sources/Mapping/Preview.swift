@@ -20,7 +20,7 @@ public struct PreviewSummary: Sendable, Codable {
 /// One record's preview outcome, for the writers.
 public struct PreviewItem: Sendable {
     public enum Result: Sendable {
-        indirect case mapped(MappedReferral)
+        case mapped(MappedReferral)
         case skipped(externalReferenceId: String?, reason: String)
         case rejected(externalReferenceId: String?, issues: [MappingIssue])
     }

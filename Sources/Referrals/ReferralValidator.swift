@@ -204,18 +204,18 @@ struct ReferralValidator {
     // MARK: values
 
     private mutating func checkContent(_ referral: Referral) {
-        length(referral.name, "name")
-        length(referral.statusReason, "statusReason")
-        length(referral.externalReferenceId, "externalReferenceId")
+        length(referral.name, limit: Limit.name, "name")
+        length(referral.statusReason, limit: Limit.statusReason, "statusReason")
+        length(referral.externalReferenceId, limit: Limit.externalReferenceId, "externalReferenceId")
         if let profile = referral.customerProfile {
-            length(profile.name, "customerProfile.name")
+            length(profile.name, limit: Limit.customerProfileName, "customerProfile.name")
             if let address = profile.address {
-                length(address.addressLine1, "customerProfile.address.addressLine1")
-                length(address.addressLine2, "customerProfile.address.addressLine2")
-                length(address.city, "customerProfile.address.city")
-                length(address.state, "customerProfile.address.state")
-                length(address.region, "customerProfile.address.region")
-                length(address.postalCode, "customerProfile.address.postalCode")
+                length(address.addressLine1, limit: Limit.addressAddressLine1, "customerProfile.address.addressLine1")
+                length(address.addressLine2, limit: Limit.addressAddressLine2, "customerProfile.address.addressLine2")
+                length(address.city, limit: Limit.addressCity, "customerProfile.address.city")
+                length(address.state, limit: Limit.addressState, "customerProfile.address.state")
+                length(address.region, limit: Limit.addressRegion, "customerProfile.address.region")
+                length(address.postalCode, limit: Limit.addressPostalCode, "customerProfile.address.postalCode")
                 // Why: the API wants ISO 3166-1 alpha-2 (§1.4 [C]) and filters on it in capitals.
                 if let country = address.country, !country.isBlank, !CountryCodes.isValid(country) {
                     let message = CountryCodes.normalized(country).map { "'\(country)' must be written in capitals: \($0)" }
@@ -232,11 +232,11 @@ struct ReferralValidator {
         members(referral.team, "team")
         if let details = referral.details { checkDetails(details) }
         count(referral.target?.count, "target")
-        length(referral.inviteContext?.notes, "inviteContext.notes")
+        length(referral.inviteContext?.notes, limit: Limit.inviteContextNotes, "inviteContext.notes")
     }
 
     private mutating func checkDetails(_ details: ReferralDetails) {
-        length(details.notes, "details.notes")
+        length(details.notes, limit: Limit.detailsNotes, "details.notes")
         if let value = details.dealValue {
             // Why: a deal value is money (§1.8): finite, not negative, within Dataverse's money range.
             if !value.isFinite || value < 0 {
@@ -298,8 +298,20 @@ struct ReferralValidator {
         }
     }
 
-    private mutating func length(_ value: String?, _ path: String) {
-        length(value, limit: ReferralLimits.lengths[path], path)
+    /// Length limits of fixed paths, looked up once rather than per record.
+    private enum Limit {
+        static let name = ReferralLimits.lengths["name"]
+        static let statusReason = ReferralLimits.lengths["statusReason"]
+        static let externalReferenceId = ReferralLimits.lengths["externalReferenceId"]
+        static let customerProfileName = ReferralLimits.lengths["customerProfile.name"]
+        static let addressAddressLine1 = ReferralLimits.lengths["customerProfile.address.addressLine1"]
+        static let addressAddressLine2 = ReferralLimits.lengths["customerProfile.address.addressLine2"]
+        static let addressCity = ReferralLimits.lengths["customerProfile.address.city"]
+        static let addressState = ReferralLimits.lengths["customerProfile.address.state"]
+        static let addressRegion = ReferralLimits.lengths["customerProfile.address.region"]
+        static let addressPostalCode = ReferralLimits.lengths["customerProfile.address.postalCode"]
+        static let inviteContextNotes = ReferralLimits.lengths["inviteContext.notes"]
+        static let detailsNotes = ReferralLimits.lengths["details.notes"]
     }
 
     /// The limits of a member's fields, looked up once rather than per record.
