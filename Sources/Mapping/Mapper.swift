@@ -226,10 +226,15 @@ public final class Mapper {
         switch condition.test {
         case .empty: result = raw.isEmpty
         case .notEmpty: result = !raw.isEmpty
-        case .equals(let values):
+        case .equals:
             // Option sets: the code (Web API) or the label (Excel export) both match.
-            let label = value(condition.slot, in: record, formatted: true).map(FastText.trimmed) ?? ""
-            result = values.contains { FastText.equalIgnoringCase($0, raw) || FastText.equalIgnoringCase($0, label) }
+            if condition.matches(raw) {
+                result = true
+            } else if record.formattedPositions[condition.slot] >= 0 {
+                result = condition.matches(value(condition.slot, in: record, formatted: true).map(FastText.trimmed) ?? "")
+            } else {
+                result = false
+            }
         }
         return result != condition.negated
     }
@@ -300,11 +305,31 @@ struct CompiledCondition {
     let slot: Int
     let test: Condition.Test
     let negated: Bool
+    /// The `equals` values, each with whether it is ASCII (then compared byte by byte).
+    let values: [(text: String, ascii: Bool)]
 
     init(_ condition: Condition, slots: [String: Int]) {
         slot = slots[condition.field]!
         test = condition.test
         negated = condition.negated
+        if case .equals(let values) = condition.test {
+            self.values = values.map { ($0, FastText.isASCII($0)) }
+        } else {
+            values = []
+        }
+    }
+
+    /// Whether `text` equals one of the values, ignoring case.
+    func matches(_ text: String) -> Bool {
+        let ascii = FastText.isASCII(text)
+        for value in values {
+            if ascii, value.ascii {
+                if FastText.asciiEqualIgnoringCase(value.text, text) { return true }
+            } else if FastText.equalIgnoringCase(value.text, text) {
+                return true
+            }
+        }
+        return false
     }
 }
 
@@ -349,6 +374,18 @@ enum FastText {
 
     static func lowered(_ text: String) -> String {
         text.utf8.contains(where: { ($0 >= 65 && $0 <= 90) || $0 >= 0x80 }) ? text.lowercased() : text
+    }
+
+    static func isASCII(_ text: String) -> Bool { text.utf8.allSatisfy { $0 < 0x80 } }
+
+    /// For two ASCII strings: equal ignoring case, without allocating.
+    static func asciiEqualIgnoringCase(_ a: String, _ b: String) -> Bool {
+        guard a.utf8.count == b.utf8.count else { return false }
+        for (x, y) in zip(a.utf8, b.utf8) where x != y {
+            // Letters differ by 0x20 between cases; anything else must be equal.
+            guard x | 0x20 == y | 0x20, (x | 0x20) >= UInt8(ascii: "a"), (x | 0x20) <= UInt8(ascii: "z") else { return false }
+        }
+        return true
     }
 
     static func equalIgnoringCase(_ a: String, _ b: String) -> Bool {
