@@ -48,12 +48,9 @@ public final class BatchMapper: @unchecked Sendable {
     /// read before it were reported.
     public func run(read: () throws -> [ImportItem], report: ([ImportItem], [MappingOutcome]) throws -> Void) throws {
         var current = try read()
+        var records = Self.records(of: current)
         var mapped: (items: [ImportItem], outcomes: [MappingOutcome])?
         while !current.isEmpty || mapped != nil {
-            let records = current.compactMap { item -> SourceRecord? in
-                if case .record(let record) = item { return record }
-                return nil
-            }
             let chunks = chunking(records.count)
             let toReport = mapped
             let readMore = !current.isEmpty
@@ -67,7 +64,12 @@ public final class BatchMapper: @unchecked Sendable {
                     switch job {
                     case 0:
                         guard readMore else { return }
-                        do { stages.next = try read() } catch { stages.readError = error }
+                        do {
+                            stages.next = try read()
+                            stages.nextRecords = Self.records(of: stages.next)
+                        } catch {
+                            stages.readError = error
+                        }
                     case 1:
                         guard let toReport else { return }
                         do { try report(toReport.items, toReport.outcomes) } catch { stages.reportError = error }
@@ -84,6 +86,14 @@ public final class BatchMapper: @unchecked Sendable {
                 throw error
             }
             current = stages.next
+            records = stages.nextRecords
+        }
+    }
+
+    private static func records(of items: [ImportItem]) -> [SourceRecord] {
+        items.compactMap { item in
+            if case .record(let record) = item { return record }
+            return nil
         }
     }
 
@@ -115,6 +125,7 @@ public final class BatchMapper: @unchecked Sendable {
 /// What the read and report jobs of one round hand back; each field has one writer.
 private final class StageResults: @unchecked Sendable {
     var next: [ImportItem] = []
+    var nextRecords: [SourceRecord] = []
     var readError: (any Error)?
     var reportError: (any Error)?
 }

@@ -104,7 +104,8 @@ enum ValueParsers {
             if replaced.count == 16, let value = APIDateTime(replaced + ":00Z") { return value }
             return nil
         case .us, .eu:
-            let parts = trimmed.split(separator: " ", maxSplits: 1)
+            // A date alone (the usual case) needs no split.
+            let parts = trimmed.utf8.contains(32) ? trimmed.split(separator: " ", maxSplits: 1) : [trimmed[...]]
             guard let (a, b, year) = dateNumbers(parts[0]) else { return nil }
             let (month, day) = format == .us ? (a, b) : (b, a)
             guard (1...12).contains(month), (1...31).contains(day), year <= 9999 else { return nil }
