@@ -87,6 +87,8 @@ final class XMLRecordReader: FormatReader {
             case 15:  // end element
                 if let item = endElement() { return item }
             case 3, 4, 13, 14:  // text, CDATA, whitespace
+                // A CMT record keeps its values in attributes: its text is only indentation.
+                if case .cmt = mode { continue }
                 if recordDepth >= 0, let value = xmlTextReaderConstValue(reader) {
                     text += String(cString: value)
                 }
@@ -119,6 +121,8 @@ final class XMLRecordReader: FormatReader {
     }
 
     private func beginRecord() {
+        previousNames = names
+        reusedAllNames = true
         names.removeAll(keepingCapacity: true)
         values.removeAll(keepingCapacity: true)
         recordLine = Int(xmlGetLineNo(xmlTextReaderCurrentNode(reader)))
@@ -131,41 +135,107 @@ final class XMLRecordReader: FormatReader {
     private func finishRecord() -> ImportItem {
         recordNumber += 1
         recordDepth = -1
+        // The same names as the record before: hand out the same array, so the mapper sees the
+        // header it already resolved without comparing every name.
+        if reusedAllNames, names.count == previousNames.count { names = previousNames }
         return .record(SourceRecord(location: SourceLocation(file: file, record: recordNumber, line: recordLine), names: names, values: values))
     }
 
+    /// Names of the record before, by position: the records of one CMT entity list the same fields
+    /// in the same order, so most names are reused rather than made again for every record.
+    private var previousNames: [String] = []
+    private var reusedAllNames = true
+
+    private func appendName(_ name: UnsafePointer<xmlChar>) -> String {
+        let index = names.count
+        if index < previousNames.count, Self.equal(previousNames[index], name) {
+            names.append(previousNames[index])
+        } else {
+            reusedAllNames = false
+            names.append(String(cString: name))
+        }
+        return names[index]
+    }
+
+    private func appendName(_ name: String) {
+        let index = names.count
+        if index < previousNames.count, previousNames[index] == name {
+            names.append(previousNames[index])
+        } else {
+            reusedAllNames = false
+            names.append(name)
+        }
+    }
+
+    private static func equal(_ text: String, _ bytes: UnsafePointer<xmlChar>) -> Bool {
+        var index = 0
+        for byte in text.utf8 {
+            guard bytes[index] == byte else { return false }
+            index += 1
+        }
+        return bytes[index] == 0
+    }
+
+    private static func isNamed(_ name: UnsafePointer<xmlChar>, _ expected: StaticString) -> Bool {
+        strcmp(UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self), UnsafeRawPointer(expected.utf8Start).assumingMemoryBound(to: CChar.self)) == 0
+    }
+
+    /// `<field name="…" value="…" [lookupentity="…" lookupentityname="…"]/>`, its attributes read in
+    /// one pass without converting their names.
+    private func cmtField() {
+        var name: UnsafePointer<xmlChar>?
+        var value: SourceValue = .null
+        var lookupEntity: String?
+        var lookupEntityName: String?
+        while xmlTextReaderMoveToNextAttribute(reader) == 1 {
+            guard let attribute = xmlTextReaderConstLocalName(reader), let text = xmlTextReaderConstValue(reader) else { continue }
+            if Self.isNamed(attribute, "name") {
+                name = text
+                // The value pointer stays valid until the reader moves on; the name is copied below.
+                if let fieldName = name { _ = appendName(fieldName) }
+            } else if Self.isNamed(attribute, "value") {
+                value = .string(String(cString: text))
+            } else if Self.isNamed(attribute, "lookupentity") {
+                lookupEntity = String(cString: text)
+            } else if Self.isNamed(attribute, "lookupentityname") {
+                lookupEntityName = String(cString: text)
+            }
+        }
+        xmlTextReaderMoveToElement(reader)
+        guard name != nil else { return }
+        let fieldName = names[names.count - 1]
+        values.append(value)
+        if let lookupEntity {
+            appendName(fieldName + "@lookupentity")
+            values.append(.string(lookupEntity))
+        }
+        if let lookupEntityName {
+            appendName(fieldName + "@lookupentityname")
+            values.append(.string(lookupEntityName))
+        }
+    }
+
     private func startElement() -> ImportItem? {
-        let name = localName
         let isEmpty = xmlTextReaderIsEmptyElement(reader) == 1
         switch mode {
         case .cmt(let filter):
-            switch name {
-            case "entity":
+            // Element names compared as C strings: a CMT file has one element per field.
+            guard let name = xmlTextReaderConstLocalName(reader) else { return nil }
+            if recordDepth >= 0, Self.isNamed(name, "field") {
+                cmtField()
+            } else if Self.isNamed(name, "entity") {
                 currentEntity = attribute("name")
                 includeEntity = filter == nil || currentEntity?.caseInsensitiveCompare(filter!) == .orderedSame
-            case "record" where includeEntity && recordDepth < 0:
+            } else if includeEntity, recordDepth < 0, Self.isNamed(name, "record") {
                 beginRecord()
-                names.append("@entity")
+                appendName("@entity")
                 values.append(.string(currentEntity ?? ""))
-                names.append("@id")
+                appendName("@id")
                 values.append(attribute("id").map(SourceValue.string) ?? .null)
                 if isEmpty { return finishRecord() }
-            case "field" where recordDepth >= 0:
-                guard let fieldName = attribute("name") else { return nil }
-                names.append(fieldName)
-                values.append(attribute("value").map(SourceValue.string) ?? .null)
-                if let entity = attribute("lookupentity") {
-                    names.append(fieldName + "@lookupentity")
-                    values.append(.string(entity))
-                }
-                if let entityName = attribute("lookupentityname") {
-                    names.append(fieldName + "@lookupentityname")
-                    values.append(.string(entityName))
-                }
-            default:
-                break
             }
         case .generic(let recordElement):
+            let name = localName
             if recordDepth < 0 {
                 guard name == recordElement else { return nil }
                 beginRecord()
