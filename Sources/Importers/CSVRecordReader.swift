@@ -47,7 +47,7 @@ final class CSVRecordReader: FormatReader {
         }
         while true {
             let startLine = line
-            guard let (values, unterminated, hasNul) = try scanRecord() else { return nil }
+            guard let (values, invalidField, unterminated, hasNul) = try scanRecord() else { return nil }
             if values == nil { continue }  // a blank line
             recordNumber += 1
             let location = SourceLocation(file: file, record: recordNumber, line: startLine)
@@ -61,15 +61,10 @@ final class CSVRecordReader: FormatReader {
             guard values!.count == names.count else {
                 return .rejected(RejectedRecord(location: location, reason: "line \(startLine) has \(values!.count) fields, the header has \(names.count): a delimiter or quote is missing or extra"))
             }
-            var result: [SourceValue] = []
-            result.reserveCapacity(values!.count)
-            for (index, value) in values!.enumerated() {
-                guard let value else {
-                    return .rejected(RejectedRecord(location: SourceLocation(file: file, record: recordNumber, line: startLine), reason: "field '\(names[index])' on line \(startLine) is not valid UTF-8: set `encoding: windows-1252` (or the file's real encoding) in the mapping's source"))
-                }
-                result.append(.string(value))
+            if let index = invalidField {
+                return .rejected(RejectedRecord(location: location, reason: "field '\(names[index])' on line \(startLine) is not valid UTF-8: set `encoding: windows-1252` (or the file's real encoding) in the mapping's source"))
             }
-            return .record(SourceRecord(location: location, names: names, values: result))
+            return .record(SourceRecord(location: location, names: names, values: values!))
         }
     }
 
@@ -78,7 +73,7 @@ final class CSVRecordReader: FormatReader {
         if sniff { try sniffDelimiter() }
         while true {
             let startLine = line
-            guard let (values, unterminated, _) = try scanRecord() else { return nil }
+            guard let (values, _, unterminated, _) = try scanRecord() else { return nil }
             guard let values else { continue }
             if unterminated {
                 throw ImportError(file: file, message: "the header line \(startLine) opens a quote it never closes")
@@ -86,7 +81,8 @@ final class CSVRecordReader: FormatReader {
             var names: [String] = []
             var seen: [String: Int] = [:]
             for (index, value) in values.enumerated() {
-                var name = (value ?? "").trimmingCharacters(in: .whitespaces)
+                // A name that is not valid UTF-8 (null here) is treated as missing.
+                var name = (value.text ?? "").trimmingCharacters(in: .whitespaces)
                 if name.isEmpty {
                     name = "column\(index + 1)"
                     notices.append("\(file): column \(index + 1) has no header name: called \(name)")
@@ -131,9 +127,9 @@ final class CSVRecordReader: FormatReader {
         if try source.read(into: &buffer, count: max(ByteSources.chunkSize, buffer.count)) == 0 { eof = true }
     }
 
-    /// The next record's field values (nil for a field that is not valid UTF-8), or nil values for a
-    /// blank line; nil at the end of input.
-    private func scanRecord() throws -> (values: [String?]?, unterminated: Bool, hasNul: Bool)? {
+    /// The next record's field values, or nil values for a blank line; nil at the end of input. A
+    /// field that is not valid UTF-8 is null in `values` and its index is `invalidField`.
+    private func scanRecord() throws -> (values: [SourceValue]?, invalidField: Int?, unterminated: Bool, hasNul: Bool)? {
         while true {
             switch scan(from: position) {
             case .needMore:
@@ -146,22 +142,31 @@ final class CSVRecordReader: FormatReader {
                     let lineEnd = firstLineEnd(from: position)
                     position = lineEnd
                     line += 1
-                    return ([], true, false)
+                    return ([], nil, true, false)
                 }
                 defer {
                     position = end
                     line += lines
                 }
+                // Locals: the field loop below would otherwise check exclusive access to each property.
+                let starts = self.starts
+                let ends = self.ends
+                let escaped = self.escaped
                 if starts.count == 1, starts[0] == ends[0], !escaped[0] {
-                    return (nil, false, false)
+                    return (nil, nil, false, false)
                 }
                 let hasNul = scannedMinimum == 0
                 let ascii = scannedBits < 0x80
-                var values: [String?] = []
+                var scratch = self.scratch
+                self.scratch = []
+                defer { self.scratch = scratch }
+                var invalidField: Int?
+                var values: [SourceValue] = []
                 values.reserveCapacity(starts.count)
                 buffer.withUnsafeBufferPointer { bytes in
                     for index in 0..<starts.count {
                         let slice = UnsafeBufferPointer(rebasing: bytes[starts[index]..<ends[index]])
+                        let text: String?
                         if escaped[index] {
                             scratch.removeAll(keepingCapacity: true)
                             var skip = false
@@ -170,13 +175,19 @@ final class CSVRecordReader: FormatReader {
                                 scratch.append(byte)
                                 if byte == 34 { skip = true }
                             }
-                            values.append(UTF8Text.string(scratch, ascii: ascii))
+                            text = UTF8Text.string(scratch, ascii: ascii)
                         } else {
-                            values.append(UTF8Text.string(slice, ascii: ascii))
+                            text = UTF8Text.string(slice, ascii: ascii)
+                        }
+                        if let text {
+                            values.append(.string(text))
+                        } else {
+                            if invalidField == nil { invalidField = index }
+                            values.append(.null)
                         }
                     }
                 }
-                return (values, false, hasNul)
+                return (values, invalidField, false, hasNul)
             }
         }
     }

@@ -49,12 +49,14 @@ public final class BatchMapper: @unchecked Sendable {
     public func run(read: () throws -> [ImportItem], report: ([ImportItem], [MappingOutcome]) throws -> Void) throws {
         var current = try read()
         var records = Self.records(of: current)
-        var mapped: (items: [ImportItem], outcomes: [MappingOutcome])?
+        var mapped: Batch?
         while !current.isEmpty || mapped != nil {
             let chunks = chunking(records.count)
-            let toReport = mapped
             let readMore = !current.isEmpty
             let stages = StageResults()
+            // Handed over, not shared: the report job then frees the batch on its own thread.
+            stages.toReport = mapped
+            mapped = nil
             // Every slot is initialized by exactly one mapping job before the array is used.
             let outcomes = [MappingOutcome](unsafeUninitializedCapacity: records.count) { buffer, count in
                 let slots = UnsafeSendable(buffer)
@@ -71,8 +73,9 @@ public final class BatchMapper: @unchecked Sendable {
                             stages.readError = error
                         }
                     case 1:
-                        guard let toReport else { return }
-                        do { try report(toReport.items, toReport.outcomes) } catch { stages.reportError = error }
+                        guard let batch = stages.toReport else { return }
+                        stages.toReport = nil
+                        do { try report(batch.items, batch.outcomes) } catch { stages.reportError = error }
                     default:
                         mapChunk(job - 2, of: records, chunks: chunks, into: slots.value)
                     }
@@ -80,7 +83,7 @@ public final class BatchMapper: @unchecked Sendable {
                 count = records.count
             }
             if let error = stages.reportError { throw error }
-            mapped = current.isEmpty ? nil : (current, outcomes)
+            mapped = current.isEmpty ? nil : Batch(items: current, outcomes: outcomes)
             if let error = stages.readError {
                 if let mapped { try report(mapped.items, mapped.outcomes) }
                 throw error
@@ -122,8 +125,15 @@ public final class BatchMapper: @unchecked Sendable {
     }
 }
 
-/// What the read and report jobs of one round hand back; each field has one writer.
+/// A mapped batch waiting for its report.
+private struct Batch {
+    var items: [ImportItem]
+    var outcomes: [MappingOutcome]
+}
+
+/// What the read and report jobs of one round take and hand back; each field has one user per round.
 private final class StageResults: @unchecked Sendable {
+    var toReport: Batch?
     var next: [ImportItem] = []
     var nextRecords: [SourceRecord] = []
     var readError: (any Error)?
