@@ -152,7 +152,7 @@ public final class Mapper {
             issues = referral.validationIssues(for: .create).map { MappingIssue(field: $0.path, message: $0.message) }
         }
         guard issues.isEmpty else { return .rejected(externalReferenceId: key, issues: issues) }
-        return .mapped(MappedReferral(externalReferenceId: key, referral: referral, warnings: warnings))
+        return .mapped(MappedReferral(externalReferenceId: key, referral: consume referral, warnings: warnings))
     }
 
     /// Matches the mapping's field names to a header, ignoring case, once per distinct header.
