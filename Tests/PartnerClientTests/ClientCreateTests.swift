@@ -161,6 +161,10 @@ struct ClientCreateTests {
             #expect(error.suggestsAbort)
             #expect(server.requestCounts().create == 2)
             #expect(await server.allReferrals().isEmpty)
+            // A 503 delays only its own request: nobody else is paused, paced or limited.
+            #expect(await client.limiter.pausedUntil == nil)
+            #expect(await client.limiter.pacedRate == nil)
+            #expect(await client.limiter.limit == client.configuration.maxConcurrency)
         }
     }
 
