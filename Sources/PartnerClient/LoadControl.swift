@@ -3,9 +3,13 @@
 ///
 /// Answers say different things about load:
 ///
-/// - **429** is about the whole client (it sends faster than the API allows). The first 429 of a
-///   burst cuts once: the concurrency limit halves, and sending is paced a little under
-///   (`paceShare`) the rate the API was accepting over the last `window`. A rate limiter caps what
+/// - **429** is about the whole client (it sends faster than the API allows) once 429s are more
+///   than a stray: at least `cutCount` of them, and at least `cutShare` of the answers, over the
+///   last `window`. A stray 429 (an API's hiccup, or the sandbox's injected faults) only holds its
+///   own request for its `Retry-After`: cutting the whole client on each would ratchet it down to
+///   a crawl, since a multiplicative cut every few hundred answers outweighs any growth. The first
+///   429 that makes the share cuts once: the concurrency limit halves, and sending is paced a
+///   little under (`paceShare`) the rate the API was accepting over the last `window`. A rate limiter caps what
 ///   it accepts at its rate however fast we send, so that measured rate is the API's rate, not half
 ///   of it; pacing lets the client run just under it instead of stopping and starting, and the
 ///   margin keeps 429s rare: each one holds its request for a whole `Retry-After`. Later 429s of
@@ -15,8 +19,9 @@
 /// - **503, 500, a dropped answer** say nothing about our rate: only that request waits (its own
 ///   backoff and `Retry-After`, see ``RetryRules``); the others carry on.
 /// - Paced, every accepted answer raises the pace by `growthPerAnswer` requests per second: at a
-///   pace of *r*, *r* answers a second raise it by a quarter (by default) each second, compounding,
-///   so a brief 429 does not slow a run for long and a raised limit is found. Growth comes from
+///   pace of *r*, *r* answers a second raise it by a tenth (by default) each second, compounding,
+///   so a brief 429 does not slow a run for long and a raised limit is found. Faster growth finds
+///   the limit again sooner but overshoots it further: more 429s, each holding a request. Growth comes from
 ///   answers, not from time, so a pause (every sender asleep on a `Retry-After`) does not leave the
 ///   pace far above what was measured. Pacing ends `paceFor` after the last cut.
 /// - The concurrency limit grows by one after as many successes in a row as the limit (about one
@@ -31,6 +36,9 @@ struct LoadControl: Sendable {
         var growthPerAnswer = 0.1
         /// Pacing ends this long after the last cut.
         var paceFor: Duration = .seconds(15)
+        /// 429s needed over the last `window` for a cut, in number and as a share of the answers.
+        var cutCount = 2
+        var cutShare = 0.05
         /// The pace after a cut, as a share of the rate the API was accepting.
         var paceShare = 0.9
         /// Never paced slower than this, in requests per second.
@@ -73,15 +81,16 @@ struct LoadControl: Sendable {
     private var pace: Double?
     private var nextSendAt: Instant?
     private var firstAdmission: Instant?
-    /// Times of accepted answers within the last `window`, oldest first, from `acceptedHead`.
-    private var accepted: [Instant] = []
-    private var acceptedHead = 0
+    private var accepted: RecentEvents
+    private var throttled: RecentEvents
 
     init(maximum: Int, increaseAfter: Int? = nil, settings: Settings = Settings()) {
         self.maximum = max(1, maximum)
         self.limit = self.maximum
         self.increaseAfter = increaseAfter.map { max(1, $0) }
         self.settings = settings
+        accepted = RecentEvents(window: settings.window)
+        throttled = RecentEvents(window: settings.window)
     }
 
     /// Requests per second the client is paced to at `now`; nil when it is not paced.
@@ -92,8 +101,7 @@ struct LoadControl: Sendable {
 
     /// Accepted answers per second over the last `window` (or since the first request, if sooner).
     func acceptedRate(at now: Instant) -> Double {
-        let since = now - settings.window
-        let count = accepted[acceptedHead...].reduce(0) { $0 + ($1 > since ? 1 : 0) }
+        let count = accepted.count(at: now)
         guard count > 0 else { return 0 }
         var span = settings.window
         if let first = firstAdmission, now - first < span { span = max(now - first, settings.shortestMeasure) }
@@ -129,7 +137,7 @@ struct LoadControl: Sendable {
         inFlight = max(0, inFlight - 1)
         switch outcome {
         case .success:
-            noteAccepted(at: now)
+            accepted.note(at: now)
             if let current = pace { pace = current + max(0, settings.growthPerAnswer) }
             successes += 1
             if successes >= (increaseAfter ?? limit), limit < maximum {
@@ -140,13 +148,17 @@ struct LoadControl: Sendable {
         case .neutral:
             return .none
         case .throttled(let retryAfter):
-            successes = 0
+            throttled.note(at: now)
             let rate = acceptedRate(at: now)
+            let refused = throttled.count(at: now)
+            let answers = refused + accepted.count(at: now)
+            let overTheRate = refused >= settings.cutCount && Double(refused) >= settings.cutShare * Double(answers)
             let sentBeforeTheCut = permit.generation != generation
             let withinTheBurst = lastCut.map { now - $0 < settings.window } ?? false
-            let cuts = !sentBeforeTheCut && !withinTheBurst
+            let cuts = overTheRate && !sentBeforeTheCut && !withinTheBurst
             var newPace = 0.0
             if cuts {
+                successes = 0
                 generation += 1
                 lastCut = now
                 limit = max(1, limit / 2)
@@ -163,16 +175,6 @@ struct LoadControl: Sendable {
                 return .pause(until: pausedUntil ?? until, cut: cuts)
             }
             return cuts ? .cut(rate: newPace) : .none
-        }
-    }
-
-    private mutating func noteAccepted(at now: Instant) {
-        accepted.append(now)
-        let since = now - settings.window
-        while acceptedHead < accepted.count, accepted[acceptedHead] <= since { acceptedHead += 1 }
-        if acceptedHead > 4096, acceptedHead * 2 > accepted.count {
-            accepted.removeFirst(acceptedHead)
-            acceptedHead = 0
         }
     }
 }

@@ -52,11 +52,13 @@ struct AdaptiveLimiterTests {
         settings.minimumRate = 0.001
         settings.shortestMeasure = .seconds(100)
         let limiter = AdaptiveLimiter(maximum: 4, increaseAfter: nil, settings: settings)
-        // One accepted answer, then a 429: paced to one request in 100 s, so the second sender waits.
+        // One accepted answer, then two 429s: paced to one request in 100 s, so a sender waits.
         let accepted = try await limiter.acquire()
         await limiter.release(accepted, outcome: .success)
-        let throttled = try await limiter.acquire()
-        await limiter.release(throttled, outcome: .throttled(retryAfter: .seconds(1)))
+        for _ in 0..<2 {
+            let throttled = try await limiter.acquire()
+            await limiter.release(throttled, outcome: .throttled(retryAfter: .seconds(1)))
+        }
         #expect(await limiter.pacedRate != nil)
         let first = try await limiter.acquire()
         let paced = Task { try await limiter.acquire() }
