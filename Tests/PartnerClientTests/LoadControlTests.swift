@@ -80,7 +80,7 @@ struct LoadControlTests {
         #expect(control.pausedUntil == nil)
     }
 
-    @Test func 429sOverTheShareCutOnceToARateJustUnderWhatWasAccepted() {
+    @Test func throttlesOverTheShareCutOnceToARateJustUnderWhatWasAccepted() {
         var control = LoadControl(maximum: 8)
         // 100 accepted in the last second, then 429s: the sixth makes 5 % of the answers.
         accept(&control, count: 100, from: 0, to: 1000)
