@@ -7,23 +7,24 @@
 ///   than a stray: at least `cutCount` of them, and at least `cutShare` of the answers, over the
 ///   last `window`. A stray 429 (an API's hiccup, or the sandbox's injected faults) only holds its
 ///   own request for its `Retry-After`: cutting the whole client on each would ratchet it down to
-///   a crawl, since a multiplicative cut every few hundred answers outweighs any growth. The first
-///   429 that makes the share cuts once: the concurrency limit halves, and sending is paced a
-///   little under (`paceShare`) the rate the API was accepting over the last `window`. A rate limiter caps what
-///   it accepts at its rate however fast we send, so that measured rate is the API's rate, not half
-///   of it; pacing lets the client run just under it instead of stopping and starting, and the
-///   margin keeps 429s rare: each one holds its request for a whole `Retry-After`. Later 429s of
-///   the same burst (within `window` of the cut, or from requests sent before it) change nothing.
+///   a crawl, since a multiplicative cut every few hundred answers outweighs any growth.
+/// - The 429 that makes the share cuts once: the concurrency limit halves, and sending is paced a
+///   little under (`paceShare`) the rate the API accepted over the last `window`. A rate limiter
+///   caps what it accepts at its rate however fast we send, so that measured rate is the API's
+///   rate, not half of it; pacing runs the client just under it instead of stopping and starting,
+///   and the margin keeps 429s rare: each one holds its request for a whole `Retry-After`. Later
+///   429s of the same burst (within `window` of the cut, or from requests sent before it) change
+///   nothing.
 /// - A 429 while nothing at all was accepted over the last `window` means the API wants a break,
 ///   not a slower pace: every sender waits for its `Retry-After`.
 /// - **503, 500, a dropped answer** say nothing about our rate: only that request waits (its own
 ///   backoff and `Retry-After`, see ``RetryRules``); the others carry on.
 /// - Paced, every accepted answer raises the pace by `growthPerAnswer` requests per second: at a
 ///   pace of *r*, *r* answers a second raise it by a tenth (by default) each second, compounding,
-///   so a brief 429 does not slow a run for long and a raised limit is found. Faster growth finds
-///   the limit again sooner but overshoots it further: more 429s, each holding a request. Growth comes from
-///   answers, not from time, so a pause (every sender asleep on a `Retry-After`) does not leave the
-///   pace far above what was measured. Pacing ends `paceFor` after the last cut.
+///   so a cut does not slow a run for long and a raised limit is found. Faster growth finds the
+///   limit again sooner but overshoots it further: more 429s, each holding a request. Growth comes
+///   from answers, not from time, so a pause (every sender asleep on a `Retry-After`) does not
+///   leave the pace far above what was measured. Pacing ends `paceFor` after the last cut.
 /// - The concurrency limit grows by one after as many successes in a row as the limit (about one
 ///   round of requests), up to `maximum`, as TCP's AIMD does.
 struct LoadControl: Sendable {
@@ -37,7 +38,7 @@ struct LoadControl: Sendable {
         /// Pacing ends this long after the last cut.
         var paceFor: Duration = .seconds(15)
         /// 429s needed over the last `window` for a cut, in number and as a share of the answers.
-        var cutCount = 2
+        var cutCount = 3
         var cutShare = 0.05
         /// The pace after a cut, as a share of the rate the API was accepting.
         var paceShare = 0.9

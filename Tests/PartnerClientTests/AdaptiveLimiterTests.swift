@@ -52,10 +52,10 @@ struct AdaptiveLimiterTests {
         settings.minimumRate = 0.001
         settings.shortestMeasure = .seconds(100)
         let limiter = AdaptiveLimiter(maximum: 4, increaseAfter: nil, settings: settings)
-        // One accepted answer, then two 429s: paced to one request in 100 s, so a sender waits.
+        // One accepted answer, then three 429s: paced to one request in 100 s, so a sender waits.
         let accepted = try await limiter.acquire()
         await limiter.release(accepted, outcome: .success)
-        for _ in 0..<2 {
+        for _ in 0..<3 {
             let throttled = try await limiter.acquire()
             await limiter.release(throttled, outcome: .throttled(retryAfter: .seconds(1)))
         }
