@@ -14,7 +14,7 @@ extension LedgerDatabase {
             for chunk in externalIds.chunked(500) {
                 let marks = databaseQuestionMarks(count: chunk.count)
                 let rows = try LedgerEntry.fetchAll(
-                    db, sql: "SELECT * FROM entry WHERE system = ? AND externalId IN (\(marks))",
+                    db, sql: "SELECT \(LedgerEntry.selectionSQL) FROM entry WHERE system = ? AND externalId IN (\(marks))",
                     arguments: StatementArguments([system] + Array(chunk)))
                 for row in rows { result[row.externalId] = row }
             }
@@ -33,7 +33,7 @@ extension LedgerDatabase {
     public func unresolved(system: String?) async throws -> [LedgerEntry] {
         try await writer.read { db in
             var sql = """
-                SELECT * FROM entry WHERE ((referralId IS NULL AND pendingSince IS NOT NULL AND state != 'rejected')
+                SELECT \(LedgerEntry.selectionSQL) FROM entry WHERE ((referralId IS NULL AND pendingSince IS NOT NULL AND state != 'rejected')
                    OR (referralId IS NOT NULL AND needsConnected AND connectedReferralId IS NULL AND connectedPendingSince IS NOT NULL))
                 """
             var arguments: StatementArguments = []

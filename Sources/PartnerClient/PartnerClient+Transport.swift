@@ -97,7 +97,8 @@ extension PartnerClient {
             let bytes = Array(buffer: try await response.body.collect(upTo: 64 << 20))
             let retryAfter = RetryAfter.parse(response.headers.first(name: "Retry-After"))
             let code = Int(response.status.code)
-            await limiter.release(permit, outcome: (code == 429 || code == 503) ? .throttled(retryAfter: retryAfter) : (code < 500 ? .success : .neutral))
+            // Only a 429 is about the client's pace; a 503 or 500 waits alone (RetryRules).
+            await limiter.release(permit, outcome: code == 429 ? .throttled(retryAfter: retryAfter) : (code < 500 ? .success : .neutral))
             fields["http.status"] = "\(code)"
             fields["duration"] = "\(ContinuousClock.now - started)"
             logger.debug("partner api", metadata: fields)

@@ -96,6 +96,7 @@ final class SandboxAPI: Sendable {
             let isCreate = kind == \SandboxRequestCounts.create
             switch await faults.next(isCreate: isCreate) {
             case .throttled(let seconds)?:
+                counts.withLock { $0.throttled += 1 }
                 var error = SandboxError(status: .tooManyRequests, code: "throttled", message: "Rate limit is exceeded. Try again in \(seconds) seconds.")
                 error.headers[.retryAfter] = String(seconds)
                 throw error

@@ -12,6 +12,9 @@ public struct SandboxRequestCounts: Sendable, Equatable, Codable {
     public var put = 0
     public var patch = 0
     public var token = 0
+    /// API calls answered 429 (by the throttle or an injected fault): refused, nothing done. A
+    /// benchmark counts what was accepted, `api - throttled`.
+    public var throttled = 0
     /// Calls to the referrals API (the token endpoint and the admin dump are not).
     public var api: Int { create + get + list + put + patch }
 

@@ -72,7 +72,7 @@ extension SyncJob {
                 state.abortReason = "cannot list referrals to reconcile \(items.count) creates whose answer was lost: \(error). Nothing was re-sent; run again to resume."
                 return
             }
-            let results = await Self.concurrently(found.map { .found($0) } + missing.map { .resend($0) }, limit: configuration.upload.concurrency) { (step: SettleStep) -> RecordResult in
+            let results = await Self.concurrently(found.map { .found($0) } + missing.map { .resend($0) }, limit: recordsInFlight) { (step: SettleStep) -> RecordResult in
                 switch step {
                 case .found(let match):
                     let work = Self.work(for: match.item)

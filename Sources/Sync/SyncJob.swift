@@ -40,6 +40,11 @@ public final class SyncJob {
     /// This many API failures in a row mean the API is down, not that some records are bad.
     static let abortAfterConsecutiveFailures = 5
 
+    /// Records worked on at once: more than the requests in flight (`upload.concurrency`, which the
+    /// client's limiter enforces), because a record waiting out a `Retry-After` holds no request
+    /// and must not hold up the others while the API is throttling.
+    var recordsInFlight: Int { min(256, configuration.upload.concurrency * 4) }
+
     public init(configuration: JobConfiguration, options: SyncOptions, logger: Logger) {
         self.configuration = configuration
         self.options = options

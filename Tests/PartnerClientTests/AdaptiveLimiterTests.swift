@@ -1,52 +1,8 @@
 import Testing
 @testable import PartnerClient
 
+/// The waiting side of the limiter; its rules are in LoadControlTests.
 struct AdaptiveLimiterTests {
-    @Test func startsAtTheMaximumAndHalvesOnThrottlingDownToOne() async throws {
-        let limiter = AdaptiveLimiter(maximum: 8)
-        #expect(await limiter.limit == 8)
-        for expected in [4, 2, 1, 1] {
-            let permit = try await limiter.acquire()
-            await limiter.release(permit, outcome: .throttled(retryAfter: nil))
-            #expect(await limiter.limit == expected)
-        }
-    }
-
-    @Test func aBurstOfThrottlesFromOneRoundCutsOnce() async throws {
-        let limiter = AdaptiveLimiter(maximum: 8)
-        var permits: [AdaptiveLimiter.Permit] = []
-        for _ in 0..<8 { permits.append(try await limiter.acquire()) }
-        #expect(await limiter.inFlight == 8)
-        for permit in permits { await limiter.release(permit, outcome: .throttled(retryAfter: nil)) }
-        #expect(await limiter.limit == 4)
-        #expect(await limiter.inFlight == 0)
-        // A request sent after the cut that is throttled again cuts again.
-        let later = try await limiter.acquire()
-        await limiter.release(later, outcome: .throttled(retryAfter: nil))
-        #expect(await limiter.limit == 2)
-    }
-
-    @Test func growsByOneAfterTheConfiguredSuccessesUpToTheMaximum() async throws {
-        let limiter = AdaptiveLimiter(maximum: 4, increaseAfter: 3)
-        let cut = try await limiter.acquire()
-        await limiter.release(cut, outcome: .throttled(retryAfter: nil))
-        #expect(await limiter.limit == 2)
-        for round in 1...9 {
-            let permit = try await limiter.acquire()
-            await limiter.release(permit, outcome: .success)
-            #expect(await limiter.limit == min(4, 2 + round / 3))
-        }
-    }
-
-    @Test func neutralOutcomesChangeNothing() async throws {
-        let limiter = AdaptiveLimiter(maximum: 3, increaseAfter: 1)
-        let cut = try await limiter.acquire()
-        await limiter.release(cut, outcome: .throttled(retryAfter: nil))
-        let permit = try await limiter.acquire()
-        await limiter.release(permit, outcome: .neutral)
-        #expect(await limiter.limit == 1)
-    }
-
     @Test func aSenderBeyondTheLimitWaitsForARelease() async throws {
         let limiter = AdaptiveLimiter(maximum: 1)
         let first = try await limiter.acquire()
@@ -61,7 +17,7 @@ struct AdaptiveLimiterTests {
         #expect(await limiter.inFlight == 0)
     }
 
-    @Test func retryAfterPausesEverySender() async throws {
+    @Test func a429WhenNothingWasAcceptedPausesEverySender() async throws {
         let limiter = AdaptiveLimiter(maximum: 4)
         let permit = try await limiter.acquire()
         await limiter.release(permit, outcome: .throttled(retryAfter: .milliseconds(150)))
@@ -73,6 +29,15 @@ struct AdaptiveLimiterTests {
         await limiter.release(next, outcome: .success)
     }
 
+    @Test func a503PausesNobodyAndKeepsTheLimit() async throws {
+        let limiter = AdaptiveLimiter(maximum: 4)
+        let permit = try await limiter.acquire()
+        await limiter.release(permit, outcome: .neutral)
+        #expect(await limiter.pausedUntil == nil)
+        #expect(await limiter.limit == 4)
+        #expect(await limiter.pacedRate == nil)
+    }
+
     @Test func aCancelledWaiterDuringAPauseThrows() async throws {
         let limiter = AdaptiveLimiter(maximum: 1)
         let permit = try await limiter.acquire()
@@ -80,5 +45,28 @@ struct AdaptiveLimiterTests {
         let waiter = Task { try await limiter.acquire() }
         waiter.cancel()
         await #expect(throws: CancellationError.self) { try await waiter.value }
+    }
+
+    @Test func aSenderCancelledWhilePacedGivesItsSlotBack() async throws {
+        var settings = LoadControl.Settings()
+        settings.minimumRate = 0.001
+        settings.shortestMeasure = .seconds(100)
+        let limiter = AdaptiveLimiter(maximum: 4, increaseAfter: nil, settings: settings)
+        // One accepted answer, then three 429s: paced to one request in 100 s, so a sender waits.
+        let accepted = try await limiter.acquire()
+        await limiter.release(accepted, outcome: .success)
+        for _ in 0..<3 {
+            let throttled = try await limiter.acquire()
+            await limiter.release(throttled, outcome: .throttled(retryAfter: .seconds(1)))
+        }
+        #expect(await limiter.pacedRate != nil)
+        let first = try await limiter.acquire()
+        let paced = Task { try await limiter.acquire() }
+        try await Task.sleep(for: .milliseconds(20))
+        paced.cancel()
+        await #expect(throws: CancellationError.self) { try await paced.value }
+        #expect(await limiter.inFlight == 1)
+        await limiter.release(first, outcome: .success)
+        #expect(await limiter.inFlight == 0)
     }
 }

@@ -1,0 +1,47 @@
+import Foundation
+import GRDB
+import Testing
+
+@testable import Ledger
+
+struct LedgerEntryRowTests {
+    /// An entry with every field set to a value of its own, dates on whole milliseconds (what the
+    /// database keeps).
+    static func everyFieldSet() -> LedgerEntry {
+        var entry = LedgerEntry(system: "sys", externalId: "ext", state: .updated, at: Date(timeIntervalSince1970: 1_700_000_000.125))
+        entry.referralId = "ref"
+        entry.engagementId = "eng"
+        entry.needsConnected = true
+        entry.connectedReferralId = "con"
+        entry.connectedRequestId = "con-req"
+        entry.connectedPendingSince = Date(timeIntervalSince1970: 1_700_000_001.5)
+        entry.eTag = "\"e\""
+        entry.status = "Active"
+        entry.substatus = "Accepted"
+        entry.payloadHash = "hash"
+        entry.requestId = "req"
+        entry.pendingSince = Date(timeIntervalSince1970: 1_700_000_002.25)
+        entry.attempts = 3
+        entry.lastError = "boom"
+        entry.sourceLocation = "x.csv:record 1"
+        entry.firstRunId = 4
+        entry.lastRunId = 5
+        entry.updatedAt = Date(timeIntervalSince1970: 1_700_000_003.75)
+        return entry
+    }
+
+    @Test func everyFieldSurvivesAWriteAndEveryRead() async throws {
+        let ledger = try LedgerDatabase.inMemory()
+        let entry = Self.everyFieldSet()
+        try await ledger.writer.write { db in try entry.insert(db) }
+        #expect(try await ledger.entry(system: "sys", externalId: "ext") == entry)
+        #expect(try await ledger.entries(system: "sys", externalIds: ["ext", "other"]) == ["ext": entry])
+        #expect(try await ledger.find(externalId: "ext") == [entry])
+    }
+
+    @Test func theSelectionIsTheTableInOrder() async throws {
+        let ledger = try LedgerDatabase.inMemory()
+        let columns = try await ledger.writer.read { db in try db.columns(in: "entry").map(\.name) }
+        #expect(columns == LedgerEntry.columnNames)
+    }
+}
