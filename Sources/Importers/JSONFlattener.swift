@@ -134,15 +134,18 @@ struct JSONFlattener {
     private mutating func string() throws -> String {
         index += 1
         let start = index
-        // Fast path: no escapes.
+        // Fast path: no escapes. ASCII-ness is gathered on the way, so most strings are not walked again
+        // (and `String(validating:)` is avoided: unspecialized, it looks up generic metadata under a lock).
+        var bits: UInt8 = 0
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
                 index += 1
-                guard let text = String(validating: slice, as: UTF8.self) else { throw SyntaxError(offset: start, message: "a string is not valid UTF-8") }
+                guard let text = UTF8Text.string(slice, ascii: bits < 0x80) else { throw SyntaxError(offset: start, message: "a string is not valid UTF-8") }
                 return text
             }
+            bits |= byte
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw error("a control character inside a string must be escaped") }
             index += 1
@@ -153,7 +156,7 @@ struct JSONFlattener {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 index += 1
-                guard let text = String(validating: scratch, as: UTF8.self) else { throw SyntaxError(offset: start, message: "a string is not valid UTF-8") }
+                guard let text = UTF8Text.string(scratch) else { throw SyntaxError(offset: start, message: "a string is not valid UTF-8") }
                 return text
             }
             if byte < 0x20 { throw error("a control character inside a string must be escaped") }

@@ -198,9 +198,23 @@ public final class NDJSONPreviewWriter {
         if buffer.count >= 1 << 20 { flush() }
     }
 
+    /// Why writing stopped (a full disk, a closed pipe), if it did; later lines are dropped.
+    public private(set) var writeError: String?
+
     public func flush() {
         guard !buffer.isEmpty else { return }
-        output.write(Data(buffer))
+        // Straight from the buffer: `FileHandle.write(Data(…))` would copy every megabyte once more.
+        buffer.withUnsafeBytes { bytes in
+            var offset = 0
+            while offset < bytes.count, writeError == nil {
+                let written = Foundation.write(output.fileDescriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                if written >= 0 {
+                    offset += written
+                } else if errno != EINTR {
+                    writeError = String(cString: strerror(errno))
+                }
+            }
+        }
         buffer.removeAll(keepingCapacity: true)
     }
 }

@@ -48,6 +48,10 @@ struct PreviewCommand: ParsableCommand {
                 let writer = NDJSONPreviewWriter(output: handle)
                 summary = try runner.run(paths: inputs) { writer.write($0) }
                 writer.flush()
+                if let problem = writer.writeError {
+                    printError("cannot write the preview (\(problem)): check the output's disk space and permissions")
+                    throw ExitCode(2)
+                }
             case .table:
                 let writer = TablePreviewWriter(output: handle)
                 summary = try runner.run(paths: inputs) { writer.write($0) }
