@@ -92,8 +92,7 @@ public final class Mapper {
                 continue
             }
             if let map = rule.map {
-                let lookup = FastText.lowered(FastText.trimmed(text))
-                if let mapped = map[lookup] {
+                if let mapped = rule.mapAsWritten?[text] ?? map[FastText.lowered(FastText.trimmed(text))] {
                     text = mapped
                 } else {
                     switch rule.unmapped {
@@ -262,6 +261,7 @@ final class CompiledRule {
     // The options the per-record loop reads, as plain stored properties (see `Mapper.map`).
     let required: Bool
     let map: [String: String]?
+    let mapAsWritten: [String: String]?
     let unmapped: ValueRule.Unmapped
     let letterCase: ValueParsers.Case?
     let truncate: Bool
@@ -276,6 +276,7 @@ final class CompiledRule {
         options = rule
         required = rule.required
         map = rule.map
+        mapAsWritten = rule.mapAsWritten
         unmapped = rule.unmapped
         letterCase = rule.letterCase
         truncate = rule.truncate

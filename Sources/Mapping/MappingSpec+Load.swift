@@ -271,11 +271,15 @@ private struct Loader {
                 return rule
             }
             var table: [String: String] = [:]
+            var asWritten: [String: String] = [:]
             for (from, to) in entries {
                 guard let target = to.string, let canonical = constant(target, kind, to) else { continue }
-                table[(from.string ?? "").trimmingCharacters(in: .whitespaces).lowercased()] = canonical
+                let key = (from.string ?? "").trimmingCharacters(in: .whitespaces)
+                table[key.lowercased()] = canonical
+                asWritten[key] = canonical
             }
             rule.map = table
+            rule.mapAsWritten = asWritten
             if case .cases = origin {} else {
                 guard let fallback = map["default"]?.string else {
                     error(mapNode, "a map needs `default:`: a value, `keep` (pass unmapped values on), or `reject` (refuse the record)")

@@ -59,6 +59,9 @@ struct ValueRule: Sendable {
     var namePart: ValueParsers.NamePart?
     /// Lower-cased, trimmed source value → target value.
     var map: [String: String]?
+    /// The same entries keyed as written in the mapping: most exports spell their labels exactly so,
+    /// and an exact hit needs no lower-cased copy of the value.
+    var mapAsWritten: [String: String]?
     var unmapped: Unmapped = .reject
     var decimalComma = false
     var dateFormat: ValueParsers.DateFormat = .iso

@@ -104,6 +104,10 @@ enum MappingFixture {
               details.dealValue: value
             """
         #expect(try MappingFixture.referral(extra, ["currency": "euro", "value": "10"])?.details?.currency == "EUR")
+        // As written in the mapping, in another case, or with spaces around: one entry.
+        for spelling in ["US Dollar", "us dollar", "  US DOLLAR ", "Us Dollar"] {
+            #expect(try MappingFixture.referral(extra, ["currency": spelling, "value": "10"])?.details?.currency == "USD", "\(spelling)")
+        }
         let mapper = Mapper(try MappingFixture.spec(extra))
         guard case .rejected(_, let issues) = mapper.map(MappingFixture.record(MappingFixture.good.merging(["currency": "Yen", "value": "1"]) { $1 })) else {
             Issue.record("an unmapped value must reject")
