@@ -197,20 +197,17 @@ extension Referral {
         }
     }
 
+    // Both change the value where it is (through `!`), not a copy written back: a customer profile
+    // is a few hundred bytes, and a record sets a dozen of its fields.
     static func object<T: DefaultInitializable>(_ value: inout T?, _ change: (inout T) -> Void) {
-        // Taken out (value = nil) so the copy is unique and its arrays change in place, not copied.
-        var object = value ?? T.blank
-        value = nil
-        change(&object)
-        value = object
+        if value == nil { value = T.blank }
+        change(&value!)
     }
 
     static func at<T: DefaultInitializable>(_ array: inout [T]?, _ index: Int, _ change: (inout T) -> Void) {
-        var items = array ?? []
-        array = nil
-        while items.count <= index { items.append(T.blank) }
-        change(&items[index])
-        array = items
+        if array == nil { array = [] }
+        while array!.count <= index { array!.append(T.blank) }
+        change(&array![index])
     }
 }
 
