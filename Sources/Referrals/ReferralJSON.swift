@@ -16,7 +16,7 @@ public enum ReferralJSON {
 
     /// Appends the JSON for `referral` to `buffer`, for a caller that reuses one buffer per record
     /// (clear it with `removeAll(keepingCapacity: true)`). The bytes are those of `encode(_:)`.
-    public static func encode(_ referral: Referral, into buffer: inout [UInt8]) {
+    public static func encode(_ referral: borrowing Referral, into buffer: inout [UInt8]) {
         var writer = ReferralJSONWriter(out: [])
         swap(&writer.out, &buffer)  // move, not copy: the buffer stays uniquely referenced
         writer.write(referral)
