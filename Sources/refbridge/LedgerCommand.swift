@@ -65,7 +65,7 @@ struct LedgerCommand: AsyncParsableCommand {
             let ledger = try location.open()
             let handle: FileHandle
             if let output {
-                guard FileManager.default.createFile(atPath: output, contents: nil, attributes: [.posixPermissions: 0o600]), let file = FileHandle(forWritingAtPath: output) else {
+                guard let file = openOutputFile(output, mode: 0o600) else {
                     printError("cannot write \(output)")
                     throw ExitCode(2)
                 }

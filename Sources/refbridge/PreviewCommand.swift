@@ -31,7 +31,7 @@ struct PreviewCommand: ParsableCommand {
         }
         let handle: FileHandle
         if let output {
-            guard FileManager.default.createFile(atPath: output, contents: nil), let file = FileHandle(forWritingAtPath: output) else {
+            guard let file = openOutputFile(output) else {
                 printError("cannot write \(output): check the folder exists and is writable")
                 throw ExitCode(2)
             }
