@@ -146,25 +146,27 @@ final class XMLRecordReader: FormatReader {
     private var previousNames: [String] = []
     private var reusedAllNames = true
 
-    private func appendName(_ name: UnsafePointer<xmlChar>) -> String {
+    /// Appends the name at the next position: the record before's, when `isSame` says it is the
+    /// same, else a new one from `make`.
+    @discardableResult
+    private func appendName(isSame: (String) -> Bool, make: () -> String) -> String {
         let index = names.count
-        if index < previousNames.count, Self.equal(previousNames[index], name) {
+        if index < previousNames.count, isSame(previousNames[index]) {
             names.append(previousNames[index])
         } else {
             reusedAllNames = false
-            names.append(String(cString: name))
+            names.append(make())
         }
         return names[index]
     }
 
+    /// A name libxml2 holds: compared in place, copied only when new.
+    private func appendName(_ name: UnsafePointer<xmlChar>) -> String {
+        appendName(isSame: { Self.equal($0, name) }, make: { String(cString: name) })
+    }
+
     private func appendName(_ name: String) {
-        let index = names.count
-        if index < previousNames.count, previousNames[index] == name {
-            names.append(previousNames[index])
-        } else {
-            reusedAllNames = false
-            names.append(name)
-        }
+        appendName(isSame: { $0 == name }, make: { name })
     }
 
     private static func equal(_ text: String, _ bytes: UnsafePointer<xmlChar>) -> Bool {
@@ -183,16 +185,15 @@ final class XMLRecordReader: FormatReader {
     /// `<field name="…" value="…" [lookupentity="…" lookupentityname="…"]/>`, its attributes read in
     /// one pass without converting their names.
     private func cmtField() {
-        var name: UnsafePointer<xmlChar>?
+        var fieldName: String?
         var value: SourceValue = .null
         var lookupEntity: String?
         var lookupEntityName: String?
         while xmlTextReaderMoveToNextAttribute(reader) == 1 {
             guard let attribute = xmlTextReaderConstLocalName(reader), let text = xmlTextReaderConstValue(reader) else { continue }
             if Self.isNamed(attribute, "name") {
-                name = text
-                // The value pointer stays valid until the reader moves on; the name is copied below.
-                if let fieldName = name { _ = appendName(fieldName) }
+                // `text` is valid only until the reader moves on: the name is taken now.
+                fieldName = appendName(text)
             } else if Self.isNamed(attribute, "value") {
                 value = .string(String(cString: text))
             } else if Self.isNamed(attribute, "lookupentity") {
@@ -202,8 +203,7 @@ final class XMLRecordReader: FormatReader {
             }
         }
         xmlTextReaderMoveToElement(reader)
-        guard name != nil else { return }
-        let fieldName = names[names.count - 1]
+        guard let fieldName else { return }
         values.append(value)
         if let lookupEntity {
             appendName(fieldName + "@lookupentity")

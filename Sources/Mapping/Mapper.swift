@@ -83,12 +83,11 @@ public final class Mapper {
         var issues: [MappingIssue] = []
         var warnings: [String] = []
         for field in fields {
-            // Borrowed through the class reference: binding `field.path` or the rule's options to a
-            // local would copy their strings and arrays for every field of every record.
-            let path = field
+            // `field` and `rule` are class references: reading their stored properties copies only
+            // the property read, not a whole target path or rule, for every field of every record.
             let rule = field.rule
-            guard var text = text(of: field.rule, in: record) else {
-                if rule.required { issues.append(MappingIssue(field: path.path, message: "is required, but \(rule.describedSource) is empty")) }
+            guard var text = text(of: rule, in: record) else {
+                if rule.required { issues.append(MappingIssue(field: field.path, message: "is required, but \(rule.describedSource) is empty")) }
                 continue
             }
             if let map = rule.map {
@@ -97,7 +96,7 @@ public final class Mapper {
                 } else {
                     switch rule.unmapped {
                     case .reject:
-                        issues.append(MappingIssue(field: path.path, message: "'\(text)' from \(rule.describedSource) is not in the mapping's map: add it, or set `default:`"))
+                        issues.append(MappingIssue(field: field.path, message: "'\(text)' from \(rule.describedSource) is not in the mapping's map: add it, or set `default:`"))
                         continue
                     case .keep: break
                     case .value(let value): text = value
@@ -106,45 +105,45 @@ public final class Mapper {
                 // A map entry or default of "" leaves the field out.
                 if text.isEmpty { continue }
             }
-            switch path.kind {
+            switch field.kind {
             case .string:
                 if let letterCase = rule.letterCase { text = ValueParsers.apply(letterCase, to: text) }
                 if let limit = field.limit, text.utf8.count > limit, ReferralLimits.length(of: text) > limit {
-                    if rule.truncate, let cut = ReferralLimits.truncated(text, forPath: path.path) {
-                        warnings.append("\(path.path) truncated from \(ReferralLimits.length(of: text)) to \(limit) characters")
+                    if rule.truncate, let cut = ReferralLimits.truncated(text, forPath: field.path) {
+                        warnings.append("\(field.path) truncated from \(ReferralLimits.length(of: text)) to \(limit) characters")
                         text = cut
                     } else {
-                        issues.append(MappingIssue(field: path.path, message: "is \(ReferralLimits.length(of: text)) characters long; the limit is \(limit)"))
+                        issues.append(MappingIssue(field: field.path, message: "is \(ReferralLimits.length(of: text)) characters long; the limit is \(limit)"))
                         continue
                     }
                 }
-                if path.field == .address(.country), let code = CountryCodes.normalized(text) { text = code }
-                if path.field == .currency, let code = CurrencyCodes.normalized(text) { text = code }
-                referral.set(.string(text), field: path.field, index: path.index)
+                if field.field == .address(.country), let code = CountryCodes.normalized(text) { text = code }
+                if field.field == .currency, let code = CurrencyCodes.normalized(text) { text = code }
+                referral.set(.string(text), field: field.field, index: field.index)
             case .number:
                 guard let number = ValueParsers.number(text, decimalComma: rule.decimalComma) else {
-                    issues.append(MappingIssue(field: path.path, message: "'\(text)' from \(rule.describedSource) is not a number"))
+                    issues.append(MappingIssue(field: field.path, message: "'\(text)' from \(rule.describedSource) is not a number"))
                     continue
                 }
-                referral.set(.number(number), field: path.field, index: path.index)
+                referral.set(.number(number), field: field.field, index: field.index)
             case .bool:
                 guard let value = ValueParsers.bool(text) else {
-                    issues.append(MappingIssue(field: path.path, message: "'\(text)' from \(rule.describedSource) is not yes/no, true/false or 1/0"))
+                    issues.append(MappingIssue(field: field.path, message: "'\(text)' from \(rule.describedSource) is not yes/no, true/false or 1/0"))
                     continue
                 }
-                referral.set(.bool(value), field: path.field, index: path.index)
+                referral.set(.bool(value), field: field.field, index: field.index)
             case .dateTime:
                 guard let date = ValueParsers.dateTime(text, format: rule.dateFormat) else {
-                    issues.append(MappingIssue(field: path.path, message: "'\(text)' from \(rule.describedSource) is not a \(rule.dateFormat.rawValue) date"))
+                    issues.append(MappingIssue(field: field.path, message: "'\(text)' from \(rule.describedSource) is not a \(rule.dateFormat.rawValue) date"))
                     continue
                 }
-                referral.set(.dateTime(date), field: path.field, index: path.index)
+                referral.set(.dateTime(date), field: field.field, index: field.index)
             case .enumeration(let values):
                 guard let value = FastText.matching(text, in: values) else {
-                    issues.append(MappingIssue(field: path.path, message: "'\(text)' from \(rule.describedSource) is not one of \(values.joined(separator: ", ")): map it with `map:`"))
+                    issues.append(MappingIssue(field: field.path, message: "'\(text)' from \(rule.describedSource) is not one of \(values.joined(separator: ", ")): map it with `map:`"))
                     continue
                 }
-                referral.set(.string(value), field: path.field, index: path.index)
+                referral.set(.string(value), field: field.field, index: field.index)
             }
         }
         if issues.isEmpty {
@@ -256,9 +255,7 @@ final class CompiledRule {
     }
 
     let origin: Origin
-    /// The rule as loaded: transforms, map, options.
-    let options: ValueRule
-    // The options the per-record loop reads, as plain stored properties (see `Mapper.map`).
+    // The rule's options as plain stored properties (see `Mapper.map`).
     let required: Bool
     let map: [String: String]?
     let mapAsWritten: [String: String]?
@@ -273,7 +270,6 @@ final class CompiledRule {
     let describedSource: String
 
     init(_ rule: ValueRule, slots: [String: Int]) {
-        options = rule
         required = rule.required
         map = rule.map
         mapAsWritten = rule.mapAsWritten
@@ -335,7 +331,6 @@ struct CompiledCondition {
 }
 
 final class CompiledField {
-    let target: TargetPath
     let rule: CompiledRule
     /// The length limit of a string target, looked up once.
     let limit: Int?
@@ -346,7 +341,6 @@ final class CompiledField {
     let index: Int
 
     init(path: TargetPath, rule: CompiledRule) {
-        target = path
         self.rule = rule
         limit = ReferralLimits.maxLength(forPath: path.path)
         self.path = path.path
@@ -390,7 +384,7 @@ enum FastText {
     }
 
     static func equalIgnoringCase(_ a: String, _ b: String) -> Bool {
-        if a.utf8.count != b.utf8.count, a.utf8.allSatisfy({ $0 < 0x80 }), b.utf8.allSatisfy({ $0 < 0x80 }) { return false }
+        if a.utf8.count != b.utf8.count, isASCII(a), isASCII(b) { return false }
         return a == b || lowered(a) == lowered(b)
     }
 
