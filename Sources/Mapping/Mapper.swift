@@ -108,7 +108,7 @@ public final class Mapper {
             switch field.kind {
             case .string:
                 if let letterCase = rule.letterCase { text = ValueParsers.apply(letterCase, to: text) }
-                if let limit = field.limit, text.utf8.count > limit, ReferralLimits.length(of: text) > limit {
+                if let limit = field.limit, ReferralLimits.exceeds(text, limit) {
                     if rule.truncate, let cut = ReferralLimits.truncated(text, forPath: field.path) {
                         warnings.append("\(field.path) truncated from \(ReferralLimits.length(of: text)) to \(limit) characters")
                         text = cut

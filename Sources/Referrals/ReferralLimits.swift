@@ -68,6 +68,13 @@ public enum ReferralLimits {
     /// The length of `value` as `lengths` counts it: UTF-16 code units.
     public static func length(of value: String) -> Int { value.utf16.count }
 
+    /// Whether `value` is longer than `limit` as `length(of:)` counts. A UTF-16 length is at most the
+    /// UTF-8 length, so most values are settled without counting: this runs for every field of
+    /// every record a preview maps.
+    public static func exceeds(_ value: String, _ limit: Int) -> Bool {
+        value.utf8.count > limit && length(of: value) > limit
+    }
+
     /// `value` cut to the limit of `path` at a character boundary (never splitting an accent or an
     /// emoji), or `nil` when it fits or `path` has no limit. For the mapping layer's truncate-with-warning.
     public static func truncated(_ value: String, forPath path: String) -> String? {

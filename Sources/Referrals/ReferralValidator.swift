@@ -332,12 +332,8 @@ struct ReferralValidator {
 
     /// `path` is the concrete path, built only for an issue.
     private mutating func length(_ value: String?, limit: Int?, _ path: @autoclosure () -> String) {
-        guard let value, let limit else { return }
-        // A UTF-16 length is at most the UTF-8 length: most values are settled without counting.
-        guard value.utf8.count > limit else { return }
-        let length = ReferralLimits.length(of: value)
-        guard length > limit else { return }
-        add(path(), "is \(length) characters long; the limit is \(limit): shorten it or map it with `truncate`")
+        guard let value, let limit, ReferralLimits.exceeds(value, limit) else { return }
+        add(path(), "is \(ReferralLimits.length(of: value)) characters long; the limit is \(limit): shorten it or map it with `truncate`")
     }
 
     private mutating func count(_ value: Int?, _ path: String) {
