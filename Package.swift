@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "Ledger", targets: ["Ledger"]),
         .library(name: "PartnerClient", targets: ["PartnerClient"]),
         .library(name: "Sandbox", targets: ["Sandbox"]),
+        .library(name: "Pipeline", targets: ["Pipeline"]),
         .library(name: "Sync", targets: ["Sync"]),
     ],
     dependencies: [
@@ -36,10 +37,17 @@ let package = Package(
         .target(name: "Referrals", swiftSettings: swiftSettings),
         // Streaming readers for CRM exports: CSV, JSON (OData, NDJSON, arrays), XML.
         .target(name: "Importers", dependencies: ["CLibXML2", "CZlib"], swiftSettings: swiftSettings),
-        // Mapping files (YAML) that turn a source record into a Referral; the dry-run preview.
+        // Mapping files (YAML) that turn a source record into a Referral.
         .target(
             name: "Mapping",
             dependencies: ["Referrals", "Importers", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        // The one record stream: files → importer → header check → mapper → duplicates → encoded JSON,
+        // in ordered chunks. Preview, dry run and sync all consume it.
+        .target(
+            name: "Pipeline",
+            dependencies: ["Referrals", "Importers", "Mapping"],
             swiftSettings: swiftSettings
         ),
         // The SQLite mapping ledger.
@@ -72,7 +80,7 @@ let package = Package(
         .target(
             name: "Sync",
             dependencies: [
-                "Referrals", "Importers", "Mapping", "Ledger", "PartnerClient", "Sandbox",
+                "Referrals", "Importers", "Mapping", "Pipeline", "Ledger", "PartnerClient",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -81,7 +89,7 @@ let package = Package(
         .executableTarget(
             name: "refbridge",
             dependencies: [
-                "Sync", "Sandbox", "Mapping", "Ledger", "Referrals", "Importers",
+                "Sync", "Sandbox", "Pipeline", "Mapping", "Ledger", "Referrals", "Importers", "PartnerClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -91,6 +99,7 @@ let package = Package(
         .testTarget(name: "ReferralsTests", dependencies: ["Referrals"]),
         .testTarget(name: "ImportersTests", dependencies: ["Importers"]),
         .testTarget(name: "MappingTests", dependencies: ["Mapping", "Referrals", "Importers"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Mapping", "Referrals", "Importers"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),
         .testTarget(
             name: "SandboxTests",
@@ -100,6 +109,14 @@ let package = Package(
             ]
         ),
         .testTarget(name: "PartnerClientTests", dependencies: ["PartnerClient", "Sandbox", "Referrals"]),
-        .testTarget(name: "SyncTests", dependencies: ["Sync", "Sandbox", "Ledger", "Referrals", "Mapping", "Importers"]),
+        .testTarget(
+            name: "SyncTests",
+            dependencies: [
+                "Sync", "Sandbox", "Pipeline", "Ledger", "Referrals", "Mapping", "Importers", "PartnerClient",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Runs the built executable, as a user would, and checks exit codes and output.
+        .testTarget(name: "refbridgeTests", dependencies: ["refbridge"]),
     ]
 )

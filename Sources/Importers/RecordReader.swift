@@ -31,8 +31,10 @@ public final class RecordReader {
         }
     }
 
-    /// The CSV header of the current file, once its first record was asked for.
-    public var header: [String]? { current?.header }
+    /// The CSV header of the current file, once its first record was asked for; after the last
+    /// file ended, the header of that file (a header-only file still has one).
+    public var header: [String]? { current?.header ?? lastHeader }
+    private var lastHeader: [String]?
 
     /// Things the user should know that are not errors: renamed headers, an encoding fallback.
     public var notices: [String] { earlierNotices + (current?.notices ?? []) }
@@ -49,6 +51,7 @@ public final class RecordReader {
             if let item = try current!.next() { return item }
             consumedBefore += current!.consumed
             earlierNotices += current!.notices
+            lastHeader = current!.header
             current = nil
             fileIndex += 1
         }

@@ -29,13 +29,18 @@ extension LedgerDatabase {
         }
     }
 
-    /// Creates whose outcome is unknown, and shared referrals missing their connected step, oldest first.
+    /// The one definition of "unresolved", the heart of exactly-once: a create that was (or was about
+    /// to be) sent and whose referral id is not known, or a shared referral whose connected referral
+    /// for Microsoft is not known. The next run settles these before it sends anything else.
+    static let unresolvedCondition = """
+        ((referralId IS NULL AND pendingSince IS NOT NULL AND state != 'rejected')
+           OR (referralId IS NOT NULL AND needsConnected AND connectedReferralId IS NULL))
+        """
+
+    /// Unresolved entries (see `unresolvedCondition`), oldest attempt first.
     public func unresolved(system: String?) async throws -> [LedgerEntry] {
         try await writer.read { db in
-            var sql = """
-                SELECT \(LedgerEntry.selectionSQL) FROM entry WHERE ((referralId IS NULL AND pendingSince IS NOT NULL AND state != 'rejected')
-                   OR (referralId IS NOT NULL AND needsConnected AND connectedReferralId IS NULL AND connectedPendingSince IS NOT NULL))
-                """
+            var sql = "SELECT \(LedgerEntry.selectionSQL) FROM entry WHERE \(Self.unresolvedCondition)"
             var arguments: StatementArguments = []
             if let system {
                 sql += " AND system = ?"
@@ -44,10 +49,6 @@ extension LedgerDatabase {
             sql += " ORDER BY COALESCE(pendingSince, connectedPendingSince)"
             return try LedgerEntry.fetchAll(db, sql: sql, arguments: arguments)
         }
-    }
-
-    public func earliestPendingSince() async throws -> Date? {
-        try await unresolved(system: nil).compactMap { $0.pendingSince ?? $0.connectedPendingSince }.min()
     }
 
     public func runs(limit: Int) async throws -> [RunRecord] {
@@ -63,12 +64,7 @@ extension LedgerDatabase {
                 let state = LedgerState(rawValue: row["state"]) ?? .failed
                 bySystem[system, default: [:]][state] = row["n"]
             }
-            let unresolved = try Int.fetchOne(
-                db,
-                sql: """
-                    SELECT COUNT(*) FROM entry WHERE (referralId IS NULL AND pendingSince IS NOT NULL AND state != 'rejected')
-                       OR (referralId IS NOT NULL AND needsConnected AND connectedReferralId IS NULL)
-                    """) ?? 0
+            let unresolved = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM entry WHERE \(Self.unresolvedCondition)") ?? 0
             let runs = try RunRecord.order(Column("id").desc).limit(5).fetchAll(db)
             return LedgerStats(bySystem: bySystem, unresolved: unresolved, lastRuns: runs)
         }
@@ -83,13 +79,14 @@ extension LedgerDatabase {
         "attempts", "lastError", "sourceLocation", "firstRunId", "lastRunId", "createdAt", "updatedAt",
     ]
 
-    /// Streams every entry to `handle` (a cursor, not all rows in memory). JSON is one array.
-    public func export(format: ExportFormat, to handle: FileHandle) throws {
+    /// Streams every entry to `write` (a cursor, not all rows in memory). JSON is one array.
+    /// `write` throws to stop the export (a full disk).
+    public func export(format: ExportFormat, write: ([UInt8]) throws -> Void) throws {
         try writer.read { db in
             var buffer = Data()
-            func flush(_ force: Bool = false) {
+            func flush(_ force: Bool = false) throws {
                 if force || buffer.count > 1 << 16 {
-                    handle.write(buffer)
+                    try write([UInt8](buffer))
                     buffer.removeAll(keepingCapacity: true)
                 }
             }
@@ -112,21 +109,16 @@ extension LedgerDatabase {
                         entry.lastError ?? "", entry.sourceLocation ?? "", entry.firstRunId.map(String.init) ?? "",
                         entry.lastRunId.map(String.init) ?? "", iso.string(from: entry.createdAt), iso.string(from: entry.updatedAt),
                     ]
-                    buffer.append(Data((fields.map(Self.csvField).joined(separator: ",") + "\r\n").utf8))
+                    buffer.append(Data((fields.map(SpreadsheetCSV.field).joined(separator: ",") + "\r\n").utf8))
                 } else {
                     if !first { buffer.append(Data(",\n".utf8)) }
                     buffer.append(try encoder.encode(entry))
                 }
                 first = false
-                flush()
+                try flush()
             }
             if format == .json { buffer.append(Data("]\n".utf8)) }
-            flush(true)
+            try flush(true)
         }
-    }
-
-    static func csvField(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

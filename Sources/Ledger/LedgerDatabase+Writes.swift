@@ -2,6 +2,9 @@ import Foundation
 import GRDB
 
 extension LedgerDatabase {
+    /// Errors are kept this long (characters): enough to read, bounded whatever the API answers.
+    public static let maxErrorLength = 2000
+
     private func upsert(system: String, externalId: String, at date: Date = Date(), _ change: @escaping @Sendable (inout LedgerEntry) -> Void) async throws {
         try await writer.write { db in
             var entry = try LedgerEntry.fetchOne(db, key: ["system": system, "externalId": externalId])
@@ -84,7 +87,7 @@ extension LedgerDatabase {
                 entry.pendingSince = nil
                 entry.payloadHash = payloadHash
             }
-            entry.lastError = String(reason.prefix(2000))
+            entry.lastError = String(reason.prefix(Self.maxErrorLength))
             entry.sourceLocation = sourceLocation ?? entry.sourceLocation
             entry.firstRunId = entry.firstRunId ?? runId
             entry.lastRunId = runId
@@ -95,7 +98,7 @@ extension LedgerDatabase {
     public func recordFailed(system: String, externalId: String, error: String, runId: Int64?) async throws {
         try await upsert(system: system, externalId: externalId) { entry in
             if entry.referralId == nil { entry.state = .failed }
-            entry.lastError = String(error.prefix(2000))
+            entry.lastError = String(error.prefix(Self.maxErrorLength))
             entry.lastRunId = runId
         }
     }

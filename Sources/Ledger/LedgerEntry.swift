@@ -57,12 +57,6 @@ public struct LedgerEntry: Sendable, Hashable, Codable, FetchableRecord, Persist
         createdAt = date
         updatedAt = date
     }
-
-    /// A create whose outcome is unknown, or a shared referral whose connected step is missing.
-    public var isUnresolved: Bool {
-        (referralId == nil && pendingSince != nil && state != .rejected)
-            || (referralId != nil && needsConnected && connectedReferralId == nil)
-    }
 }
 
 /// What one run did, as counted by the job.
@@ -76,10 +70,12 @@ public struct RunCounts: Sendable, Hashable, Codable {
     public var failed = 0
     public var reconciled = 0
     public var duplicates = 0
+    /// Of the unchanged: changed records left alone (Closed referrals, or a create-only run).
+    public var notUpdated = 0
 
     public init(
         read: Int = 0, created: Int = 0, updated: Int = 0, unchanged: Int = 0, skipped: Int = 0, rejected: Int = 0,
-        failed: Int = 0, reconciled: Int = 0, duplicates: Int = 0
+        failed: Int = 0, reconciled: Int = 0, duplicates: Int = 0, notUpdated: Int = 0
     ) {
         self.read = read
         self.created = created
@@ -90,6 +86,17 @@ public struct RunCounts: Sendable, Hashable, Codable {
         self.failed = failed
         self.reconciled = reconciled
         self.duplicates = duplicates
+        self.notUpdated = notUpdated
+    }
+
+    /// Older ledgers stored counts without `notUpdated`.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        func count(_ key: CodingKeys) -> Int { (try? container.decodeIfPresent(Int.self, forKey: key)) ?? 0 }
+        self.init(
+            read: count(.read), created: count(.created), updated: count(.updated), unchanged: count(.unchanged),
+            skipped: count(.skipped), rejected: count(.rejected), failed: count(.failed), reconciled: count(.reconciled),
+            duplicates: count(.duplicates), notUpdated: count(.notUpdated))
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+public import PartnerClient
 import Yams
 
 /// The job file of `refbridge sync`: where the API is, how to authenticate, the ledger, the sources
@@ -16,7 +17,8 @@ public struct JobConfiguration: Sendable {
     public enum API: Sendable {
         /// An in-process sandbox, its state kept in `dataFile` so re-runs see what earlier runs created.
         case sandbox(SandboxOptions)
-        case remote(baseURL: String, auth: AuthSettings)
+        /// `auth` is decoded when the job file loads, so a wrong block fails before anything is written.
+        case remote(baseURL: String, auth: AuthConfiguration)
     }
 
     public struct SandboxOptions: Sendable {
@@ -27,15 +29,13 @@ public struct JobConfiguration: Sendable {
         public var throttle: Double?
     }
 
-    /// The `api.auth` block, kept as raw YAML for the client module to interpret.
-    public struct AuthSettings: Sendable {
-        public var yaml: String
-    }
-
     public struct Source: Sendable {
         /// The path or glob as written, resolved against the job file's folder.
         public var path: String
         public var mapping: String
+        /// A file of this source that yields no record is fine (a nightly delta may be empty);
+        /// otherwise it is reported as an error for that file.
+        public var allowEmpty = false
     }
 
     public struct Upload: Sendable {
@@ -53,21 +53,23 @@ public struct JobConfiguration: Sendable {
     }
 }
 
-/// A problem in the job file, with where it is and what to do.
+/// A problem in the job file, with where it is and what to do; the file is named once.
 public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
     public var file: String
     public var line: Int?
+    public var column: Int?
     public var message: String
 
-    public init(file: String, line: Int? = nil, message: String) {
+    public init(file: String, line: Int? = nil, column: Int? = nil, message: String) {
         self.file = file
         self.line = line
+        self.column = column
         self.message = message
     }
 
     public var description: String {
-        if let line { return "\(file):\(line): \(message)" }
-        return "\(file): \(message)"
+        guard let line else { return "\(file): \(message)" }
+        return "\(file):\(line):\(column ?? 1): \(message)"
     }
 }
 
@@ -94,11 +96,14 @@ extension JobConfiguration {
             root = node
         } catch let error as ConfigurationError {
             throw error
+        } catch let error as YamlError {
+            let (line, column, problem) = Self.locate(error)
+            throw ConfigurationError(file: file, line: line, column: column, message: "not valid YAML: \(problem)")
         } catch {
-            throw ConfigurationError(file: file, message: "is not valid YAML: \(error)")
+            throw ConfigurationError(file: file, message: "not valid YAML: \(error)")
         }
         guard let top = root.mapping else {
-            throw ConfigurationError(file: file, line: root.line, message: "the job file must be a mapping with api, ledger, sources, upload and reports")
+            throw ConfigurationError(file: file, line: root.mark?.line, message: "the job file must be a mapping with api, ledger, sources, upload and reports")
         }
         let folder = URL(fileURLWithPath: file).deletingLastPathComponent().path
         func resolve(_ path: String) -> String {
@@ -108,7 +113,7 @@ extension JobConfiguration {
         }
         var problems: [ConfigurationError] = []
         func problem(_ node: Node?, _ message: String) {
-            problems.append(ConfigurationError(file: file, line: node?.line, message: message))
+            problems.append(ConfigurationError(file: file, line: node?.mark?.line, column: node?.mark?.column, message: message))
         }
         for (key, _) in top where !knownTopLevelKeys.contains(key.string ?? "") {
             problem(key, "unknown key '\(key.string ?? "?")': the keys are \(knownTopLevelKeys.sorted().joined(separator: ", "))")
@@ -147,13 +152,18 @@ extension JobConfiguration {
                 if base == "sandbox" {
                     api = .sandbox(sandbox)
                 } else if let base, base.hasPrefix("http://") || base.hasPrefix("https://") {
-                    var authYAML = ""
-                    if let auth = map["auth"] {
-                        authYAML = (try? Yams.serialize(node: auth)) ?? ""
+                    if let authNode = map["auth"] {
+                        do {
+                            // Decoded from the node already parsed: never serialized again (an alias
+                            // bomb would grow without bound) and checked before anything is written.
+                            let auth = try YAMLDecoder().decode(AuthConfiguration.self, from: authNode)
+                            api = .remote(baseURL: base.hasSuffix("/") ? String(base.dropLast()) : base, auth: auth)
+                        } catch {
+                            problem(authNode, "api.auth is not valid: \(Self.describe(error)). Use one of tokenEnv, tokenFile, tokenCommand or an oauth2 block (see the README)")
+                        }
                     } else {
                         problem(node, "api.auth is missing: name where the token comes from (tokenEnv, tokenFile, tokenCommand or oauth2)")
                     }
-                    api = .remote(baseURL: base.hasSuffix("/") ? String(base.dropLast()) : base, auth: AuthSettings(yaml: authYAML))
                 } else {
                     problem(map["baseURL"] ?? node, "api.baseURL must be an http(s) URL such as https://api.partner.microsoft.com/v1.0, or `sandbox`")
                 }
@@ -177,7 +187,17 @@ extension JobConfiguration {
                         problem(item, "each source needs `path:` (a file or a glob) and `mapping:` (a file in mappings/)")
                         continue
                     }
-                    sources.append(Source(path: resolve(path), mapping: resolve(mapping)))
+                    var source = Source(path: resolve(path), mapping: resolve(mapping))
+                    for (key, value) in map {
+                        switch key.string {
+                        case "path", "mapping": break
+                        case "allowEmpty":
+                            if let flag = value.bool { source.allowEmpty = flag } else { problem(value, "sources[].allowEmpty must be true or false") }
+                        default:
+                            problem(key, "unknown key sources[].\(key.string ?? "?"): the keys are path, mapping, allowEmpty")
+                        }
+                    }
+                    sources.append(source)
                 }
             } else {
                 problem(node, "sources must be a list of {path, mapping}")
@@ -197,7 +217,7 @@ extension JobConfiguration {
                     case "attempts":
                         if let number = value.int, (1...20).contains(number) { upload.attempts = number } else { problem(value, "upload.attempts must be a whole number from 1 to 20") }
                     case "timeoutSeconds", "timeout":
-                        if let number = value.float, number > 0 { upload.timeoutSeconds = number } else { problem(value, "upload.timeoutSeconds must be a number of seconds above 0") }
+                        if let number = value.float, number > 0, number <= 3600 { upload.timeoutSeconds = number } else { problem(value, "upload.timeoutSeconds must be a number of seconds above 0 and at most 3600") }
                     case "mode":
                         if let text = value.string, let mode = Upload.Mode(rawValue: text) { upload.mode = mode } else { problem(value, "upload.mode must be create-only or sync") }
                     default:
@@ -217,12 +237,29 @@ extension JobConfiguration {
     }
 }
 
-/// Several problems in one job file.
-public struct ConfigurationErrors: Error, CustomStringConvertible, Sendable {
-    public var problems: [ConfigurationError]
-    public var description: String { problems.map(\.description).joined(separator: "\n") }
-}
+extension JobConfiguration {
+    /// Where a YAML error is and what it says, without Yams' dump of the whole document.
+    static func locate(_ error: YamlError) -> (line: Int?, column: Int?, problem: String) {
+        switch error {
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _), .composer(let context, let problem, let mark, _):
+            return (mark.line, mark.column, [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " "))
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return (context.mark.line, context.mark.column, "duplicate key \(duplicates.joined(separator: ", ")) \(context.text)")
+        case .reader(let problem, _, _, _):
+            return (nil, nil, problem)
+        default:
+            return (nil, nil, "\(error)")
+        }
+    }
 
-extension Node {
-    var line: Int? { mark.map { $0.line } }
+    /// A decoding error in a sentence, without Swift's coding-path dump.
+    static func describe(_ error: any Error) -> String {
+        switch error {
+        case DecodingError.keyNotFound(let key, _): return "'\(key.stringValue)' is missing"
+        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context), DecodingError.dataCorrupted(let context):
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            return path.isEmpty ? context.debugDescription : "\(path): \(context.debugDescription)"
+        default: return "\(error)"
+        }
+    }
 }

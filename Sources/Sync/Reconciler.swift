@@ -22,7 +22,7 @@ struct Reconciler: Sendable {
         guard let earliest = items.map(\.since).min() else { return ([], []) }
         let horizon = earliest.addingTimeInterval(-Self.clockSkewMargin)
         var wanted: [String: [Int]] = [:]
-        for (index, item) in items.enumerated() { wanted[item.externalId, default: []].append(index) }
+        for (index, item) in items.enumerated() { wanted[item.key.externalId, default: []].append(index) }
         var matched: [Int: Referral] = [:]
         var next: String? = nil
         var pages = 0

@@ -1,143 +1,143 @@
 import Foundation
+import Synchronization
 import Ledger
 import Logging
 import PartnerClient
+import Pipeline
 import Referrals
 
-/// One mapped record on its way to the API, with what the planner decided for it.
-struct UploadWork: Sendable {
-    var system: String
-    var externalId: String
-    var source: String
-    var referral: Referral
-    var payloadHash: String
-    var action: PlannedAction
-    var entry: LedgerEntry?
-}
-
-/// How one record ended.
-enum RecordResult: Sendable {
-    case created(externalId: String, referral: Referral, connected: Referral?, source: String, reconciled: Bool)
-    case updated(externalId: String, referralId: String, engagementId: String?, source: String, notes: [String])
-    case unchanged(externalId: String, referralId: String?, engagementId: String?, source: String)
-    case notUpdated(externalId: String, referralId: String?, source: String, reason: String)
-    case rejected(externalId: String?, source: String, reason: String)
-    case failed(externalId: String, source: String, failure: Failure)
-    case uncertain(UncertainCreate)
-    case skipped(externalId: String?, source: String, reason: String)
-}
-
-/// Does the API work for one record: create (and the connected referral of a shared engagement) or
-/// update, writing the ledger before and after every call so a crash at any point is recoverable.
+/// Does the API work for one record and owns every outcome of it: create (and the connected
+/// referral of a shared engagement), update, and the settling of creates whose answer was lost.
+/// The ledger is written before and after every call, so a crash at any point is recoverable.
 struct RecordUploader: Sendable {
     var client: PartnerClient
     var ledger: LedgerDatabase
     var runId: Int64
-    var logger: Logger
     let calls: CallCounter
 
-    func perform(_ work: UploadWork) async -> RecordResult {
+    func perform(_ work: UploadWork) async -> UploadResult {
         switch work.action {
-        case .create:
-            return await create(work)
         case .finishConnected(let thenUpdate):
             guard let entry = work.entry, let referralId = entry.referralId, let engagementId = entry.engagementId else {
                 return await create(work)
             }
-            let primary = Referral(id: referralId, engagementId: engagementId, status: entry.status.map(ReferralStatus.init(rawValue:)))
-            let result = await createConnected(work, primary: primary, reconciled: false)
-            if thenUpdate, case .created = result { return await update(work) }
+            let requestId = entry.connectedRequestId ?? Self.newRequestId()
+            let result = await sendConnected(work, primaryId: referralId, engagementId: engagementId, requestId: requestId, reconciled: false)
+            if thenUpdate, case .settled(let outcome) = result, outcome.kind == .created { return .settled(await update(work)) }
             return result
         case .update:
-            return await update(work)
+            return .settled(await update(work))
         default:
-            return .unchanged(externalId: work.externalId, referralId: work.entry?.referralId, engagementId: work.entry?.engagementId, source: work.source)
+            return await create(work)
         }
     }
+
+    static func newRequestId() -> String { UUID().uuidString.lowercased() }
 
     // MARK: create
 
-    func create(_ work: UploadWork) async -> RecordResult {
-        let requestId = work.entry?.requestId ?? UUID().uuidString.lowercased()
-        let since = Date()
+    func create(_ work: UploadWork) async -> UploadResult {
+        let requestId = work.entry?.requestId ?? Self.newRequestId()
+        return await send(work, requestId: requestId, since: Date())
+    }
+
+    /// Marks the create pending (keeping an earlier request id and first attempt) and POSTs it.
+    func send(_ work: UploadWork, requestId: String, since: Date) async -> UploadResult {
         do {
-            try await ledger.markPending(system: work.system, externalId: work.externalId, requestId: requestId, payloadHash: work.payloadHash, sourceLocation: work.source, runId: runId, at: since)
+            try await ledger.markPending(system: work.key.system, externalId: work.key.externalId, requestId: requestId, payloadHash: work.payloadHash, sourceLocation: work.source, runId: runId, at: since)
         } catch {
-            return .failed(externalId: work.externalId, source: work.source, failure: Failure(reason: "ledger write failed: \(error)", abortsRun: true))
+            return .settled(failed(work, "ledger write failed: \(error)", abortsRun: true))
         }
         calls.add()
-        let outcome = await client.create(work.referral, requestId: requestId)
-        return await settleCreate(outcome, work: work, requestId: requestId, since: since)
-    }
-
-    func settleCreate(_ outcome: CreateOutcome, work: UploadWork, requestId: String, since: Date) async -> RecordResult {
-        switch outcome {
+        switch await client.create(work.referral, requestId: requestId) {
         case .created(let referral):
-            return await recordCreated(referral, work: work, reconciled: false)
+            return await recordFound(referral, work: work, reconciled: false)
         case .rejected(let error):
-            try? await ledger.recordRejected(system: work.system, externalId: work.externalId, reason: error.message, sourceLocation: work.source, payloadHash: work.payloadHash, runId: runId)
-            return .rejected(externalId: work.externalId, source: work.source, reason: "rejected by the API: \(error.message)")
+            try? await ledger.recordRejected(system: work.key.system, externalId: work.key.externalId, reason: error.message, sourceLocation: work.source, payloadHash: work.payloadHash, runId: runId)
+            return .settled(outcome(.rejected, work, "rejected by the API: \(error.message)"))
         case .uncertain(let error):
-            return .uncertain(UncertainCreate(system: work.system, externalId: work.externalId, step: .primary, requestId: requestId, since: since, body: work.referral, engagementId: nil, source: work.source, payloadHash: work.payloadHash, lastError: error.description))
+            return .uncertain(UncertainCreate(key: work.key, step: .primary, requestId: requestId, since: since, work: work, source: work.source, payloadHash: work.payloadHash, lastError: error.description))
         case .failed(let error):
-            try? await ledger.recordFailed(system: work.system, externalId: work.externalId, error: error.description, runId: runId)
-            return .failed(externalId: work.externalId, source: work.source, failure: Failure(error))
+            try? await ledger.recordFailed(system: work.key.system, externalId: work.key.externalId, error: error.description, runId: runId)
+            return .settled(failed(work, error))
         }
     }
 
-    /// Records a primary referral the server has (answered, or found by listing) and goes on to the
-    /// connected step for a shared one.
-    func recordCreated(_ referral: Referral, work: UploadWork, reconciled: Bool) async -> RecordResult {
+    /// Records a primary referral the server has, answered or found by listing: the one place a
+    /// created referral enters the ledger. A shared one goes on to its connected step when the
+    /// mapped record is at hand; otherwise (start-of-run reconciliation) the main pass does it.
+    func recordFound(_ referral: Referral, work: UploadWork, reconciled: Bool, continueShared: Bool = true) async -> UploadResult {
         let shared = (referral.type ?? work.referral.type) == .shared
         do {
             try await ledger.recordCreated(
-                system: work.system, externalId: work.externalId, referralId: referral.id ?? "", engagementId: referral.engagementId,
+                system: work.key.system, externalId: work.key.externalId, referralId: referral.id ?? "", engagementId: referral.engagementId,
                 eTag: referral.eTag, status: referral.status?.rawValue, substatus: referral.substatus?.rawValue,
                 payloadHash: work.payloadHash, needsConnected: shared, runId: runId)
         } catch {
-            return .failed(externalId: work.externalId, source: work.source, failure: Failure(reason: "ledger write failed after the referral was created (it will be reconciled next run): \(error)", abortsRun: true))
+            return .settled(failed(work, "ledger write failed after the referral was created (it will be reconciled next run): \(error)", abortsRun: true))
         }
-        if shared {
-            return await createConnected(work, primary: referral, reconciled: reconciled)
+        if shared, continueShared {
+            guard let engagementId = referral.engagementId else {
+                return .settled(failed(work, "the API returned no engagementId for the shared referral", abortsRun: false))
+            }
+            return await sendConnected(work, primaryId: referral.id ?? "", engagementId: engagementId, requestId: work.entry?.connectedRequestId ?? Self.newRequestId(), reconciled: reconciled)
         }
-        return .created(externalId: work.externalId, referral: referral, connected: nil, source: work.source, reconciled: reconciled)
+        var result = outcome(.created, work, reconciled ? "created (found after a lost response)" : "created")
+        result.referralId = referral.id
+        result.engagementId = referral.engagementId
+        result.reconciled = reconciled
+        return .settled(result)
     }
 
     /// The second step of a shared engagement: the connected referral for Microsoft, same engagementId.
-    func createConnected(_ work: UploadWork, primary: Referral, reconciled: Bool) async -> RecordResult {
-        guard let engagementId = primary.engagementId else {
-            return .failed(externalId: work.externalId, source: work.source, failure: Failure(reason: "the API returned no engagementId for the shared referral", abortsRun: false))
-        }
+    func sendConnected(_ work: UploadWork, primaryId: String, engagementId: String, requestId: String, reconciled: Bool, since: Date = Date()) async -> UploadResult {
         let body = Self.connectedReferral(for: work.referral, engagementId: engagementId)
-        let requestId = work.entry?.connectedRequestId ?? UUID().uuidString.lowercased()
-        let since = Date()
         do {
-            try await ledger.markConnectedPending(system: work.system, externalId: work.externalId, requestId: requestId, at: since)
+            try await ledger.markConnectedPending(system: work.key.system, externalId: work.key.externalId, requestId: requestId, at: since)
         } catch {
-            return .failed(externalId: work.externalId, source: work.source, failure: Failure(reason: "ledger write failed: \(error)", abortsRun: true))
+            return .settled(failed(work, "ledger write failed: \(error)", abortsRun: true))
         }
         calls.add()
         switch await client.create(body, requestId: requestId) {
         case .created(let connected):
-            return await recordConnected(connected, work: work, primary: primary, reconciled: reconciled)
+            return await recordConnectedFound(connected, work: work, primaryId: primaryId, engagementId: engagementId, reconciled: reconciled)
         case .rejected(let error):
-            try? await ledger.recordFailed(system: work.system, externalId: work.externalId, error: "connected referral rejected: \(error.message)", runId: runId)
-            return .rejected(externalId: work.externalId, source: work.source, reason: "the shared referral was created (\(primary.id ?? "?")) but its connected referral for Microsoft was rejected: \(error.message)")
+            try? await ledger.recordFailed(system: work.key.system, externalId: work.key.externalId, error: "connected referral rejected: \(error.message)", runId: runId)
+            return .settled(outcome(.rejected, work, "the shared referral was created (\(primaryId)) but its connected referral for Microsoft was rejected: \(error.message)"))
         case .uncertain(let error):
-            return .uncertain(UncertainCreate(system: work.system, externalId: work.externalId, step: .connected, requestId: requestId, since: since, body: body, engagementId: engagementId, source: work.source, payloadHash: work.payloadHash, lastError: error.description))
+            return .uncertain(UncertainCreate(key: work.key, step: .connected, requestId: requestId, since: since, work: work, primaryReferralId: primaryId, engagementId: engagementId, source: work.source, payloadHash: work.payloadHash, lastError: error.description))
         case .failed(let error):
-            try? await ledger.recordFailed(system: work.system, externalId: work.externalId, error: "connected referral: \(error.description)", runId: runId)
-            return .failed(externalId: work.externalId, source: work.source, failure: Failure(error))
+            try? await ledger.recordFailed(system: work.key.system, externalId: work.key.externalId, error: "connected referral: \(error.description)", runId: runId)
+            return .settled(failed(work, error))
         }
     }
 
-    func recordConnected(_ connected: Referral, work: UploadWork, primary: Referral, reconciled: Bool) async -> RecordResult {
+    /// Records a connected referral the server has, answered or found by listing.
+    func recordConnectedFound(_ connected: Referral, work: UploadWork, primaryId: String?, engagementId: String?, reconciled: Bool) async -> UploadResult {
         do {
-            try await ledger.recordConnectedCreated(system: work.system, externalId: work.externalId, connectedReferralId: connected.id ?? "", runId: runId)
+            try await ledger.recordConnectedCreated(system: work.key.system, externalId: work.key.externalId, connectedReferralId: connected.id ?? "", runId: runId)
         } catch {
-            return .failed(externalId: work.externalId, source: work.source, failure: Failure(reason: "ledger write failed after the connected referral was created (it will be reconciled next run): \(error)", abortsRun: true))
+            return .settled(failed(work, "ledger write failed after the connected referral was created (it will be reconciled next run): \(error)", abortsRun: true))
         }
-        return .created(externalId: work.externalId, referral: primary, connected: connected, source: work.source, reconciled: reconciled)
+        var result = outcome(.created, work, reconciled ? "created (found after a lost response)" : "created")
+        result.referralId = primaryId
+        result.engagementId = engagementId
+        result.connectedReferralId = connected.id
+        result.reconciled = reconciled
+        return .settled(result)
+    }
+
+    /// Sends a create whose answer was lost and that listing did not find, with the same request id.
+    func resend(_ item: UncertainCreate) async -> UploadResult {
+        guard let work = item.work else {
+            return .settled(RecordOutcome(kind: .failed, externalId: item.key.externalId, source: item.source, detail: "outcome unknown: \(item.lastError)"))
+        }
+        switch item.step {
+        case .primary:
+            return await send(work, requestId: item.requestId, since: item.since)
+        case .connected:
+            return await sendConnected(work, primaryId: item.primaryReferralId ?? "", engagementId: item.engagementId ?? "", requestId: item.requestId, reconciled: false, since: item.since)
+        }
     }
 
     /// The connected referral of a shared engagement: the same customer and deal, for Microsoft.
@@ -151,8 +151,12 @@ struct RecordUploader: Sendable {
 
     // MARK: update
 
-    func update(_ work: UploadWork) async -> RecordResult {
-        guard let referralId = work.entry?.referralId else { return await create(work) }
+    func update(_ work: UploadWork) async -> RecordOutcome {
+        guard let referralId = work.entry?.referralId else {
+            if case .settled(let outcome) = await create(work) { return outcome }
+            return failed(work, "outcome unknown: the create's answer was lost; the next run looks for it", abortsRun: false)
+        }
+        let system = work.key.system, externalId = work.key.externalId
         var retriedAfterConflict = false
         while true {
             let current: Referral
@@ -160,70 +164,76 @@ struct RecordUploader: Sendable {
                 calls.add()
                 current = try await client.get(id: referralId)
             } catch let error as PartnerAPIError {
-                try? await ledger.recordFailed(system: work.system, externalId: work.externalId, error: error.description, runId: runId)
-                return .failed(externalId: work.externalId, source: work.source, failure: Failure(error))
+                try? await ledger.recordFailed(system: system, externalId: externalId, error: error.description, runId: runId)
+                return failed(work, error)
             } catch {
-                return .failed(externalId: work.externalId, source: work.source, failure: Failure(reason: "\(error)", abortsRun: false))
+                return failed(work, "\(error)", abortsRun: false)
             }
+            var result = outcome(.unchanged, work, "unchanged")
+            result.referralId = referralId
+            result.engagementId = current.engagementId
             if current.status == .closed {
-                try? await ledger.recordUpdated(system: work.system, externalId: work.externalId, eTag: current.eTag, status: current.status?.rawValue, substatus: current.substatus?.rawValue, payloadHash: work.entry?.payloadHash, runId: runId)
-                return .notUpdated(externalId: work.externalId, referralId: referralId, source: work.source, reason: "the referral is Closed in Partner Center; Closed referrals are never changed")
+                try? await ledger.recordUpdated(system: system, externalId: externalId, eTag: current.eTag, status: current.status?.rawValue, substatus: current.substatus?.rawValue, payloadHash: work.entry?.payloadHash, runId: runId)
+                result.notUpdated = true
+                result.detail = "unchanged; not updated: the referral is Closed in Partner Center"
+                return result
             }
             let patch = ReferralPatch(from: current, to: work.referral)
             if patch.operations.isEmpty {
-                try? await ledger.recordUpdated(system: work.system, externalId: work.externalId, eTag: current.eTag, status: current.status?.rawValue, substatus: current.substatus?.rawValue, payloadHash: work.payloadHash, runId: runId)
-                return .unchanged(externalId: work.externalId, referralId: referralId, engagementId: current.engagementId, source: work.source)
+                try? await ledger.recordUpdated(system: system, externalId: externalId, eTag: current.eTag, status: current.status?.rawValue, substatus: current.substatus?.rawValue, payloadHash: work.payloadHash, runId: runId)
+                return result
             }
             do {
                 calls.add()
                 let updated = try await client.patch(id: referralId, operations: patch.operations, ifMatch: current.eTag)
-                try? await ledger.recordUpdated(system: work.system, externalId: work.externalId, eTag: updated.eTag, status: updated.status?.rawValue, substatus: updated.substatus?.rawValue, payloadHash: work.payloadHash, runId: runId)
-                return .updated(externalId: work.externalId, referralId: referralId, engagementId: updated.engagementId, source: work.source, notes: patch.notes)
+                try? await ledger.recordUpdated(system: system, externalId: externalId, eTag: updated.eTag, status: updated.status?.rawValue, substatus: updated.substatus?.rawValue, payloadHash: work.payloadHash, runId: runId)
+                result.kind = .updated
+                result.engagementId = updated.engagementId
+                result.detail = patch.notes.isEmpty ? "updated" : "updated; " + patch.notes.joined(separator: "; ")
+                return result
             } catch let error as PartnerAPIError where error.kind == .preconditionFailed && !retriedAfterConflict {
                 // Someone changed it between our read and our write: read again and retry once.
                 retriedAfterConflict = true
                 continue
             } catch let error as PartnerAPIError {
                 if error.kind == .rejected {
-                    try? await ledger.recordFailed(system: work.system, externalId: work.externalId, error: "update rejected: \(error.message)", runId: runId)
-                    return .rejected(externalId: work.externalId, source: work.source, reason: "update rejected by the API: \(error.message)")
+                    try? await ledger.recordFailed(system: system, externalId: externalId, error: "update rejected: \(error.message)", runId: runId)
+                    return outcome(.rejected, work, "update rejected by the API: \(error.message)")
                 }
-                try? await ledger.recordFailed(system: work.system, externalId: work.externalId, error: error.description, runId: runId)
-                return .failed(externalId: work.externalId, source: work.source, failure: Failure(error))
+                try? await ledger.recordFailed(system: system, externalId: externalId, error: error.description, runId: runId)
+                return failed(work, error)
             } catch {
-                return .failed(externalId: work.externalId, source: work.source, failure: Failure(reason: "\(error)", abortsRun: false))
+                return failed(work, "\(error)", abortsRun: false)
             }
+        }
+    }
+
+    // MARK: outcomes
+
+    private func outcome(_ kind: RecordOutcome.Kind, _ work: UploadWork, _ detail: String) -> RecordOutcome {
+        RecordOutcome(kind: kind, externalId: work.key.externalId, source: work.source, detail: detail)
+    }
+
+    private func failed(_ work: UploadWork, _ reason: String, abortsRun: Bool) -> RecordOutcome {
+        var result = outcome(.failed, work, reason)
+        result.abortsRun = abortsRun
+        return result
+    }
+
+    /// An API failure; those that say the API itself is unusable count towards stopping the run.
+    private func failed(_ work: UploadWork, _ error: PartnerAPIError) -> RecordOutcome {
+        switch error.kind {
+        case .unauthorized, .forbidden, .auth, .network, .unavailable, .timeout, .throttled:
+            return failed(work, error.description, abortsRun: true)
+        default:
+            return failed(work, error.description, abortsRun: false)
         }
     }
 }
 
 /// Counts API calls across tasks, for the summary and for "0 API calls" checks.
-final class CallCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var count = 0
-    func add(_ n: Int = 1) { lock.lock(); count += n; lock.unlock() }
-    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
-}
-
-/// Why a record failed, and whether the failure says the API itself is unusable (so the run stops).
-struct Failure: Sendable, CustomStringConvertible {
-    var reason: String
-    var abortsRun: Bool
-
-    init(reason: String, abortsRun: Bool) {
-        self.reason = reason
-        self.abortsRun = abortsRun
-    }
-
-    init(_ error: PartnerAPIError) {
-        reason = error.description
-        switch error.kind {
-        case .unauthorized, .forbidden, .auth, .network, .unavailable, .timeout, .throttled:
-            abortsRun = true
-        default:
-            abortsRun = false
-        }
-    }
-
-    var description: String { reason }
+final class CallCounter: Sendable {
+    private let count = Mutex(0)
+    func add(_ n: Int = 1) { count.withLock { $0 += n } }
+    var value: Int { count.withLock { $0 } }
 }

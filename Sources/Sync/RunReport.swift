@@ -1,12 +1,16 @@
 import Foundation
+import Ledger
 
 /// The files a run leaves for people: `success.csv`, `errors.csv` and `summary.json`, in a folder of
-/// their own per run. Rows are written as records finish, through buffers, so a run that is killed
-/// still leaves what it did so far.
+/// their own per run. `summary.json` is written at the start (`"state": "running"`) and again at the
+/// end; rows are written as records settle, at most a second behind, so a run that is killed still
+/// leaves what it did (the ledger stays the source of truth: `refbridge ledger export`).
 final class RunReport {
     let folder: String
     private let success: CSVFile
     private let errors: CSVFile
+    private var lastFlush = ContinuousClock.now
+    private let clock = ContinuousClock()
 
     init(reportsPath: String, runId: Int64?, startedAt: Date) throws {
         let stamp = Self.stamp(startedAt)
@@ -22,24 +26,44 @@ final class RunReport {
                              header: ["externalReferenceId", "source", "outcome", "reason"])
     }
 
-    func succeeded(externalId: String, referralId: String?, engagementId: String?, connectedReferralId: String?, outcome: String, source: String) {
-        success.write([externalId, referralId ?? "", engagementId ?? "", connectedReferralId ?? "", outcome, source])
+    /// One row for a settled record: successes and skips in `success.csv`, the rest in `errors.csv`.
+    func add(_ outcome: RecordOutcome) {
+        switch outcome.kind {
+        case .created, .updated, .unchanged:
+            success.write([outcome.externalId ?? "", outcome.referralId ?? "", outcome.engagementId ?? "", outcome.connectedReferralId ?? "", outcome.detail, outcome.source])
+        case .skipped:
+            success.write([outcome.externalId ?? "", "", "", "", "skipped: " + outcome.detail, outcome.source])
+        case .rejected, .failed:
+            errors.write([outcome.externalId ?? "", outcome.source, outcome.kind.rawValue, outcome.detail])
+        }
+        let now = clock.now
+        if now - lastFlush >= .seconds(1) {
+            lastFlush = now
+            success.flush()
+            errors.flush()
+        }
     }
 
-    func failed(externalId: String?, source: String, outcome: String, reason: String) {
-        errors.write([externalId ?? "", source, outcome, reason])
+    func writeSummary(_ summary: SyncSummary) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        guard let data = try? encoder.encode(summary) else { return }
+        let path = (folder as NSString).appendingPathComponent("summary.json")
+        // Written whole to a new file then renamed: a kill leaves the old summary or the new one.
+        let temporary = path + ".tmp"
+        guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o600]) else { return }
+        _ = rename(temporary, path)
     }
 
     func finish(_ summary: SyncSummary) {
         success.close()
         errors.close()
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.dateEncodingStrategy = .iso8601
-        if let data = try? encoder.encode(summary) {
-            FileManager.default.createFile(atPath: (folder as NSString).appendingPathComponent("summary.json"), contents: data, attributes: [.posixPermissions: 0o600])
-        }
+        writeSummary(summary)
     }
+
+    /// Why rows may be missing: the first write error of either file (a full disk), if any.
+    var writeError: String? { success.writeError ?? errors.writeError }
 
     static func stamp(_ date: Date) -> String {
         let formatter = DateFormatter()
@@ -50,47 +74,54 @@ final class RunReport {
     }
 }
 
-/// An RFC 4180 CSV file written through a buffer.
+/// An RFC 4180 CSV file written through a buffer, safe to open in a spreadsheet.
 final class CSVFile {
-    private let handle: FileHandle
+    private let descriptor: Int32
     private var buffer: [UInt8] = []
+    private(set) var writeError: String?
 
     init(path: String, header: [String]) throws {
-        guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
-            let handle = FileHandle(forWritingAtPath: path)
-        else {
+        descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
             throw ConfigurationError(file: path, message: "cannot write this report file: check the reports folder's permissions")
         }
-        self.handle = handle
         write(header)
     }
+
+    deinit { close() }
 
     func write(_ fields: [String]) {
         for (index, field) in fields.enumerated() {
             if index > 0 { buffer.append(UInt8(ascii: ",")) }
-            if field.utf8.contains(where: { $0 == 44 || $0 == 34 || $0 == 10 || $0 == 13 }) {
-                buffer.append(34)
-                for byte in field.utf8 {
-                    if byte == 34 { buffer.append(34) }
-                    buffer.append(byte)
-                }
-                buffer.append(34)
-            } else {
-                buffer.append(contentsOf: field.utf8)
-            }
+            SpreadsheetCSV.append(field, to: &buffer)
         }
         buffer.append(contentsOf: [13, 10])
         if buffer.count >= 64 * 1024 { flush() }
     }
 
+    /// Writes what is buffered; a write error (a full disk) is kept, and later rows are dropped.
     func flush() {
-        guard !buffer.isEmpty else { return }
-        handle.write(Data(buffer))
+        guard !buffer.isEmpty, descriptor >= 0 else { return }
+        buffer.withUnsafeBytes { bytes in
+            var offset = 0
+            while offset < bytes.count, writeError == nil, let base = bytes.baseAddress {
+                let written = Foundation.write(descriptor, base + offset, bytes.count - offset)
+                if written >= 0 {
+                    offset += written
+                } else if errno != EINTR {
+                    writeError = String(cString: strerror(errno))
+                }
+            }
+        }
         buffer.removeAll(keepingCapacity: true)
     }
 
+    private var closed = false
+
     func close() {
+        guard !closed else { return }
+        closed = true
         flush()
-        try? handle.close()
+        _ = Foundation.close(descriptor)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Ledger
 import PartnerClient
+import Pipeline
 import Referrals
 
 extension SyncJob {
@@ -17,10 +18,13 @@ extension SyncJob {
         }
         var items: [UncertainCreate] = []
         for entry in entries {
+            let key = RecordKey(system: entry.system, externalId: entry.externalId)
+            let source = entry.sourceLocation ?? ""
             if entry.referralId == nil, let since = entry.pendingSince {
-                items.append(UncertainCreate(system: entry.system, externalId: entry.externalId, step: .primary, requestId: entry.requestId ?? "", since: since, body: nil, engagementId: nil, source: entry.sourceLocation ?? "", payloadHash: entry.payloadHash, lastError: entry.lastError ?? ""))
-            } else if entry.referralId != nil, entry.needsConnected, entry.connectedReferralId == nil, let since = entry.connectedPendingSince {
-                items.append(UncertainCreate(system: entry.system, externalId: entry.externalId, step: .connected, requestId: entry.connectedRequestId ?? "", since: since, body: nil, engagementId: entry.engagementId, source: entry.sourceLocation ?? "", payloadHash: entry.payloadHash, lastError: entry.lastError ?? ""))
+                items.append(UncertainCreate(key: key, step: .primary, requestId: entry.requestId ?? "", since: since, source: source, payloadHash: entry.payloadHash, lastError: entry.lastError ?? ""))
+            } else if entry.referralId != nil, let since = entry.connectedPendingSince {
+                // A connected step that was never tried has nothing to look for: the main pass sends it.
+                items.append(UncertainCreate(key: key, step: .connected, requestId: entry.connectedRequestId ?? "", since: since, primaryReferralId: entry.referralId, engagementId: entry.engagementId, source: source, payloadHash: entry.payloadHash, lastError: entry.lastError ?? ""))
             }
         }
         guard !items.isEmpty else { return }
@@ -32,17 +36,20 @@ extension SyncJob {
             uploader.calls.add(calls)
             for match in found {
                 let item = match.item
+                // Only the ledger knows the record here: the main pass sends what is still missing.
+                let work = UploadWork(key: item.key, source: item.source, referral: Referral(), payloadHash: item.payloadHash ?? "", action: .create, entry: nil)
+                let result: UploadResult
                 switch item.step {
                 case .primary:
-                    try await ledger.recordCreated(
-                        system: item.system, externalId: item.externalId, referralId: match.referral.id ?? "",
-                        engagementId: match.referral.engagementId, eTag: match.referral.eTag,
-                        status: match.referral.status?.rawValue, substatus: match.referral.substatus?.rawValue,
-                        payloadHash: item.payloadHash, needsConnected: match.referral.type == .shared, runId: uploader.runId)
+                    result = await uploader.recordFound(match.referral, work: work, reconciled: true, continueShared: false)
                 case .connected:
-                    try await ledger.recordConnectedCreated(system: item.system, externalId: item.externalId, connectedReferralId: match.referral.id ?? "", runId: uploader.runId)
+                    result = await uploader.recordConnectedFound(match.referral, work: work, primaryId: item.primaryReferralId, engagementId: item.engagementId, reconciled: true)
                 }
-                state.reconciledAtStart.insert(item.system + "\u{0}" + item.externalId)
+                if case .settled(let outcome) = result, outcome.kind == .failed {
+                    state.abortReason = "cannot record a referral found by reconciliation: \(outcome.detail)"
+                    return
+                }
+                state.reconciledAtStart.insert(item.key)
             }
         } catch {
             uploader.calls.add(calls)
@@ -72,43 +79,22 @@ extension SyncJob {
                 state.abortReason = "cannot list referrals to reconcile \(items.count) creates whose answer was lost: \(error). Nothing was re-sent; run again to resume."
                 return
             }
-            let results = await Self.concurrently(found.map { .found($0) } + missing.map { .resend($0) }, limit: recordsInFlight) { (step: SettleStep) -> RecordResult in
+            let steps = found.map { SettleStep.found($0) } + missing.map { SettleStep.resend($0) }
+            let results = await Self.concurrently(steps, limit: recordsInFlight) { step in
                 switch step {
                 case .found(let match):
-                    let work = Self.work(for: match.item)
+                    guard let work = match.item.work else { return .uncertain(match.item) }
                     switch match.item.step {
                     case .primary:
-                        return await uploader.recordCreated(match.referral, work: work, reconciled: true)
+                        return await uploader.recordFound(match.referral, work: work, reconciled: true)
                     case .connected:
-                        let primary = Referral(engagementId: match.item.engagementId)
-                        return await uploader.recordConnected(match.referral, work: work, primary: primary, reconciled: true)
+                        return await uploader.recordConnectedFound(match.referral, work: work, primaryId: match.item.primaryReferralId, engagementId: match.item.engagementId, reconciled: true)
                     }
                 case .resend(let item):
-                    var work = Self.work(for: item)
-                    uploader.calls.add()
-                    switch item.step {
-                    case .primary:
-                        let outcome = await uploader.client.create(item.body ?? work.referral, requestId: item.requestId)
-                        return await uploader.settleCreate(outcome, work: work, requestId: item.requestId, since: item.since)
-                    case .connected:
-                        work.entry = nil
-                        let primary = Referral(engagementId: item.engagementId)
-                        switch await uploader.client.create(item.body ?? work.referral, requestId: item.requestId) {
-                        case .created(let connected):
-                            return await uploader.recordConnected(connected, work: work, primary: primary, reconciled: false)
-                        case .uncertain(let error):
-                            var again = item
-                            again.lastError = error.description
-                            return .uncertain(again)
-                        case .rejected(let error):
-                            return .rejected(externalId: item.externalId, source: item.source, reason: "connected referral rejected: \(error.message)")
-                        case .failed(let error):
-                            return .failed(externalId: item.externalId, source: item.source, failure: Failure(error))
-                        }
-                    }
+                    return await uploader.resend(item)
                 }
             }
-            for result in results { state.handle(result) }
+            for result in results { state.collect(result) }
         }
     }
 
@@ -118,8 +104,10 @@ extension SyncJob {
         let items = state.uncertain
         state.uncertain = []
         for item in items {
-            try? await ledger.recordFailed(system: item.system, externalId: item.externalId, error: "outcome unknown: \(item.lastError)", runId: runId)
-            state.handle(.failed(externalId: item.externalId, source: item.source, failure: Failure(reason: "outcome unknown after \(configuration.upload.attempts) rounds (\(item.lastError)); the next run looks for it before sending it again", abortsRun: false)))
+            try? await ledger.recordFailed(system: item.key.system, externalId: item.key.externalId, error: "outcome unknown: \(item.lastError)", runId: runId)
+            var outcome = RecordOutcome(kind: .failed, externalId: item.key.externalId, source: item.source, detail: "outcome unknown after \(configuration.upload.attempts) rounds (\(item.lastError)); the next run looks for it before sending it again")
+            outcome.abortsRun = false
+            state.handle(outcome)
         }
     }
 
@@ -128,14 +116,10 @@ extension SyncJob {
         case resend(UncertainCreate)
     }
 
-    static func work(for item: UncertainCreate) -> UploadWork {
-        UploadWork(system: item.system, externalId: item.externalId, source: item.source, referral: item.body ?? Referral(), payloadHash: item.payloadHash ?? "", action: .create, entry: nil)
-    }
-
     /// Runs `body` over `items` with at most `limit` at a time; results in completion order.
-    static func concurrently<Item: Sendable>(_ items: [Item], limit: Int, _ body: @escaping @Sendable (Item) async -> RecordResult) async -> [RecordResult] {
-        await withTaskGroup(of: RecordResult.self) { group in
-            var results: [RecordResult] = []
+    static func concurrently<Item: Sendable>(_ items: [Item], limit: Int, _ body: @escaping @Sendable (Item) async -> UploadResult) async -> [UploadResult] {
+        await withTaskGroup(of: UploadResult.self) { group in
+            var results: [UploadResult] = []
             var iterator = items.makeIterator()
             var inFlight = 0
             while inFlight < limit, let item = iterator.next() {

@@ -1,4 +1,6 @@
 import Ledger
+import Pipeline
+import Referrals
 
 /// What the job does with one mapped record, decided from the ledger alone (no I/O).
 enum PlannedAction: Equatable, Sendable {
@@ -12,16 +14,32 @@ enum PlannedAction: Equatable, Sendable {
     case unchanged
     /// The mapped payload changed, but the run creates only.
     case changedButCreateOnly
-    /// The referral is Closed on the server side: never touched again.
+    /// The referral is Closed on the server side and the sync leaves it alone (see `plan`).
     case closed
     /// The API rejected this exact payload before; sending it again would be rejected again.
     case rejectedBefore(reason: String)
 }
 
+/// One mapped record on its way to the API, with what the planner decided for it.
+struct UploadWork: Sendable {
+    var key: RecordKey
+    var source: String
+    var referral: Referral
+    var payloadHash: String
+    var action: PlannedAction
+    var entry: LedgerEntry?
+}
+
+/// One record of a chunk, planned: settled without a call, or work for the API.
+enum PlannedStep: Sendable {
+    case settled(RecordOutcome, touch: Bool)
+    case upload(UploadWork)
+}
+
 struct SyncPlanner: Sendable {
     var mode: JobConfiguration.Upload.Mode
 
-    func plan(payloadHash: String, isShared: Bool, entry: LedgerEntry?) -> PlannedAction {
+    func plan(payloadHash: String, entry: LedgerEntry?) -> PlannedAction {
         guard let entry else { return .create }
         guard let _ = entry.referralId else {
             // Rejected by the API with this same payload: report it again without a call.
@@ -32,10 +50,56 @@ struct SyncPlanner: Sendable {
         }
         let changed = entry.payloadHash != payloadHash
         if entry.status == "Closed" { return .closed }
-        if isShared, entry.connectedReferralId == nil {
+        if entry.needsConnected, entry.connectedReferralId == nil {
             return .finishConnected(thenUpdate: changed && mode == .sync)
         }
         if !changed { return .unchanged }
         return mode == .sync ? .update : .changedButCreateOnly
+    }
+
+    /// Plans every record of a chunk against the ledger entries of its ids: the one planning of
+    /// both the dry run and the real run, so both agree on every record.
+    ///
+    /// - Parameter reconciled: records found on the server by this run's start-of-run reconciliation.
+    func plan(_ chunk: RecordChunk, entries: [String: LedgerEntry], reconciled: Set<RecordKey>) -> [(StreamRecord, PlannedStep)] {
+        chunk.records.map { record in
+            let source = record.location.description
+            switch record.outcome {
+            case .skipped(let reason):
+                return (record, .settled(RecordOutcome(kind: .skipped, externalId: record.externalId, source: source, detail: reason), touch: false))
+            case .rejected(_, let isDuplicate):
+                var outcome = RecordOutcome(kind: .rejected, externalId: record.externalId, source: source, detail: record.reason ?? "")
+                outcome.duplicate = isDuplicate
+                return (record, .settled(outcome, touch: false))
+            case .mapped(let mapped):
+                let id = record.externalId ?? ""
+                let key = RecordKey(system: chunk.system, externalId: id)
+                let entry = entries[id]
+                let action = plan(payloadHash: mapped.payloadHash, entry: entry)
+                func settled(_ kind: RecordOutcome.Kind, _ detail: String, notUpdated: Bool = false) -> PlannedStep {
+                    var outcome = RecordOutcome(kind: kind, externalId: id, source: source, detail: detail)
+                    outcome.referralId = entry?.referralId
+                    outcome.engagementId = entry?.engagementId
+                    outcome.connectedReferralId = entry?.connectedReferralId
+                    outcome.notUpdated = notUpdated
+                    if kind == .created { outcome.reconciled = true }
+                    return .settled(outcome, touch: kind != .rejected)
+                }
+                switch action {
+                case .unchanged:
+                    // Found by this run's reconciliation: created, in truth, by the run that was interrupted.
+                    if reconciled.contains(key) { return (record, settled(.created, "created (found after a lost response)")) }
+                    return (record, settled(.unchanged, "unchanged"))
+                case .changedButCreateOnly:
+                    return (record, settled(.unchanged, "unchanged; not updated: changed in the source, but upload.mode is create-only", notUpdated: true))
+                case .closed:
+                    return (record, settled(.unchanged, "unchanged; not updated: the referral is Closed in Partner Center", notUpdated: true))
+                case .rejectedBefore(let reason):
+                    return (record, settled(.rejected, "rejected by the API in an earlier run with this same data: \(reason)"))
+                case .create, .update, .finishConnected:
+                    return (record, .upload(UploadWork(key: key, source: source, referral: mapped.referral, payloadHash: mapped.payloadHash, action: action, entry: entry)))
+                }
+            }
+        }
     }
 }

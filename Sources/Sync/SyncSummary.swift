@@ -1,26 +1,17 @@
 import Foundation
+public import Ledger
 
 /// What a run did, as printed at the end and written to `summary.json`.
 public struct SyncSummary: Codable, Sendable {
     public var runId: Int64?
     public var dryRun: Bool
     public var mode: String
+    /// `running` while the run goes on (a report left so was killed), then `finished` or `aborted`.
+    public var state = "running"
     public var startedAt: Date
     public var finishedAt: Date?
-    /// Input records read, across all sources.
-    public var read = 0
-    public var created = 0
-    public var updated = 0
-    public var unchanged = 0
-    public var skipped = 0
-    public var rejected = 0
-    public var failed = 0
-    /// Creates whose response was lost and that were found by listing, not sent again.
-    public var reconciled = 0
-    /// Of the rejected: the same external id more than once in the input.
-    public var duplicates = 0
-    /// Changed records left alone: Closed referrals, or a create-only run.
-    public var notUpdated = 0
+    /// Records by outcome: the same counters the ledger keeps per run.
+    public var counts = RunCounts()
     public var apiCalls = 0
     /// Why the run stopped early, when it did.
     public var abortReason: String?
@@ -35,21 +26,24 @@ public struct SyncSummary: Codable, Sendable {
 
     /// Exit codes: 0 all good, 1 some records rejected or failed, 3 aborted (2 is for configuration, before any run).
     mutating func settleExitCode() {
-        if abortReason != nil { exitCode = 3 } else if rejected + failed > 0 { exitCode = 1 } else { exitCode = 0 }
+        if abortReason != nil { exitCode = 3 } else if counts.rejected + counts.failed > 0 { exitCode = 1 } else { exitCode = 0 }
+        state = abortReason == nil ? "finished" : "aborted"
     }
 
     public var text: String {
         var lines: [String] = []
+        let c = counts
         if dryRun {
-            lines.append("dry run (no API call, no ledger write): \(read) records read")
-            lines.append("  would create \(created), update \(updated), leave \(unchanged) unchanged, skip \(skipped), reject \(rejected)")
-            if notUpdated > 0 { lines.append("  \(notUpdated) changed records would be left alone (Closed referrals or create-only)") }
+            lines.append("dry run (no API call, no ledger write): \(c.read) records read")
+            lines.append("  would create \(c.created), update \(c.updated), leave \(c.unchanged) unchanged, skip \(c.skipped), reject \(c.rejected)")
+            if c.notUpdated > 0 { lines.append("  \(c.notUpdated) changed records would be left alone (Closed referrals or create-only)") }
+            if c.duplicates > 0 { lines.append("  \(c.duplicates) duplicate external ids in the input (reported, not sent)") }
         } else {
-            lines.append("run \(runId.map(String.init) ?? "-"): \(read) records read")
-            lines.append("  created \(created), updated \(updated), unchanged \(unchanged), skipped \(skipped), rejected \(rejected), failed \(failed)")
-            if reconciled > 0 { lines.append("  \(reconciled) lost create responses found by listing (not sent twice)") }
-            if notUpdated > 0 { lines.append("  \(notUpdated) changed records left alone (Closed referrals or create-only)") }
-            if duplicates > 0 { lines.append("  \(duplicates) duplicate external ids in the input (reported, not sent)") }
+            lines.append("run \(runId.map(String.init) ?? "-"): \(c.read) records read")
+            lines.append("  created \(c.created), updated \(c.updated), unchanged \(c.unchanged), skipped \(c.skipped), rejected \(c.rejected), failed \(c.failed)")
+            if c.reconciled > 0 { lines.append("  \(c.reconciled) lost create responses found by listing (not sent twice)") }
+            if c.notUpdated > 0 { lines.append("  \(c.notUpdated) changed records left alone (Closed referrals or create-only)") }
+            if c.duplicates > 0 { lines.append("  \(c.duplicates) duplicate external ids in the input (reported, not sent)") }
             lines.append("  API calls: \(apiCalls)")
         }
         if let abortReason { lines.append("ABORTED: \(abortReason)") }

@@ -19,6 +19,8 @@ struct AuthCommand: AsyncParsableCommand {
                 api.auth.oauth2.refreshTokenFile at the same file in the job file; each run saves the \
                 rotated token back. The token is never printed.
                 Against the sandbox: --authority http://127.0.0.1:8089/common --client-id any.
+                Exit codes: 0 signed in and the token stored; 1 the sign-in failed, was declined or timed \
+                out (the message says which); 2 usage.
                 """
         )
 
@@ -57,14 +59,17 @@ struct AuthCommand: AsyncParsableCommand {
                 }
             } catch {
                 printError("\(error)")
-                throw ExitCode(3)
+                throw ExitCode.failure
             }
             print("Signed in. The refresh token is stored in \(refreshTokenFile) (0600); unattended runs redeem it through api.auth.oauth2.refreshTokenFile.")
         }
     }
 
     struct Status: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Whether a refresh token is stored, and when it was saved (never prints it).")
+        static let configuration = CommandConfiguration(
+            abstract: "Whether a refresh token is stored, and when it was saved (never prints it).",
+            discussion: "Exit codes: 0 a token is stored; 1 none is."
+        )
 
         @Option(name: .customLong("refresh-token-file"), help: "The refresh token file.")
         var refreshTokenFile = ".refbridge/refresh-token"
@@ -72,7 +77,7 @@ struct AuthCommand: AsyncParsableCommand {
         func run() throws {
             guard let status = RefreshTokenFile.status(refreshTokenFile) else {
                 print("No refresh token at \(refreshTokenFile): run `refbridge auth login`.")
-                throw ExitCode(1)
+                throw ExitCode.failure
             }
             let saved = status.saved.map { ISO8601DateFormatter().string(from: $0) } ?? "at an unknown time"
             var line = "A refresh token is stored at \(refreshTokenFile), saved \(saved), mode \(String(status.mode, radix: 8))."

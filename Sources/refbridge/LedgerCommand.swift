@@ -21,14 +21,19 @@ struct LedgerCommand: AsyncParsableCommand {
                     path = try JobConfiguration.load(path: config).ledgerPath
                 } catch {
                     printError("\(error)")
-                    throw ExitCode(2)
+                    throw Exit.configuration
                 }
             }
             guard FileManager.default.fileExists(atPath: path) else {
                 printError("no ledger at \(path): pass --ledger PATH or --config JOB.yaml")
-                throw ExitCode(2)
+                throw Exit.configuration
             }
-            return try LedgerDatabase.open(path: path, readOnly: true)
+            do {
+                return try LedgerDatabase.open(path: path, readOnly: true)
+            } catch {
+                printError("\(error)")
+                throw Exit.configuration
+            }
         }
     }
 
@@ -54,27 +59,35 @@ struct LedgerCommand: AsyncParsableCommand {
     struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Every entry as CSV or JSON (no secrets, no customer data beyond ids).")
         @OptionGroup var location: Location
-        @Option(name: .long, help: "csv or json.") var format: String = "csv"
-        @Option(name: .long, help: "Write here instead of standard output.") var output: String?
+        @Option(name: .long, help: "csv or json.") var format: LedgerDatabase.ExportFormat = .csv
+        @Option(name: .long, help: "Write here instead of standard output (created 0600).") var output: String?
 
         func run() async throws {
-            guard let format = LedgerDatabase.ExportFormat(rawValue: format) else {
-                printError("--format must be csv or json")
-                throw ExitCode(2)
-            }
             let ledger = try location.open()
-            let handle: FileHandle
+            let stream: OutputStream
             if let output {
                 guard let file = openOutputFile(output, mode: 0o600) else {
-                    printError("cannot write \(output)")
-                    throw ExitCode(2)
+                    printError("cannot write \(output): check the folder exists and is writable")
+                    throw Exit.configuration
                 }
-                handle = file
+                stream = file
             } else {
-                handle = .standardOutput
+                stream = .standardOutput
             }
-            try ledger.export(format: format, to: handle)
-            try? handle.synchronize()
+            do {
+                try ledger.export(format: format) { bytes in
+                    stream.write(bytes)
+                    if let problem = stream.writeError { throw ExportStopped(reason: problem) }
+                }
+            } catch {
+                printError("the export stopped: \(error). Check the output's disk space and permissions")
+                throw Exit.aborted
+            }
+        }
+
+        struct ExportStopped: Error, CustomStringConvertible {
+            var reason: String
+            var description: String { reason }
         }
     }
 
@@ -88,7 +101,7 @@ struct LedgerCommand: AsyncParsableCommand {
             let entries = try await location.open().find(externalId: externalId).filter { system == nil || $0.system == system }
             guard !entries.isEmpty else {
                 printError("\(externalId) is not in the ledger")
-                throw ExitCode(1)
+                throw Exit.recordsFailed
             }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -99,3 +112,5 @@ struct LedgerCommand: AsyncParsableCommand {
         }
     }
 }
+
+extension LedgerDatabase.ExportFormat: ExpressibleByArgument {}

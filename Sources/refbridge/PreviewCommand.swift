@@ -1,15 +1,18 @@
 import ArgumentParser
 import Foundation
 import Mapping
+import Pipeline
 
-struct PreviewCommand: ParsableCommand {
+struct PreviewCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "preview",
         abstract: "Show what each input record would become, without touching the API or the ledger.",
         discussion: """
             NDJSON (the default when the output is not a terminal) prints one line per input record, in \
             input order: the referral exactly as it would be POSTed, or the errors, or why it is skipped. \
-            Exit codes: 0 every record mapped (or skipped by a rule), 1 some rejected, 2 bad mapping or usage.
+            Records go through the same stream as `sync`, so both agree on every record. \
+            Exit codes: 0 every record mapped (or skipped by a rule), 1 some rejected, 2 bad mapping, \
+            a column the export lacks, or usage.
             """
     )
 
@@ -18,57 +21,64 @@ struct PreviewCommand: ParsableCommand {
     @Option(name: .long, help: "The mapping file (see mappings/).") var mapping: String
     @Option(name: .long, help: "ndjson, table or html (default: table on a terminal, ndjson otherwise).") var format: Format?
     @Option(name: .long, help: "Read at most N records.") var limit: Int?
-    @Option(name: .long, help: "Write here instead of standard output (html needs it or a redirect).") var output: String?
+    @Option(name: .long, help: "Write here instead of standard output (html needs it or a redirect); created 0600.") var output: String?
     @Argument(help: "The export files; several files (e.g. OData pages) are read as one stream.") var inputs: [String]
 
-    func run() throws {
-        let spec: MappingSpec
+    func validate() throws {
+        if let limit, limit < 0 { throw ValidationError("--limit must be 0 or more") }
+        if inputs.isEmpty { throw ValidationError("name at least one export file") }
+    }
+
+    func run() async throws {
+        let stream: RecordStream
         do {
-            spec = try MappingSpec.load(path: mapping)
+            let spec = try MappingSpec.load(path: mapping)
+            stream = try RecordStream(sources: [StreamSource(files: inputs, spec: spec)], limit: limit, keepSource: format == .html)
         } catch {
             printError("\(error)")
-            throw ExitCode(2)
+            throw Exit.configuration
         }
-        let handle: FileHandle
-        if let output {
-            guard let file = openOutputFile(output) else {
-                printError("cannot write \(output): check the folder exists and is writable")
-                throw ExitCode(2)
+        let output: OutputStream
+        if let path = self.output {
+            // Customer data: readable by the user only, as the ledger and the reports are.
+            guard let file = openOutputFile(path, mode: 0o600) else {
+                printError("cannot write \(path): check the folder exists and is writable")
+                throw Exit.configuration
             }
-            handle = file
+            output = file
         } else {
-            handle = .standardOutput
+            output = .standardOutput
         }
-        let chosen = format ?? (output == nil && isatty(STDOUT_FILENO) == 1 ? .table : .ndjson)
-        let runner = PreviewRunner(spec: spec, limit: limit, keepSource: chosen == .html)
-        let summary: PreviewSummary
-        do {
-            switch chosen {
-            case .ndjson:
-                let writer = NDJSONPreviewWriter(output: handle)
-                summary = try runner.run(paths: inputs) { writer.write($0) }
-                writer.flush()
-                if let problem = writer.writeError {
-                    printError("cannot write the preview (\(problem)): check the output's disk space and permissions")
-                    throw ExitCode(2)
-                }
-            case .table:
-                let writer = TablePreviewWriter(output: handle)
-                summary = try runner.run(paths: inputs) { writer.write($0) }
-                writer.finish(summary)
-            case .html:
-                let writer = HTMLPreviewWriter()
-                summary = try runner.run(paths: inputs) { writer.add($0) }
-                handle.write(Data(writer.page(summary: summary, mapping: mapping).utf8))
+        let chosen = format ?? (self.output == nil && isatty(STDOUT_FILENO) == 1 ? .table : .ndjson)
+        switch chosen {
+        case .ndjson:
+            let writer = NDJSONPreviewWriter(output: output)
+            while let chunk = try await stream.next() {
+                for record in chunk.records { writer.write(record) }
             }
-        } catch {
-            printError("\(error)")
-            throw ExitCode(2)
+            writer.flush()
+        case .table:
+            let writer = TablePreviewWriter(output: output)
+            while let chunk = try await stream.next() {
+                for record in chunk.records { writer.write(record) }
+            }
+            writer.finish(stream.counts, notices: await stream.notices)
+        case .html:
+            let writer = HTMLPreviewWriter()
+            while let chunk = try await stream.next() {
+                for record in chunk.records { writer.add(record) }
+            }
+            output.write(writer.page(counts: stream.counts, notices: await stream.notices, mapping: mapping))
         }
-        try? handle.synchronize()
-        let line = "\(summary.records) records: \(summary.mapped) mapped, \(summary.skipped) skipped, \(summary.rejected) rejected"
-        if chosen != .table { FileHandle.standardError.write(Data((line + "\n").utf8)) }
-        for notice in summary.notices where chosen != .table { printError("note: " + notice) }
-        if summary.rejected > 0 { throw ExitCode(1) }
+        if let problem = output.writeError {
+            printError("cannot write the preview (\(problem)): check the output's disk space and permissions")
+            throw Exit.aborted
+        }
+        let counts = stream.counts
+        if chosen != .table {
+            printError("\(counts.records) records: \(counts.mapped) mapped, \(counts.skipped) skipped, \(counts.rejected) rejected")
+            for notice in await stream.notices { printError("note: " + notice) }
+        }
+        if counts.rejected > 0 { throw Exit.recordsFailed }
     }
 }

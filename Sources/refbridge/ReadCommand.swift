@@ -47,12 +47,12 @@ struct ReadCommand: ParsableCommand {
             }
         } catch {
             printError("\(error)")
-            throw ExitCode(2)
+            throw Exit.configuration
         }
         FileHandle.standardOutput.write(Data(buffer))
         for notice in reader.notices { printError("note: " + notice) }
         FileHandle.standardError.write(Data("\(records + rejected) records: \(records) read, \(rejected) rejected\n".utf8))
-        if rejected > 0 { throw ExitCode(1) }
+        if rejected > 0 { throw Exit.recordsFailed }
     }
 }
 

@@ -85,7 +85,7 @@ struct SandboxCommand: AsyncParsableCommand {
             server = try await SandboxServer.start(configuration, logger: logger, handlingSignals: true)
         } catch {
             FileHandle.standardError.write(Data("refbridge sandbox: \(error)\n".utf8))
-            throw ExitCode(2)
+            throw Exit.configuration
         }
         // Straight to the file descriptor, unbuffered: a script waiting for these lines sees them at once.
         let banner = """

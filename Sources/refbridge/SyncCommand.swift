@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import PartnerClient
 import Sync
 
 struct SyncCommand: AsyncParsableCommand {
@@ -8,11 +9,17 @@ struct SyncCommand: AsyncParsableCommand {
         commandName: "sync",
         abstract: "Run the job: read the exports, map them, and create or update referrals.",
         discussion: """
-            Exit codes: 0 every record created, updated or unchanged; 1 some records rejected or failed \
-            (see errors.csv in the reports folder); 2 configuration or usage error; 3 the run aborted \
-            (authentication, API down): run the same command again to resume.
+            Exit codes: 0 every record created, updated, unchanged or skipped by a rule; 1 some records \
+            rejected or failed (see errors.csv in the reports folder); 2 configuration or usage problem, \
+            found before anything was sent or written; 3 the run stopped early (authentication, API down, \
+            the ledger unwritable): run the same command again to resume.
             """
     )
+
+    enum Mode: String, ExpressibleByArgument, CaseIterable {
+        case createOnly = "create-only"
+        case sync
+    }
 
     @Option(name: .long, help: "The job file (YAML).")
     var config: String
@@ -26,53 +33,67 @@ struct SyncCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Read at most N input records.")
     var limit: Int?
 
-    @Option(name: .long, help: "Override upload.concurrency.")
+    @Option(name: .long, help: "Override upload.concurrency (1 to 64).")
     var concurrency: Int?
 
     @Option(name: .long, help: "Override upload.mode (create-only or sync).")
-    var mode: String?
+    var mode: Mode?
 
     @Flag(name: .long, help: "Log each API call (never tokens or request bodies).")
     var verbose = false
 
+    func validate() throws {
+        if let concurrency, !(1...64).contains(concurrency) { throw ValidationError("--concurrency must be from 1 to 64") }
+        if let limit, limit < 0 { throw ValidationError("--limit must be 0 or more") }
+    }
+
     func run() async throws {
-        var job: JobConfiguration
-        do {
-            job = try JobConfiguration.load(path: config)
-        } catch {
-            printError("\(error)")
-            throw ExitCode(2)
-        }
-        if let concurrency {
-            guard (1...64).contains(concurrency) else {
-                printError("--concurrency must be from 1 to 64")
-                throw ExitCode(2)
-            }
-            job.upload.concurrency = concurrency
-        }
-        if let mode {
-            guard let value = JobConfiguration.Upload.Mode(rawValue: mode) else {
-                printError("--mode must be create-only or sync")
-                throw ExitCode(2)
-            }
-            job.upload.mode = value
-        }
         var logger = Logger(label: "refbridge.sync")
         logger.logLevel = verbose ? .debug : .warning
-        let onTerminal = isatty(STDERR_FILENO) == 1
-        let options = SyncOptions(dryRun: dryRun, resume: resume, limit: limit, progress: onTerminal ? .bar : .lines)
-        let summary: SyncSummary
+        let options = SyncOptions(limit: limit, progress: isatty(STDERR_FILENO) == 1 ? .bar : .lines)
+
+        // Everything that can be wrong in the configuration is found here, before anything is written.
+        let job: SyncJob
+        let tokenProvider: (any TokenProvider)?
         do {
-            summary = try await SyncJob(configuration: job, options: options, logger: logger).run()
+            var configuration = try JobConfiguration.load(path: config)
+            if let concurrency { configuration.upload.concurrency = concurrency }
+            if let mode { configuration.upload.mode = mode == .sync ? .sync : .createOnly }
+            job = try SyncJob(configuration: configuration, options: options, logger: logger)
+            tokenProvider = dryRun ? nil : try APIConnection.tokenProvider(for: configuration)
         } catch {
             printError("\(error)")
-            throw ExitCode(2)
+            throw Exit.configuration
+        }
+
+        let summary: SyncSummary
+        if dryRun {
+            summary = await job.dryRun()
+        } else {
+            let connection: APIConnection
+            do {
+                connection = try await APIConnection.open(job.configuration, tokenProvider: tokenProvider, logger: logger)
+            } catch let error as ConfigurationError {
+                printError("\(error)")
+                throw Exit.configuration
+            } catch {
+                printError("cannot start the API client: \(error)")
+                throw Exit.aborted
+            }
+            do {
+                summary = try await job.run(client: connection.client)
+            } catch let error as ConfigurationError {
+                await connection.shutdown()
+                printError("\(error)")
+                throw Exit.configuration
+            } catch {
+                await connection.shutdown()
+                printError("\(error)")
+                throw Exit.aborted
+            }
+            await connection.shutdown()
         }
         print(summary.text)
         if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
     }
-}
-
-func printError(_ message: String) {
-    FileHandle.standardError.write(Data(("refbridge: " + message + "\n").utf8))
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Ledger
 import Logging
+import PartnerClient
 import Referrals
 import Sandbox
 
@@ -86,9 +87,30 @@ struct SyncHarness {
     }
 
     func run(dryRun: Bool = false) async throws -> SyncSummary {
+        try await Self.run(try job(), dryRun: dryRun)
+    }
+
+    /// As the executable does it: the job loads and checks its sources, then runs against a client
+    /// built from the job file's upload settings.
+    static func run(_ configuration: JobConfiguration, dryRun: Bool = false) async throws -> SyncSummary {
         var logger = Logger(label: "sync-test")
         logger.logLevel = .critical
-        return try await SyncJob(configuration: try job(), options: SyncOptions(dryRun: dryRun), logger: logger).run()
+        let job = try SyncJob(configuration: configuration, options: SyncOptions(), logger: logger)
+        if dryRun { return await job.dryRun() }
+        guard case .remote(let baseURL, _) = configuration.api else { throw ConfigurationError(file: configuration.file, message: "the harness runs remote jobs") }
+        var clientConfiguration = PartnerClientConfiguration(baseURL: baseURL)
+        clientConfiguration.maxAttempts = configuration.upload.attempts
+        clientConfiguration.maxConcurrency = configuration.upload.concurrency
+        clientConfiguration.requestTimeout = .milliseconds(Int64(configuration.upload.timeoutSeconds * 1000))
+        let client = PartnerClient(configuration: clientConfiguration, tokenProvider: StaticTokenProvider(token: "test-token"), logger: logger)
+        do {
+            let summary = try await job.run(client: client)
+            try? await client.shutdown()
+            return summary
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
     }
 
     func ledger() throws -> LedgerDatabase { try LedgerDatabase.open(path: folder + "/ledger.sqlite") }

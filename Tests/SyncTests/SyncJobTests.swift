@@ -9,7 +9,10 @@ import Mapping
 import Sandbox
 import Testing
 
+import Pipeline
+
 @testable import Sync
+import Pipeline
 
 @Suite struct SyncJobTests {
     @Test func createsEveryRecordOnceAndARerunCallsNothing() async throws {
@@ -18,7 +21,7 @@ import Testing
         try harness.writeCSV(SyncHarness.rows(30, lost: [5, 6]))
         let first = try await harness.run()
         #expect(first.exitCode == 0)
-        #expect(first.read == 30 && first.created == 28 && first.skipped == 2 && first.rejected == 0)
+        #expect(first.counts.read == 30 && first.counts.created == 28 && first.counts.skipped == 2 && first.counts.rejected == 0)
         let primaries = await harness.primaries()
         #expect(primaries.count == 28 && primaries.values.allSatisfy { $0.count == 1 })
         // Every fourth record is shared: its connected referral for Microsoft shares the engagement.
@@ -35,7 +38,7 @@ import Testing
 
         let calls = harness.sandbox.requestCounts().api
         let second = try await harness.run()
-        #expect(second.exitCode == 0 && second.created == 0 && second.unchanged == 28 && second.apiCalls == 0)
+        #expect(second.exitCode == 0 && second.counts.created == 0 && second.counts.unchanged == 28 && second.apiCalls == 0)
         #expect(harness.sandbox.requestCounts().api == calls)
     }
 
@@ -47,7 +50,7 @@ import Testing
         try harness.writeCSV(SyncHarness.rows(10, topic: { $0 == 3 ? "Bigger deal 3" : "Deal \($0)" }))
         let patchesBefore = harness.sandbox.requestCounts().patch
         let summary = try await harness.run()
-        #expect(summary.updated == 1 && summary.unchanged == 9 && summary.created == 0)
+        #expect(summary.counts.updated == 1 && summary.counts.unchanged == 9 && summary.counts.created == 0)
         #expect(harness.sandbox.requestCounts().patch == patchesBefore + 1)
         #expect(await harness.primaries()["crm-3"]?.first?.name == "Bigger deal 3")
         #expect(try await harness.ledger().entry(system: "test-leads", externalId: "crm-3")?.state == .updated)
@@ -61,7 +64,7 @@ import Testing
         try harness.writeCSV(SyncHarness.rows(10, topic: { $0 == 2 ? "Changed" : "Deal \($0)" }))
         let calls = harness.sandbox.requestCounts().api
         let plan = try await harness.run(dryRun: true)
-        #expect(plan.dryRun && plan.created == 2 && plan.updated == 1 && plan.unchanged == 7)
+        #expect(plan.dryRun && plan.counts.created == 2 && plan.counts.updated == 1 && plan.counts.unchanged == 7)
         #expect(harness.sandbox.requestCounts().api == calls)
         #expect(try await harness.ledger().entry(system: "test-leads", externalId: "crm-9") == nil)
     }
@@ -75,10 +78,10 @@ import Testing
         try harness.writeCSV(rows)
         let summary = try await harness.run()
         #expect(summary.exitCode == 1)
-        #expect(summary.read == 7 && summary.created == 4 && summary.skipped == 1 && summary.rejected == 2 && summary.duplicates == 1)
+        #expect(summary.counts.read == 7 && summary.counts.created == 4 && summary.counts.skipped == 1 && summary.counts.rejected == 2 && summary.counts.duplicates == 1)
         let success = try harness.csvRows("success.csv", in: summary)
         let errors = try harness.csvRows("errors.csv", in: summary)
-        #expect(success.count + errors.count == summary.read)
+        #expect(success.count + errors.count == summary.counts.read)
         #expect(errors.contains { $0[0] == "crm-4" && $0.joined().contains("consent") })
         #expect(errors.contains { $0[0] == "crm-1" && $0.joined().contains("duplicate") })
         #expect(await harness.primaries()["crm-1"]?.count == 1)
@@ -102,7 +105,7 @@ import Testing
         _ = try await harness.post(mapped.referral)
         let summary = try await harness.run()
         #expect(summary.exitCode == 0)
-        #expect(summary.reconciled == 1 && summary.created == 3)
+        #expect(summary.counts.reconciled == 1 && summary.counts.created == 3)
         #expect(await harness.primaries().values.allSatisfy { $0.count == 1 })
         #expect(await harness.primaries().count == 3)
     }
@@ -158,10 +161,10 @@ import Testing
         await harness.sandbox.shutdown()
         var job = try harness.job()
         job.upload.attempts = 2
-        let summary = try await SyncJob(configuration: job, options: SyncOptions(), logger: .init(label: "t")).run()
+        let summary = try await SyncHarness.run(job)
         #expect(summary.exitCode == 3)
         #expect(summary.abortReason != nil)
-        #expect(summary.created == 0)
+        #expect(summary.counts.created == 0)
     }
 }
 

@@ -3,8 +3,8 @@
 ///
 /// Two FNV-1a 64 lanes with different offsets: not cryptographic, and it need not be: it guards
 /// against accidental equality of two payloads of the same record, not against an adversary.
-enum PayloadHash {
-    static func of(_ bytes: [UInt8]) -> String {
+public enum PayloadHash {
+    public static func of(_ bytes: [UInt8]) -> String {
         var a: UInt64 = 0xcbf2_9ce4_8422_2325
         var b: UInt64 = 0x8422_2325_cbf2_9ce4
         for byte in bytes {

@@ -2,21 +2,33 @@ import Foundation
 import Logging
 import PartnerClient
 import Sandbox
-import Yams
+import Sync
 
-/// The API a run talks to: the real one (or any URL) with the configured auth, or an in-process
-/// sandbox whose state lives in a file so that re-runs see what earlier runs created.
+/// The API a run talks to, built here, where the program is put together: the real one (or any
+/// URL) with the configured auth, or an in-process sandbox whose state lives in a file so that
+/// re-runs see what earlier runs created. The job itself only ever sees a `PartnerClient`.
 struct APIConnection {
     var client: PartnerClient
     var sandbox: SandboxServer?
 
-    static func open(_ configuration: JobConfiguration, logger: Logger) async throws -> APIConnection {
-        let correlationId = UUID().uuidString.lowercased()
+    /// The token source is built first: a missing variable or file is a configuration problem
+    /// (exit 2), found before any ledger row or report is written.
+    static func tokenProvider(for configuration: JobConfiguration) throws -> (any TokenProvider)? {
+        guard case .remote(_, let auth) = configuration.api else { return nil }
+        do {
+            return try auth.makeTokenProvider(relativeTo: (configuration.file as NSString).deletingLastPathComponent)
+        } catch {
+            throw ConfigurationError(file: configuration.file, message: "api.auth: \(error)")
+        }
+    }
+
+    static func open(_ configuration: JobConfiguration, tokenProvider: (any TokenProvider)?, logger: Logger) async throws -> APIConnection {
         var clientConfiguration = PartnerClientConfiguration(baseURL: "")
         clientConfiguration.maxAttempts = configuration.upload.attempts
         clientConfiguration.maxConcurrency = configuration.upload.concurrency
+        // The job file bounds the timeout (at most an hour), so the conversion cannot overflow.
         clientConfiguration.requestTimeout = .milliseconds(Int64(configuration.upload.timeoutSeconds * 1000))
-        clientConfiguration.correlationId = correlationId
+        clientConfiguration.correlationId = UUID().uuidString.lowercased()
         switch configuration.api {
         case .sandbox(let options):
             var sandboxConfiguration = SandboxConfiguration()
@@ -27,22 +39,18 @@ struct APIConnection {
             sandboxConfiguration.seed = options.seed
             sandboxConfiguration.throttle = options.throttle
             sandboxConfiguration.latencyMilliseconds = options.latencyMilliseconds
-            try FileManager.default.createDirectory(atPath: (options.dataFile as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: (options.dataFile as NSString).deletingLastPathComponent, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             var sandboxLogger = logger
             sandboxLogger.logLevel = .critical
             let server = try await SandboxServer.start(sandboxConfiguration, logger: sandboxLogger)
             clientConfiguration.baseURL = server.baseURL
             let client = PartnerClient(configuration: clientConfiguration, tokenProvider: StaticTokenProvider(token: "sandbox"), logger: logger)
             return APIConnection(client: client, sandbox: server)
-        case .remote(let baseURL, let auth):
-            let authConfiguration: AuthConfiguration
-            do {
-                authConfiguration = try YAMLDecoder().decode(AuthConfiguration.self, from: auth.yaml)
-            } catch {
-                throw ConfigurationError(file: configuration.file, message: "api.auth is not valid: \(error). Use one of tokenEnv, tokenFile, tokenCommand or an oauth2 block (see the README)")
-            }
-            let provider = try authConfiguration.makeTokenProvider(relativeTo: (configuration.file as NSString).deletingLastPathComponent)
+        case .remote(let baseURL, _):
             clientConfiguration.baseURL = baseURL
+            guard let provider = try tokenProvider ?? Self.tokenProvider(for: configuration) else {
+                throw ConfigurationError(file: configuration.file, message: "api.auth: no token source")
+            }
             return APIConnection(client: PartnerClient(configuration: clientConfiguration, tokenProvider: provider, logger: logger), sandbox: nil)
         }
     }

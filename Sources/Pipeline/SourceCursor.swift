@@ -1,0 +1,103 @@
+import Foundation
+import Importers
+import Mapping
+
+/// Where the stream is in its sources and files: the reading side of `RecordStream`.
+///
+/// An actor, so the readers (classes that are not thread-safe) are used by one task at a time
+/// without a lock of our own. A batch never spans two sources: a chunk has one ledger system.
+actor SourceCursor {
+    private let sources: [StreamSource]
+    private let chunkSize: Int
+    private var remaining: Int
+    private var sourceIndex = 0
+    private var fileIndex = 0
+    private var reader: RecordReader?
+    /// Items the current file has yielded, to tell an empty file from a short one.
+    private var itemsInFile = 0
+    /// Bytes of the files finished so far, for progress.
+    private var bytesBefore: Int64 = 0
+    private(set) var notices: [String] = []
+
+    init(sources: [StreamSource], limit: Int, chunkSize: Int) {
+        self.sources = sources
+        self.remaining = limit
+        self.chunkSize = chunkSize
+    }
+
+    /// Up to `chunkSize` items of the current source, or nil at the end of every source.
+    func nextBatch() throws -> RawBatch? {
+        while sourceIndex < sources.count {
+            try Task.checkCancellation()
+            let source = sources[sourceIndex]
+            var items: [ImportItem] = []
+            items.reserveCapacity(min(chunkSize, remaining))
+            while items.count < chunkSize, remaining > 0, fileIndex < source.files.count {
+                let file = source.files[fileIndex]
+                if reader == nil {
+                    itemsInFile = 0
+                    do {
+                        reader = try RecordReader(paths: [file], options: source.spec.source.importOptions)
+                    } catch {
+                        items.append(Self.fileRejected(file, "the file cannot be read, none of it was sent: \(Self.text(of: error, file: file))"))
+                        remaining -= 1
+                        finishFile(file)
+                        continue
+                    }
+                }
+                guard let reader else { continue }
+                do {
+                    if let item = try reader.next() {
+                        items.append(item)
+                        itemsInFile += 1
+                        remaining -= 1
+                        continue
+                    }
+                    if itemsInFile == 0, !source.allowEmpty {
+                        items.append(Self.fileRejected(file, Self.emptyFileReason(source: source)))
+                        remaining -= 1
+                    }
+                } catch {
+                    // The reader cannot go on in this file (say, XML that is no longer well-formed):
+                    // what it delivered stands, the rest of the file is reported once, here.
+                    items.append(Self.fileRejected(file, "reading stopped after record \(itemsInFile): \(Self.text(of: error, file: file)); the records after this point were not read"))
+                    remaining -= 1
+                }
+                notices += reader.notices.map { "\(file): \($0)" }
+                finishFile(file)
+            }
+            let bytes = bytesBefore + (reader?.bytesRead ?? 0)
+            if !items.isEmpty { return RawBatch(sourceIndex: sourceIndex, items: items, bytesRead: bytes) }
+            if remaining <= 0 { return nil }
+            sourceIndex += 1
+            fileIndex = 0
+        }
+        return nil
+    }
+
+    private func finishFile(_ file: String) {
+        bytesBefore += (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.int64Value ?? 0
+        reader = nil
+        fileIndex += 1
+    }
+
+    /// A problem with a whole file, as one rejected item that names it.
+    static func fileRejected(_ file: String, _ reason: String) -> ImportItem {
+        .rejected(RejectedRecord(location: SourceLocation(file: file, record: 0), reason: reason))
+    }
+
+    /// The reader's errors already start with the file; the report names it once.
+    static func text(of error: any Error, file: String) -> String {
+        let text = "\(error)"
+        return text.hasPrefix(file + ": ") ? String(text.dropFirst(file.count + 2)) : text
+    }
+
+    static func emptyFileReason(source: StreamSource) -> String {
+        let options = source.spec.source.importOptions
+        var causes = ["the file is empty or holds only a header"]
+        if let entity = options.entity { causes.append("it has no '\(entity)' entity (the mapping's source.entity)") }
+        if let element = options.recordElement { causes.append("it has no <\(element)> element (the mapping's source.recordElement)") }
+        if options.encoding != .auto { causes.append("source.encoding \(options.encoding.rawValue) does not fit it") }
+        return "no record in this file: " + causes.joined(separator: ", or ") + ". Set `allowEmpty: true` on the job's source if an empty file is expected"
+    }
+}

@@ -1,0 +1,67 @@
+/// What a stream yielded, by outcome, and the reasons records were rejected for.
+public struct StreamCounts: Sendable, Codable {
+    public var records = 0
+    public var mapped = 0
+    public var skipped = 0
+    public var rejected = 0
+    /// Of the rejected: an id seen before in the stream.
+    public var duplicates = 0
+    public var warnings = 0
+    /// Reason → records rejected for it, values and numbers left out so that like reasons group.
+    /// At most `maxReasons` keys: a file of a million different errors must not grow it.
+    public private(set) var rejectReasons: [String: Int] = [:]
+    public static let maxReasons = 100
+    static let otherReasons = "(other reasons)"
+
+    public init() {}
+
+    mutating func add(_ record: StreamRecord) {
+        records += 1
+        switch record.outcome {
+        case .mapped(let referral):
+            mapped += 1
+            warnings += referral.warnings.count
+        case .skipped:
+            skipped += 1
+        case .rejected(let issues, let isDuplicate):
+            rejected += 1
+            if isDuplicate {
+                duplicates += 1
+                count("externalReferenceId: duplicate")
+            } else {
+                for issue in issues { count(Self.reasonKey("\(issue.field): \(issue.message)")) }
+            }
+        }
+    }
+
+    private mutating func count(_ key: String) {
+        if rejectReasons[key] != nil || rejectReasons.count < Self.maxReasons {
+            rejectReasons[key, default: 0] += 1
+        } else {
+            rejectReasons[Self.otherReasons, default: 0] += 1
+        }
+    }
+
+    /// Groups reasons that differ only by a quoted value or a number (a line, a column, a size).
+    static func reasonKey(_ reason: String) -> String {
+        var key = ""
+        var inQuote = false
+        var inNumber = false
+        for character in reason {
+            if character == "'" {
+                if !inQuote { key += "'…'" }
+                inQuote.toggle()
+                continue
+            }
+            guard !inQuote else { continue }
+            if character.isASCII, character.isNumber {
+                if !inNumber { key.append("N") }
+                inNumber = true
+                continue
+            }
+            inNumber = false
+            key.append(character)
+        }
+        return key
+    }
+}

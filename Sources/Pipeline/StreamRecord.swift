@@ -1,0 +1,65 @@
+public import Importers
+public import Mapping
+public import Referrals
+
+/// One input record after reading, mapping, duplicate detection and encoding: what `preview`
+/// prints, what the dry run plans and what `sync` uploads. Every record of every input file
+/// becomes exactly one of these, in input order.
+public struct StreamRecord: Sendable {
+    public enum Outcome: Sendable {
+        /// A valid referral, encoded as it would be POSTed.
+        case mapped(EncodedReferral)
+        /// Left out by a `skip:` rule of the mapping.
+        case skipped(reason: String)
+        /// The reader or the mapping refused it, or its id was seen before (`isDuplicate`).
+        case rejected(issues: [MappingIssue], isDuplicate: Bool)
+    }
+
+    public var location: SourceLocation
+    /// The CRM record id, when the record has one.
+    public var externalId: String?
+    public var outcome: Outcome
+    /// The source fields, kept only when the stream is asked to (the HTML preview).
+    public var source: SourceRecord?
+
+    /// The issues as one line, for reports: `field: message; field: message`.
+    public var reason: String? {
+        switch outcome {
+        case .mapped: nil
+        case .skipped(let reason): reason
+        case .rejected(let issues, _): issues.map { "\($0.field): \($0.message)" }.joined(separator: "; ")
+        }
+    }
+}
+
+/// A mapped referral with the exact bytes it would be POSTed as and their digest.
+///
+/// A class: it is handed from the mapping threads through the stream to a writer or an upload task;
+/// sharing it costs one reference count per hand-off, not a copy of a kilobyte of fields.
+public final class EncodedReferral: Sendable {
+    public let referral: Referral
+    public let warnings: [String]
+    /// `ReferralJSON.encode(referral)`: encoded once, on the mapping threads.
+    public let json: [UInt8]
+    /// `PayloadHash.of(json)`: tells a changed record from an unchanged one in the ledger.
+    public let payloadHash: String
+
+    init(_ mapped: MappedReferral) {
+        referral = mapped.referral
+        warnings = mapped.warnings
+        json = ReferralJSON.encode(mapped.referral)
+        payloadHash = PayloadHash.of(json)
+    }
+}
+
+/// Consecutive records of one source, in input order: the unit a consumer plans (one ledger query
+/// per chunk) and writes. A chunk closes after a fixed number of input records, whatever their
+/// outcome, so memory is bounded by the chunk size whatever the input holds.
+public struct RecordChunk: Sendable {
+    /// The source's position in the job, and its ledger system.
+    public var sourceIndex: Int
+    public var system: String
+    public var records: [StreamRecord]
+    /// Input bytes read so far, all files together (compressed bytes for gzip), for progress.
+    public var bytesRead: Int64
+}

@@ -1,0 +1,221 @@
+import Foundation
+import Importers
+import Mapping
+import Referrals
+import Testing
+
+@testable import Pipeline
+
+/// A folder of input files for one test, removed at the end.
+struct Inputs {
+    let folder: URL
+
+    init() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("stream-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    func write(_ name: String, _ text: String) throws -> String {
+        let path = folder.appendingPathComponent(name).path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: folder) }
+
+    static let mapping = """
+        name: t
+        key: id
+        skip:
+          - when: { field: status, equals: lost }
+            reason: lost lead
+        fields:
+          customerProfile.name: company
+          customerProfile.address.country: country
+          consent.consentToToShareInfoWithOthers: { const: true }
+          consent.consentToContact: { const: false }
+          details.notes: notes
+          type: { const: Independent }
+        """
+
+    static func spec(_ text: String = mapping, system: String? = nil) throws -> MappingSpec {
+        try MappingSpec.parse(yaml: system.map { text.replacingOccurrences(of: "name: t", with: "name: \($0)") } ?? text, file: "m.yaml")
+    }
+
+    /// `count` rows with every kind of outcome: mapped, skipped, rejected (no id, bad country),
+    /// duplicate ids, and ragged rows the reader refuses.
+    static func mixedCSV(_ count: Int) -> String {
+        var text = "id,company,country,notes,status\n"
+        for index in 1...count {
+            switch index % 10 {
+            case 1: text += "crm-\(index),Company \(index),XX,n,open\n"  // bad country
+            case 2: text += ",Company \(index),GB,n,open\n"  // no id
+            case 3: text += "crm-\(index),Company \(index),GB,n,lost\n"  // skipped
+            case 4: text += "crm-\(index - 1),Again \(index),GB,n,open\n"  // the id of a skipped record: not a duplicate
+            case 5: text += "crm-\(index),ragged\n"  // reader reject
+            case 6: text += "crm-\(index - 6),Dup \(index),GB,n,open\n"  // duplicate of an earlier mapped id
+            default: text += "crm-\(index),Company \(index),GB,\"a, note\",open\n"
+            }
+        }
+        return text
+    }
+}
+
+func drain(_ stream: RecordStream) async throws -> ([StreamRecord], [RecordChunk]) {
+    var records: [StreamRecord] = []
+    var chunks: [RecordChunk] = []
+    while let chunk = try await stream.next() {
+        records += chunk.records
+        chunks.append(RecordChunk(sourceIndex: chunk.sourceIndex, system: chunk.system, records: [], bytesRead: chunk.bytesRead) )
+        chunks[chunks.count - 1].records = chunk.records
+    }
+    return (records, chunks)
+}
+
+/// A comparable digest of an outcome: kind, id and (for mapped) the payload hash.
+func digest(_ record: StreamRecord) -> String {
+    switch record.outcome {
+    case .mapped(let mapped): "\(record.location.record) mapped \(record.externalId ?? "-") \(mapped.payloadHash)"
+    case .skipped(let reason): "\(record.location.record) skipped \(record.externalId ?? "-") \(reason)"
+    case .rejected(let issues, let duplicate): "\(record.location.record) rejected \(record.externalId ?? "-") \(duplicate) \(duplicate ? [] : issues.map(\.message))"
+    }
+}
+
+@Suite struct RecordStreamTests {
+    @Test(arguments: [(1, 7), (2, 100), (3, 1024), (8, 33)])
+    func outcomesAreThoseOfOneMapperInInputOrder(workers: Int, chunkSize: Int) async throws {
+        let inputs = try Inputs()
+        defer { inputs.remove() }
+        let file = try inputs.write("leads.csv", Inputs.mixedCSV(1000))
+        let spec = try Inputs.spec()
+        let stream = try RecordStream(sources: [StreamSource(files: [file], spec: spec)], chunkSize: chunkSize, workers: workers)
+        let (records, chunks) = try await drain(stream)
+
+        // The reference: one mapper, one record at a time, duplicates by hand.
+        let reader = try RecordReader(paths: [file])
+        let mapper = Mapper(spec)
+        var expected: [String] = []
+        var seen: Set<String> = []
+        while let item = try reader.next() {
+            var record = RecordStream.record(of: item, mapper: mapper, keepSource: false)
+            if case .mapped = record.outcome, let id = record.externalId, !seen.insert(id).inserted {
+                record.outcome = .rejected(issues: [MappingIssue(field: "externalReferenceId", message: "x")], isDuplicate: true)
+            }
+            expected.append(digest(record))
+        }
+        #expect(records.count == 1000)
+        let differing = zip(records.map(digest), expected).filter { $0 != $1 }
+        #expect(differing.isEmpty, "\(differing.prefix(3))")
+        #expect(records.map(\.location.record) == Array(1...1000))
+        #expect(chunks.allSatisfy { $0.records.count <= chunkSize })
+        let counts = stream.counts
+        #expect(counts.records == 1000 && counts.mapped + counts.skipped + counts.rejected == 1000)
+        #expect(counts.duplicates == 99 && counts.skipped == 100)
+    }
+
+    @Test func chunksCloseOnEveryOutcomeSoMemoryIsBounded() async throws {
+        let inputs = try Inputs()
+        defer { inputs.remove() }
+        // Nothing but records the reader refuses: a chunk must still close after `chunkSize`.
+        let file = try inputs.write("bad.csv", "id,company,country,notes,status\n" + String(repeating: "x\n", count: 5000))
+        let stream = try RecordStream(sources: [StreamSource(files: [file], spec: try Inputs.spec())], chunkSize: 100)
+        var chunks = 0
+        while let chunk = try await stream.next() {
+            chunks += 1
+            #expect(chunk.records.count <= 100)
+        }
+        #expect(chunks == 50 && stream.counts.rejected == 5000)
+    }
+
+    @Test func rejectReasonsStayBoundedWhateverTheInput() {
+        var counts = StreamCounts()
+        for index in 0..<10_000 {
+            counts.add(StreamRecord(location: SourceLocation(file: "f", record: index), externalId: nil, outcome: .rejected(issues: [MappingIssue(field: "f\(index % 500)x", message: "bad at line \(index)")], isDuplicate: false)))
+        }
+        #expect(counts.rejectReasons.count <= StreamCounts.maxReasons + 1)
+        #expect(counts.rejectReasons.values.reduce(0, +) == 10_000)
+        #expect(StreamCounts.reasonKey("line 12, column 3: value '42' is bad") == "line N, column N: value '…' is bad")
+    }
+
+    @Test func aColumnTheExportLacksStopsBeforeAnyRecord() throws {
+        let inputs = try Inputs()
+        defer { inputs.remove() }
+        let file = try inputs.write("leads.csv", "id,company,notes,status\ncrm-1,A,n,open\n")
+        #expect {
+            try RecordStream(sources: [StreamSource(files: [file], spec: try Inputs.spec())])
+        } throws: { error in
+            "\(error)".contains("'country' is not in the input's header") && "\(error)".contains(file)
+        }
+        // A header-only file is checked too.
+        let headerOnly = try inputs.write("empty.csv", "id,company,notes,status\n")
+        #expect(throws: SourceProblems.self) { try RecordStream(sources: [StreamSource(files: [headerOnly], spec: try Inputs.spec())]) }
+    }
+
+    @Test func aFileWithoutRecordsIsAnErrorUnlessAllowed() async throws {
+        let inputs = try Inputs()
+        defer { inputs.remove() }
+        let empty = try inputs.write("empty.csv", "id,company,country,notes,status\n")
+        let good = try inputs.write("good.csv", "id,company,country,notes,status\ncrm-1,A,GB,n,open\n")
+        let spec = try Inputs.spec()
+        let (records, _) = try await drain(try RecordStream(sources: [StreamSource(files: [empty, good], spec: spec)]))
+        #expect(records.count == 2)
+        #expect(records[0].location.file == empty && records[0].reason?.contains("no record in this file") == true)
+        let (allowed, _) = try await drain(try RecordStream(sources: [StreamSource(files: [empty, good], spec: spec, allowEmpty: true)]))
+        #expect(allowed.count == 1)
+    }
+
+    @Test func aFileThatCannotBeReadIsOneRejectThatNamesIt() async throws {
+        let inputs = try Inputs()
+        defer { inputs.remove() }
+        let broken = try inputs.write("broken.xml", "<entities><entity name=\"lead\"><records><record id=\"1\"><field name=\"company\" value=\"A\"/></record><record")
+        let spec = try Inputs.spec()
+        let (records, _) = try await drain(try RecordStream(sources: [StreamSource(files: [broken], spec: spec)]))
+        #expect(records.contains { $0.location.file == broken && $0.reason?.contains("reading stopped") == true })
+    }
+
+    @Test func idsAreUniquePerSystemAcrossChunksAndFiles() async throws {
+        let inputs = try Inputs()
+        defer { inputs.remove() }
+        let first = try inputs.write("a.csv", "id,company,country,notes,status\ncrm-1,A,GB,n,open\n")
+        let second = try inputs.write("b.csv", "id,company,country,notes,status\ncrm-1,B,GB,n,open\n")
+        let sameSystem = try RecordStream(sources: [StreamSource(files: [first], spec: try Inputs.spec()), StreamSource(files: [second], spec: try Inputs.spec())], chunkSize: 1)
+        let (records, _) = try await drain(sameSystem)
+        guard case .rejected(let issues, true) = records[1].outcome else {
+            Issue.record("the second crm-1 of the same system must be a duplicate")
+            return
+        }
+        #expect(issues[0].message.contains("a.csv:record 1"))
+        let otherSystem = try RecordStream(sources: [StreamSource(files: [first], spec: try Inputs.spec()), StreamSource(files: [second], spec: try Inputs.spec(system: "other"))])
+        let (both, chunks) = try await drain(otherSystem)
+        #expect(both.allSatisfy { if case .mapped = $0.outcome { true } else { false } })
+        #expect(chunks.map(\.system) == ["t", "other"])
+    }
+
+    @Test func theLimitCountsInputRecords() async throws {
+        let inputs = try Inputs()
+        defer { inputs.remove() }
+        let file = try inputs.write("leads.csv", Inputs.mixedCSV(100))
+        let (records, _) = try await drain(try RecordStream(sources: [StreamSource(files: [file], spec: try Inputs.spec())], limit: 37, chunkSize: 10))
+        #expect(records.count == 37)
+    }
+}
+
+@Suite struct PresetTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    @Test(arguments: [
+        ("dynamics-lead-excel-csv", ["dynamics-leads.csv"]),
+        ("dynamics-lead-webapi-json", ["dynamics-leads-webapi-page1.json", "dynamics-leads-webapi-page2.json"]),
+        ("dynamics-lead-webapi-json", ["dynamics-leads.ndjson"]),
+        ("dynamics-lead-cmt-xml", ["dynamics-leads-data.xml"]),
+        ("dynamics-opportunity-webapi-json", ["dynamics-opportunities.json"]),
+        ("salesforce-lead-csv", ["salesforce-leads.csv"]),
+    ])
+    func everyPresetPreviewsItsSampleWithoutRejects(preset: String, samples: [String]) async throws {
+        let spec = try MappingSpec.load(path: Self.root.appendingPathComponent("mappings/\(preset).yaml").path)
+        let stream = try RecordStream(sources: [StreamSource(files: samples.map { Self.root.appendingPathComponent("samples/\($0)").path }, spec: spec)])
+        let (records, _) = try await drain(stream)
+        #expect(stream.counts.rejected == 0, "\(records.compactMap(\.reason))")
+        #expect(stream.counts.mapped > 0 && stream.counts.records == records.count)
+    }
+}
