@@ -117,6 +117,6 @@ let package = Package(
             ]
         ),
         // Runs the built executable, as a user would, and checks exit codes and output.
-        .testTarget(name: "refbridgeTests", dependencies: ["refbridge"]),
+        .testTarget(name: "refbridgeTests", dependencies: ["refbridge", "Pipeline", "Mapping", "Importers", "Referrals"]),
     ]
 )

@@ -22,6 +22,13 @@ public struct StreamRecord: Sendable {
     /// The source fields, kept only when the stream is asked to (the HTML preview).
     public var source: SourceRecord?
 
+    public init(location: SourceLocation, externalId: String?, outcome: Outcome, source: SourceRecord? = nil) {
+        self.location = location
+        self.externalId = externalId
+        self.outcome = outcome
+        self.source = source
+    }
+
     /// The issues as one line, for reports: `field: message; field: message`.
     public var reason: String? {
         switch outcome {
@@ -62,4 +69,11 @@ public struct RecordChunk: Sendable {
     public var records: [StreamRecord]
     /// Input bytes read so far, all files together (compressed bytes for gzip), for progress.
     public var bytesRead: Int64
+
+    public init(sourceIndex: Int, system: String, records: [StreamRecord], bytesRead: Int64) {
+        self.sourceIndex = sourceIndex
+        self.system = system
+        self.records = records
+        self.bytesRead = bytesRead
+    }
 }

@@ -19,42 +19,68 @@ struct Reconciler: Sendable {
 
     /// Splits `items` into those the server has and those it does not.
     func reconcile(_ items: [UncertainCreate], calls: inout Int) async throws -> (found: [Found], missing: [UncertainCreate]) {
-        guard let earliest = items.map(\.since).min() else { return ([], []) }
-        let horizon = earliest.addingTimeInterval(-Self.clockSkewMargin)
-        var wanted: [String: [Int]] = [:]
-        for (index, item) in items.enumerated() { wanted[item.key.externalId, default: []].append(index) }
-        var matched: [Int: Referral] = [:]
+        var matcher = ReconcileMatcher(items)
         var next: String? = nil
         var pages = 0
-        listing: repeat {
+        listing: while !matcher.isComplete {
             let page = try await client.listRecent(nextLink: next)
             calls += 1
             pages += 1
-            for referral in page.referrals {
-                if let created = referral.createdDateTime?.date, created < horizon { break listing }
-                guard let externalId = referral.externalReferenceId, let indexes = wanted[externalId] else { continue }
-                let isConnected = referral.target?.contains(where: { $0.type == .businessProfileLocation && $0.id == "msft" }) ?? false
-                for index in indexes where matched[index] == nil {
-                    let item = items[index]
-                    switch item.step {
-                    case .primary where !isConnected:
-                        matched[index] = referral
-                    case .connected where isConnected && (item.engagementId == nil || item.engagementId == referral.engagementId):
-                        matched[index] = referral
-                    default:
-                        continue
-                    }
-                    break
-                }
+            for referral in page.referrals where !matcher.consider(referral) { break listing }
+            guard let link = page.nextLink else { break }
+            next = link
+        }
+        logger.info("reconciled lost creates", metadata: ["sync.wanted": "\(items.count)", "sync.found": "\(matcher.matched.count)", "sync.pages": "\(pages)"])
+        return matcher.result
+    }
+}
+
+/// Which listed referral is which lost create: the pure part of reconciliation.
+///
+/// A primary matches a listed referral with its `externalReferenceId` that is not a connected one
+/// (targeted at Microsoft's `msft` location); a connected step matches a connected referral with
+/// its external id and engagement. Listing goes newest first, so a referral created before the
+/// earliest attempt (less a margin for clock skew) ends the search.
+struct ReconcileMatcher {
+    let items: [UncertainCreate]
+    private let horizon: Date?
+    private var wanted: [String: [Int]] = [:]
+    private(set) var matched: [Int: Referral] = [:]
+
+    init(_ items: [UncertainCreate]) {
+        self.items = items
+        horizon = items.map(\.since).min()?.addingTimeInterval(-Reconciler.clockSkewMargin)
+        for (index, item) in items.enumerated() { wanted[item.key.externalId, default: []].append(index) }
+    }
+
+    var isComplete: Bool { matched.count == items.count }
+
+    /// Takes one listed referral; false once listing has gone past the horizon (stop listing).
+    mutating func consider(_ referral: Referral) -> Bool {
+        if let horizon, let created = referral.createdDateTime?.date, created < horizon { return false }
+        guard let externalId = referral.externalReferenceId, let indexes = wanted[externalId] else { return true }
+        let isConnected = referral.target?.contains(where: { $0.type == .businessProfileLocation && $0.id == "msft" }) ?? false
+        for index in indexes where matched[index] == nil {
+            let item = items[index]
+            switch item.step {
+            case .primary where !isConnected:
+                matched[index] = referral
+                return true
+            case .connected where isConnected && (item.engagementId == nil || item.engagementId == referral.engagementId):
+                matched[index] = referral
+                return true
+            default:
+                continue
             }
-            if matched.count == items.count { break }
-            next = page.nextLink
-        } while next != nil
-        logger.info("reconciled lost creates", metadata: ["sync.wanted": "\(items.count)", "sync.found": "\(matched.count)", "sync.pages": "\(pages)"])
-        var found: [Found] = []
+        }
+        return true
+    }
+
+    var result: (found: [Reconciler.Found], missing: [UncertainCreate]) {
+        var found: [Reconciler.Found] = []
         var missing: [UncertainCreate] = []
         for (index, item) in items.enumerated() {
-            if let referral = matched[index] { found.append(Found(item: item, referral: referral)) } else { missing.append(item) }
+            if let referral = matched[index] { found.append(Reconciler.Found(item: item, referral: referral)) } else { missing.append(item) }
         }
         return (found, missing)
     }
