@@ -5,8 +5,9 @@ extension LedgerDatabase {
     /// Errors are kept this long (characters): enough to read, bounded whatever the API answers.
     public static let maxErrorLength = 2000
 
-    private func upsert(system: String, externalId: String, at date: Date = Date(), _ change: @escaping @Sendable (inout LedgerEntry) -> Void) async throws {
+    private func upsert(system: String, externalId: String, at date: Date = Date(), gated: Bool = false, _ change: @escaping @Sendable (inout LedgerEntry) -> Void) async throws {
         try await writer.write { db in
+            if gated { try self.checkLease(db) }
             var entry = try LedgerEntry.fetchOne(db, key: ["system": system, "externalId": externalId])
                 ?? LedgerEntry(system: system, externalId: externalId, state: .pending, at: date)
             change(&entry)
@@ -17,8 +18,9 @@ extension LedgerDatabase {
 
     /// Written before a create is sent. Keeps an earlier request id, so every attempt of the same
     /// create carries the same `MS-RequestId`.
+    /// The gate before a create is sent: it fails when this run no longer holds the ledger's lease.
     public func markPending(system: String, externalId: String, requestId: String, payloadHash: String?, sourceLocation: String?, runId: Int64?, at date: Date) async throws {
-        try await upsert(system: system, externalId: externalId, at: date) { entry in
+        try await upsert(system: system, externalId: externalId, at: date, gated: true) { entry in
             entry.state = .pending
             if entry.requestId == nil || entry.referralId != nil { entry.requestId = requestId }
             if entry.pendingSince == nil { entry.pendingSince = date }
@@ -51,7 +53,7 @@ extension LedgerDatabase {
     }
 
     public func markConnectedPending(system: String, externalId: String, requestId: String, at date: Date) async throws {
-        try await upsert(system: system, externalId: externalId, at: date) { entry in
+        try await upsert(system: system, externalId: externalId, at: date, gated: true) { entry in
             if entry.connectedRequestId == nil { entry.connectedRequestId = requestId }
             if entry.connectedPendingSince == nil { entry.connectedPendingSince = date }
         }
@@ -124,6 +126,16 @@ extension LedgerDatabase {
             try run.insert(db)
             run.id = db.lastInsertedRowID
             return db.lastInsertedRowID
+        }
+    }
+
+    /// Runs that started and never finished (killed, or the machine stopped), marked aborted now
+    /// so that `ledger stats` and the next run's report say so.
+    public func closeInterruptedRuns(before id: Int64) async throws -> [Int64] {
+        try await writer.write { db in
+            let ids = try Int64.fetchAll(db, sql: "SELECT id FROM run WHERE finishedAt IS NULL AND id < ? ORDER BY id", arguments: [id])
+            try db.execute(sql: "UPDATE run SET finishedAt = ?, aborted = 1 WHERE finishedAt IS NULL AND id < ?", arguments: [Date(), id])
+            return ids
         }
     }
 

@@ -1,11 +1,14 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// The mapping ledger: which Partner Center referral each CRM record became, and where every
 /// create stands. SQLite in WAL mode, `synchronous = FULL` (a `pending` row must be on disk before
 /// its POST), schema by named migrations.
 public final class LedgerDatabase: Sendable {
     let writer: any DatabaseWriter
+    /// The token of the lease this process holds on the ledger, if any (see `LedgerDatabase+Lease`).
+    let heldLease = Mutex<String?>(nil)
 
     init(_ writer: any DatabaseWriter) throws {
         self.writer = writer
@@ -105,6 +108,18 @@ public final class LedgerDatabase: Sendable {
                 t.column("exitCode", .integer)
                 t.column("aborted", .boolean).notNull().defaults(to: false)
                 t.column("countsJSON", .text)
+            }
+        }
+        migrator.registerMigration("v2-lease") { db in
+            // At most one row: the run that may write to this ledger now.
+            try db.create(table: "lease") { t in
+                t.column("id", .integer).primaryKey().check { $0 == 1 }
+                t.column("token", .text).notNull()
+                t.column("runId", .integer)
+                t.column("host", .text).notNull()
+                t.column("pid", .integer).notNull()
+                t.column("startedAt", .datetime).notNull()
+                t.column("heartbeatAt", .datetime).notNull()
             }
         }
         return migrator

@@ -65,6 +65,24 @@ final class RunReport {
     /// Why rows may be missing: the first write error of either file (a full disk), if any.
     var writeError: String? { success.writeError ?? errors.writeError }
 
+    /// Marks the report of a run that was killed: its `summary.json` still says `running`.
+    static func markInterrupted(reportsPath: String, runId: Int64) {
+        guard let folders = try? FileManager.default.contentsOfDirectory(atPath: reportsPath) else { return }
+        for folder in folders where folder.hasSuffix("-run\(runId)") {
+            let path = (reportsPath as NSString).appendingPathComponent(folder + "/summary.json")
+            guard let data = FileManager.default.contents(atPath: path),
+                var object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                object["state"] as? String == "running"
+            else { continue }
+            object["state"] = "interrupted"
+            object["abortReason"] = "the run was killed before it finished; the next run resumed it (see its summary), and the ledger has every record"
+            if let updated = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]) {
+                FileManager.default.createFile(atPath: path + ".tmp", contents: updated, attributes: [.posixPermissions: 0o600])
+                _ = rename(path + ".tmp", path)
+            }
+        }
+    }
+
     static func stamp(_ date: Date) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")

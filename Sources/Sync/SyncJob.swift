@@ -81,9 +81,29 @@ public final class SyncJob {
         } catch {
             throw ConfigurationError(file: configuration.ledgerPath, message: "cannot open the ledger: \(error)")
         }
-        let runId = try await ledger.startRun(mode: configuration.upload.mode.rawValue, configDigest: nil)
-        summary.runId = runId
-        let report = try RunReport(reportsPath: configuration.reportsPath, runId: runId, startedAt: summary.startedAt)
+        // Before anything is read: one run at a time on a ledger (a second one stops here, exit 3).
+        _ = try await ledger.acquireLease()
+        let heartbeat = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(LedgerDatabase.heartbeatInterval))
+                // A lost lease needs no action here: the next pending mark fails and the run stops.
+                _ = try? await ledger.renewLease()
+            }
+        }
+        defer { heartbeat.cancel() }
+        let runId: Int64
+        let report: RunReport
+        do {
+            runId = try await ledger.startRun(mode: configuration.upload.mode.rawValue, configDigest: nil)
+            try await ledger.setLeaseRun(runId)
+            summary.runId = runId
+            summary.resumedRuns = try await ledger.closeInterruptedRuns(before: runId)
+            for earlier in summary.resumedRuns { RunReport.markInterrupted(reportsPath: configuration.reportsPath, runId: earlier) }
+            report = try RunReport(reportsPath: configuration.reportsPath, runId: runId, startedAt: summary.startedAt)
+        } catch {
+            try? await ledger.releaseLease()
+            throw error
+        }
         summary.reportsFolder = report.folder
         report.writeSummary(summary)
 
@@ -109,6 +129,7 @@ public final class SyncJob {
         summary.settleExitCode()
         report.finish(summary)
         try? await ledger.finishRun(id: runId, counts: summary.counts, exitCode: summary.exitCode, aborted: summary.abortReason != nil)
+        try? await ledger.releaseLease()
         return summary
     }
 

@@ -16,6 +16,8 @@ public struct SyncSummary: Codable, Sendable {
     /// Why the run stopped early, when it did.
     public var abortReason: String?
     public var reportsFolder: String?
+    /// Earlier runs that were killed before they finished; this run finished their work.
+    public var resumedRuns: [Int64] = []
     public var exitCode: Int32 = 0
 
     public init(dryRun: Bool, mode: String, startedAt: Date) {
@@ -40,6 +42,7 @@ public struct SyncSummary: Codable, Sendable {
             if c.duplicates > 0 { lines.append("  \(c.duplicates) duplicate external ids in the input (reported, not sent)") }
         } else {
             lines.append("run \(runId.map(String.init) ?? "-"): \(c.read) records read")
+            if !resumedRuns.isEmpty { lines.append("  resumed after interrupted run \(resumedRuns.map(String.init).joined(separator: ", ")) (its reports are marked interrupted; `ledger export` has every record)") }
             lines.append("  created \(c.created), updated \(c.updated), unchanged \(c.unchanged), skipped \(c.skipped), rejected \(c.rejected), failed \(c.failed)")
             if c.reconciled > 0 { lines.append("  \(c.reconciled) lost create responses found by listing (not sent twice)") }
             if c.notUpdated > 0 { lines.append("  \(c.notUpdated) changed records left alone (Closed referrals or create-only)") }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Ledger
 import Logging
 import PartnerClient
 import Sync
@@ -82,6 +83,10 @@ struct SyncCommand: AsyncParsableCommand {
             }
             do {
                 summary = try await job.run(client: connection.client)
+            } catch let error as LedgerBusy {
+                await connection.shutdown()
+                printError("\(error)")
+                throw Exit.aborted
             } catch let error as ConfigurationError {
                 await connection.shutdown()
                 printError("\(error)")

@@ -108,3 +108,52 @@ import Testing
         #expect(json?.contains { $0["externalId"] as? String == "a,b" } == true)
     }
 }
+
+/// The lease keeps overlapping runs from both sending.
+@Suite struct LedgerLeaseTests {
+    static func twoHandles() throws -> (LedgerDatabase, LedgerDatabase, String) {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("lease-\(UUID()).sqlite").path
+        return (try LedgerDatabase.open(path: path), try LedgerDatabase.open(path: path), path)
+    }
+
+    @Test func aLiveHolderKeepsTheLedgerAndTheSecondRunChangesNothing() async throws {
+        let (first, second, path) = try Self.twoHandles()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        _ = try await first.acquireLease(host: "h", pid: 100, isAlive: { _ in true })
+        try await first.setLeaseRun(7)
+        await #expect {
+            _ = try await second.acquireLease(host: "h", pid: 200, isAlive: { _ in true })
+        } throws: { error in
+            "\(error)".hasPrefix("the ledger is in use by run 7 on h pid 100 since ")
+        }
+        #expect(try await second.lease()?.pid == 100)
+    }
+
+    @Test func aDeadHolderOnThisHostIsTakenOverAtOnce() async throws {
+        let (first, second, path) = try Self.twoHandles()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        _ = try await first.acquireLease(host: "h", pid: 100, isAlive: { _ in true })
+        _ = try await second.acquireLease(host: "h", pid: 200, isAlive: { $0 != 100 })
+        // The old holder, had it only stalled, can no longer mark anything pending: it sends nothing.
+        await #expect(throws: LedgerError.self) {
+            try await first.markPending(system: "s", externalId: "a", requestId: "r", payloadHash: nil, sourceLocation: nil, runId: 1, at: Date())
+        }
+        #expect(try await first.renewLease() == false)
+        try await second.markPending(system: "s", externalId: "a", requestId: "r", payloadHash: nil, sourceLocation: nil, runId: 2, at: Date())
+    }
+
+    @Test func aHolderOnAnotherHostIsTakenOverOnlyAfterItsHeartbeatExpires() async throws {
+        let (first, second, path) = try Self.twoHandles()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let start = Date(timeIntervalSince1970: 1_000_000)
+        _ = try await first.acquireLease(now: start, host: "other", pid: 100)
+        _ = try await first.renewLease(now: start.addingTimeInterval(50))
+        await #expect(throws: LedgerBusy.self) {
+            _ = try await second.acquireLease(now: start.addingTimeInterval(50 + LedgerDatabase.leaseTimeout - 1), host: "h", pid: 200, isAlive: { _ in true })
+        }
+        let lease = try await second.acquireLease(now: start.addingTimeInterval(50 + LedgerDatabase.leaseTimeout + 1), host: "h", pid: 200, isAlive: { _ in true })
+        #expect(try await second.lease()?.token == lease.token)
+        try await second.releaseLease()
+        #expect(try await second.lease() == nil)
+    }
+}
