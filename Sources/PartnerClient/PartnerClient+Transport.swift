@@ -74,14 +74,16 @@ extension PartnerClient {
         request.headers.add(name: "Authorization", value: "Bearer " + token)
         request.headers.add(name: "Accept", value: "application/json")
         request.headers.add(name: "User-Agent", value: configuration.userAgent)
+        // Headers page: `MS-RequestId` stays the same only for a retry of the same call ("the retry
+        // call should include the same value"), which exactly-once rests on; `client-request-id`
+        // and `MS-CorrelationId` "should be reset for every call", so each attempt gets new ones.
         request.headers.add(name: "MS-RequestId", value: requestId)
-        request.headers.add(name: "client-request-id", value: requestId)
-        request.headers.add(name: "MS-CorrelationId", value: configuration.correlationId)
+        request.headers.add(name: "client-request-id", value: Self.newRequestId())
+        request.headers.add(name: "MS-CorrelationId", value: Self.newRequestId())
         for (name, value) in extraHeaders { request.headers.add(name: name, value: value) }
-        if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: body))
-        }
+        // Every documented example, GETs included, sends this header.
+        request.headers.add(name: "Content-Type", value: "application/json")
+        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
         let permit: AdaptiveLimiter.Permit
         do {
             permit = try await limiter.acquire()
@@ -97,8 +99,10 @@ extension PartnerClient {
             let bytes = Array(buffer: try await response.body.collect(upTo: 64 << 20))
             let retryAfter = RetryAfter.parse(response.headers.first(name: "Retry-After"))
             let code = Int(response.status.code)
-            // Only a 429 is about the client's pace; a 503 or 500 waits alone (RetryRules).
-            await limiter.release(permit, outcome: code == 429 ? .throttled(retryAfter: retryAfter) : (code < 500 ? .success : .neutral))
+            // Only a 429 or 509 (Error codes: "throttled … retry after more time") is about the
+            // client's pace; a 503 or 500 waits alone (RetryRules).
+            let throttled = RetryRules.isThrottling(code)
+            await limiter.release(permit, outcome: throttled ? .throttled(retryAfter: retryAfter) : (code < 500 ? .success : .neutral))
             fields["http.status"] = "\(code)"
             fields["duration"] = "\(ContinuousClock.now - started)"
             logger.debug("partner api", metadata: fields)

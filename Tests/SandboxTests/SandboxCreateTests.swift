@@ -53,6 +53,9 @@ import Testing
             comparable.acceptedDateTime = nil
             comparable.direction = nil
             comparable.details?.closingDateTime = nil
+            // Real answers carry `tags: []` [I]; the 2019 example predates the member.
+            #expect(comparable.additionalFields["tags"] == .array([]))
+            comparable.additionalFields["tags"] = nil
             #expect(comparable == want)
             #expect(comparable.status == .active && comparable.substatus == .accepted)  // sent New/Pending
         }
@@ -120,8 +123,12 @@ import Testing
             let engagementId = try #require(shared.engagementId)
             var connected = SandboxHarness.valid("crm-1", type: .shared)
             connected.target = [.microsoft]
+            // Without the engagementId it is refbridge's validator that warns; nothing documented
+            // makes the service refuse it, so the sandbox creates it (in an engagement of its own).
+            #expect(connected.validationIssues(for: .create).contains { $0.path == "engagementId" && $0.severity == .warning })
             let withoutEngagement = try await sandbox.create(connected)
-            #expect(withoutEngagement.status == 400 && withoutEngagement.errorTarget == "engagementId")
+            #expect(withoutEngagement.status == 201)
+            #expect(withoutEngagement.referral?.engagementId != engagementId)
             connected.engagementId = engagementId
             let second = try await sandbox.create(connected)
             #expect(second.status == 201)
@@ -135,9 +142,9 @@ import Testing
             #expect(secondReferral.links?.relatedReferrals?.uri?.hasSuffix("$filter=engagementId eq '\(engagementId)'") == true)
             var unknown = connected
             unknown.engagementId = "00000000-0000-0000-0000-000000000000"
-            let refused = try await sandbox.create(unknown)
-            #expect(refused.status == 400 && refused.errorTarget == "engagementId")
-            #expect(await sandbox.server.allReferrals().count == 2)
+            // An engagementId the sandbox does not know: no documented check, so accepted too.
+            #expect(try await sandbox.create(unknown).status == 201)
+            #expect(await sandbox.server.allReferrals().count == 4)
         }
     }
 
