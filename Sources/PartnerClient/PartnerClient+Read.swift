@@ -59,22 +59,28 @@ extension PartnerClient {
     func fetchPage(_ url: String) async throws -> ReferralPage {
         let answer = try await call(.GET, url: url, requestId: Self.newRequestId(), safety: .safe).get()
         guard answer.status == 200 else { throw answer.error }
+        let page = try Self.decodePage(answer.body)
+        for skipped in page.unreadable {
+            logger.warning("partner api: a list item could not be read", metadata: ["referral.id": "\(skipped.id ?? "-")", "reason": "\(skipped.reason)"])
+        }
+        return page
+    }
+
+    /// A list answer as a page. Items are read leniently (any JSON object decodes), so only a
+    /// non-object is unreadable: it is reported with its id, if it has one, and the page goes on.
+    static func decodePage(_ body: [UInt8]) throws -> ReferralPage {
         let envelope: ListEnvelope
         do {
-            envelope = try ReferralJSON.lenientDecoder().decode(ListEnvelope.self, from: Data(answer.body))
+            envelope = try ReferralJSON.lenientDecoder().decode(ListEnvelope.self, from: Data(body))
         } catch {
             throw PartnerAPIError(kind: .decoding, status: 200, message: "the list answer is not a page of referrals: \(Self.describe(error))")
         }
-        // Items are read leniently (any JSON object decodes), so only a non-object is unreadable: it
-        // is reported with its id, if it has one, and the rest of the page goes on.
         var referrals: [Referral] = []
         var unreadable: [UnreadableReferral] = []
         for item in envelope.value {
             switch item {
             case .read(let referral): referrals.append(referral)
-            case .unreadable(let skipped):
-                logger.warning("partner api: a list item could not be read", metadata: ["referral.id": "\(skipped.id ?? "-")", "reason": "\(skipped.reason)"])
-                unreadable.append(skipped)
+            case .unreadable(let skipped): unreadable.append(skipped)
             }
         }
         return ReferralPage(referrals: referrals, nextLink: envelope.nextLink.flatMap { $0.isEmpty ? nil : $0 }, unreadable: unreadable)

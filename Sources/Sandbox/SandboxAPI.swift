@@ -99,7 +99,7 @@ final class SandboxAPI: Sendable {
         do {
             try await authenticate(request)
             if configuration.latencyMilliseconds > 0 {
-                try? await Task.sleep(for: .milliseconds(configuration.latencyMilliseconds))
+                await configuration.sleep(.milliseconds(configuration.latencyMilliseconds))
             }
             if configuration.expireAfter != nil { await store.expireDue(eTag: Self.newETag) }
             let isCreate = kind == \SandboxRequestCounts.create

@@ -11,8 +11,10 @@ public struct SandboxConfiguration: Sendable {
     /// seconds and nothing is done. Short bursts pass (GCRA, tolerance max(1/throttle, 0.1 s));
     /// refused requests do not use up the allowance.
     public var throttle: Double?
-    /// Waited before every authenticated API answer (faults included).
+    /// Waited before every authenticated API answer (faults included), with `sleep`.
     public var latencyMilliseconds = 0
+    /// How the sandbox waits (`latencyMilliseconds`); tests record the waits instead of timing them.
+    public var sleep: @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) }
     /// The share of API requests that meet a fault (0…1), split among the kinds in proportion to
     /// `faultMix`'s weights. `dropAfterCreate` applies to POST only: for other requests the split is
     /// among the remaining kinds. The token endpoint and the admin dump never meet faults.

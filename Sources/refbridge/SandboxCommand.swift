@@ -8,7 +8,7 @@ struct SandboxCommand: AsyncParsableCommand {
         commandName: "sandbox",
         abstract: "Run a local emulator of the Partner Center referrals API.",
         discussion: """
-            Serves /v1.0/engagements/referrals (POST, GET, list with the documented $filter, $orderby, \
+            Serves /v1.0/engagements/referrals (POST, GET, list with the documented $filter, $orderby, $skip, $count, $expand, \
             $top, $select, PUT, PATCH), an Azure-AD-v1-style token endpoint at /common/oauth2/token, and \
             GET /_sandbox/referrals (every referral, for counting duplicates).
             """

@@ -70,15 +70,12 @@ struct ClientFidelityTests {
     }
 
     @Test func aListItemThatIsNotAnObjectIsReportedAndThePageGoesOn() throws {
-        let body = #"{"value": [{"id": "a", "status": "New"}, 42, "text", {"id": "b"}]}"#
-        let decoder = ReferralJSON.lenientDecoder()
-        struct Page: Decodable { var value: [Item] }
-        struct Item: Decodable {
-            var referral: Referral?
-            init(from decoder: any Decoder) throws { referral = try? Referral(from: decoder) }
-        }
-        let page = try decoder.decode(Page.self, from: Data(body.utf8))
-        #expect(page.value.compactMap(\.referral?.id) == ["a", "b"])
+        let body = #"{"value": [{"id": "a", "status": "New", "customerProfile": {"ids": {}}}, 42, "text", {"id": "b", "team": {"x": 1}}], "@odata.nextLink": "n"}"#
+        let page = try PartnerClient.decodePage(Array(body.utf8))
+        #expect(page.referrals.compactMap(\.id) == ["a", "b"])
+        #expect(page.unreadable.count == 2)
+        #expect(page.nextLink == "n")
+        #expect(throws: PartnerAPIError.self) { try PartnerClient.decodePage(Array(#"{"value": 7}"#.utf8)) }
     }
 
     @Test func clientRequestIdAndCorrelationIdAreNewOnEveryCallAndMSRequestIdIsTheCallers() async throws {

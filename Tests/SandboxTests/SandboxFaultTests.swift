@@ -106,10 +106,22 @@ import Testing
     }
 
     @Test func latencyDelaysAnswers() async throws {
-        try await SandboxHarness.with({ $0.latencyMilliseconds = 150 }) { sandbox in
-            let clock = ContinuousClock()
-            let elapsed = try await clock.measure { _ = try await sandbox.list() }
-            #expect(elapsed >= .milliseconds(150))
+        // The waits are recorded, not timed: nothing here depends on the machine's speed.
+        let waits = WaitRecorder()
+        try await SandboxHarness.with({
+            $0.latencyMilliseconds = 150
+            $0.sleep = { waits.add($0) }
+        }) { sandbox in
+            _ = try await sandbox.list()
+            _ = try await sandbox.create(SandboxHarness.valid())
+            #expect(waits.all == [.milliseconds(150), .milliseconds(150)])
         }
+    }
+
+    final class WaitRecorder: @unchecked Sendable {
+        private let lock = NSLock()
+        private var waits: [Duration] = []
+        func add(_ wait: Duration) { lock.withLock { waits.append(wait) } }
+        var all: [Duration] { lock.withLock { waits } }
     }
 }
