@@ -84,10 +84,11 @@ struct JSONObjectReader {
     /// The members not among `known` (compared without case), and the unreadable known ones.
     func additionalFields(known: Set<String>) throws -> [String: JSONValue] {
         var extra = unreadable
-        for key in container.allKeys {
-            let lowered = key.stringValue.lowercased()
-            // A known member, read above (or a second spelling of one, which binding ignores).
-            if known.contains(key.stringValue) || known.contains(where: { $0.lowercased() == lowered }) { continue }
+        var knownLowercased: Set<String>?
+        for key in container.allKeys where !known.contains(key.stringValue) {
+            // A known member in another case, read above (or a second spelling of one, which binding ignores).
+            if knownLowercased == nil { knownLowercased = Set(known.map { $0.lowercased() }) }
+            if knownLowercased?.contains(key.stringValue.lowercased()) == true { continue }
             if lenient {
                 extra[key.stringValue] = (try? container.decode(JSONValue.self, forKey: key)) ?? .null
             } else {
