@@ -92,6 +92,16 @@ struct ClientFidelityTests {
         }
     }
 
+    @Test func everyRequestSaysContentTypeJSONAndGetsFreshIds() {
+        let first = PartnerClient.headers(token: "t", requestId: "r", userAgent: "ua", extra: [])
+        let second = PartnerClient.headers(token: "t", requestId: "r", userAgent: "ua", extra: [("If-Match", "e")])
+        #expect(first["Content-Type"] == ["application/json"])  // a GET too: the docs' examples all send it
+        #expect(first["MS-RequestId"] == ["r"] && second["MS-RequestId"] == ["r"])
+        #expect(first["client-request-id"] != second["client-request-id"])
+        #expect(first["MS-CorrelationId"] != second["MS-CorrelationId"])
+        #expect(second["If-Match"] == ["e"])
+    }
+
     @Test func a509IsThrottlingAndRetriedAfterItsRetryAfter() {
         let rules = RetryRules(maxAttempts: 3, policy: RetryPolicy(baseDelay: .milliseconds(1), maxDelay: .milliseconds(1)))
         #expect(rules.decide(.answered(status: 509, retryAfter: .seconds(2)), attempt: 1, safety: .unsafe, tokenRefreshed: false, jitter: 0) == .retry(after: .seconds(2)))
