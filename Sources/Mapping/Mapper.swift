@@ -147,7 +147,14 @@ public final class Mapper {
             }
         }
         if issues.isEmpty {
-            issues = referral.validationIssues(for: .create).map { MappingIssue(field: $0.path, message: $0.message) }
+            // Documented rules reject; refbridge's own warn with their reason unless `strict:` names them.
+            for issue in referral.validationIssues(for: .create) {
+                if spec.strict.rejects(issue) {
+                    issues.append(MappingIssue(field: issue.path, message: issue.message))
+                } else {
+                    warnings.append("\(issue.path): \(issue.message) (\(issue.rule.reason); `strict: [\(issue.rule.rawValue)]` rejects it)")
+                }
+            }
         }
         guard issues.isEmpty else { return .rejected(externalReferenceId: key, issues: issues) }
         return .mapped(MappedReferral(externalReferenceId: key, referral: consume referral, warnings: warnings))

@@ -4,7 +4,7 @@ import Referrals
 import Yams
 
 extension MappingSpec {
-    static let topLevelKeys: Set<String> = ["name", "system", "description", "source", "key", "skip", "fields"]
+    static let topLevelKeys: Set<String> = ["name", "system", "description", "source", "key", "skip", "fields", "strict"]
     static let ruleKeys: Set<String> = [
         "field", "fields", "template", "const", "when", "default", "map", "formatted", "trim", "case", "split",
         "decimalComma", "date", "truncate", "required", "number",
@@ -133,8 +133,15 @@ private struct Loader {
         for required in ["consent.consentToToShareInfoWithOthers", "consent.consentToContact"] where !named.contains(required) {
             error(top["fields"] ?? root, "\(required) is not mapped: consent is never defaulted; set it explicitly (`const: true`/`const: false`, or a source field with yes/no values)")
         }
+        var strict = StrictRules()
+        if let node = top["strict"] {
+            switch StrictRules.parse(node) {
+            case .success(let rules): strict = rules
+            case .failure(let failure): error(node, failure.message)
+            }
+        }
         guard let key, errors.isEmpty else { return nil }
-        return MappingSpec(name: name, sourceSystem: system, file: file, source: source, key: key, skips: skips, fields: fields)
+        return MappingSpec(name: name, sourceSystem: system, file: file, source: source, key: key, skips: skips, fields: fields, strict: strict)
     }
 
     mutating func sourceSpec(_ node: Node?) -> SourceSpec {

@@ -12,6 +12,8 @@ public struct MappingSpec: Sendable {
     var key: ValueRule
     var skips: [SkipRule]
     var fields: [(TargetPath, ValueRule)]
+    /// `strict:`: which of refbridge's own validation rules reject a record (default: none, they warn).
+    public var strict = StrictRules()
 
     /// Every source field the mapping reads, with the line that names it.
     var sourceFields: [(name: String, line: Int)] {

@@ -2,8 +2,11 @@ import Referrals
 
 /// The referral fields a mapping can set, by path, and what kind of value each takes.
 ///
-/// Array items are addressed by index (`customerProfile.team[0].email`, `target[1].id`); a path
-/// with `[]` in `TargetPath.fields` accepts indexes 0–9.
+/// Array items are addressed by index (`customerProfile.team[0].email`, `target[1].id`) up to the
+/// array's item limit (`ReferralLimits.counts`, else 100), or appended with `[+]` (`tags[+]`: each
+/// rule with a value adds one item). Every documented member is a target, the undocumented ones
+/// real answers carry too (`campaignId`, `tags`, solution `price`, …); anything else is reached with
+/// `extra.<path>` (see `ExtraPath`), which writes an unknown member at any level.
 enum TargetKind: Hashable, Sendable {
     case string
     case number
@@ -31,6 +34,115 @@ enum TargetField: Hashable, Sendable {
     case industry, product, service, solutionId, solutionName, solutionType
     case inviteNotes, invitedByOrganization, assistanceRequestCode
     case targetType, targetId
+    // Issue #12 item 11: the rest of the documented and observed members.
+    case invitedByName, customerAction, incentiveLevel, consentToContactSpecificPartners
+    case solutionPublisherName, solutionSolutionType, solutionCurrency, solutionPrice, solutionQuantity
+    case campaignId, salesStage, dealSensitivity, tag, offerId, salesPlay
+    /// An unknown member (`extra.<path>`).
+    case extra(ExtraPath)
+}
+
+/// `extra.<path>`: a member the model does not name, written into `additionalFields` of the object
+/// the path reaches. The path goes through the model's objects by their names (`details`,
+/// `details.requirements`, `customerProfile`, `customerProfile.address`, `consent`,
+/// `inviteContext`, `inviteContext.invitedBy`); from the first name that is not one of them on,
+/// it is JSON: objects by name, array items by `[n]` or `[+]`.
+/// `extra.details.requirements.additionalRequirements.attributes[0].value` is an example.
+struct ExtraPath: Hashable, Sendable {
+    enum Container: Hashable, Sendable { case referral, customerProfile, address, consent, details, requirements, inviteContext, invitedBy }
+    enum Step: Hashable, Sendable {
+        case member(String)
+        case item(Int)
+        case append
+    }
+
+    let container: Container
+    /// At least one step, the first a member.
+    let steps: [Step]
+
+    private static let children: [Container: [String: Container]] = [
+        .referral: ["customerProfile": .customerProfile, "consent": .consent, "details": .details, "inviteContext": .inviteContext],
+        .customerProfile: ["address": .address],
+        .details: ["requirements": .requirements],
+        .inviteContext: ["invitedBy": .invitedBy],
+    ]
+
+    /// The members each object names itself: `extra.` must not reach them (use their own path).
+    private static func known(_ container: Container) -> Set<String> {
+        switch container {
+        case .referral: Referral.knownKeys
+        case .customerProfile: CustomerProfile.knownKeys
+        case .address: Address.knownKeys
+        case .consent: Consent.knownKeys
+        case .details: ReferralDetails.knownKeys
+        case .requirements: Requirements.knownKeys
+        case .inviteContext: InviteContext.knownKeys
+        case .invitedBy: InvitedBy.knownKeys
+        }
+    }
+
+    /// Parses what follows `extra.`; nil when it is empty, malformed, or names a member the model
+    /// has (map that one by its own path).
+    init?(_ text: String, maxIndex: Int) {
+        var container = Container.referral
+        var steps: [Step] = []
+        for part in text.split(separator: ".", omittingEmptySubsequences: false) {
+            guard !part.isEmpty else { return nil }
+            var name = Substring(part)
+            var items: [Step] = []
+            while name.hasSuffix("]"), let open = name.lastIndex(of: "[") {
+                let inside = name[name.index(after: open)..<name.index(before: name.endIndex)]
+                if inside == "+" {
+                    items.insert(.append, at: 0)
+                } else if let index = Int(inside), (0...maxIndex).contains(index) {
+                    items.insert(.item(index), at: 0)
+                } else {
+                    return nil
+                }
+                name = name[..<open]
+            }
+            guard !name.isEmpty, !name.contains("["), !name.contains("]") else { return nil }
+            if steps.isEmpty, items.isEmpty, let child = Self.children[container]?[String(name)] {
+                container = child
+                continue
+            }
+            if steps.isEmpty, Self.known(container).contains(String(name)) { return nil }
+            steps.append(.member(String(name)))
+            steps += items
+        }
+        guard !steps.isEmpty else { return nil }
+        self.container = container
+        self.steps = steps
+    }
+
+    /// `value` written at the steps inside `fields`.
+    func set(_ value: JSONValue, in fields: inout [String: JSONValue]) {
+        guard case .member(let first)? = steps.first else { return }
+        fields[first] = Self.set(value, at: steps.dropFirst(), in: fields[first] ?? .null)
+    }
+
+    private static func set(_ value: JSONValue, at steps: ArraySlice<Step>, in node: JSONValue) -> JSONValue {
+        guard let step = steps.first else { return value }
+        let rest = steps.dropFirst()
+        switch step {
+        case .member(let name):
+            var object: [String: JSONValue] = [:]
+            if case .object(let existing) = node { object = existing }
+            object[name] = set(value, at: rest, in: object[name] ?? .null)
+            return .object(object)
+        case .item(let index):
+            var array: [JSONValue] = []
+            if case .array(let existing) = node { array = existing }
+            while array.count <= index { array.append(.null) }
+            array[index] = set(value, at: rest, in: array[index])
+            return .array(array)
+        case .append:
+            var array: [JSONValue] = []
+            if case .array(let existing) = node { array = existing }
+            array.append(set(value, at: rest, in: .null))
+            return .array(array)
+        }
+    }
 }
 
 struct TargetPath: Hashable, Sendable {
@@ -66,6 +178,18 @@ struct TargetPath: Hashable, Sendable {
             "inviteContext.notes": (.inviteNotes, .string), "inviteContext.invitedBy.organizationId": (.invitedByOrganization, .string),
             "inviteContext.assistanceRequestCode": (.assistanceRequestCode, .enumeration(AssistanceRequestCode.documented.map(\.rawValue))),
             "target[].type": (.targetType, .enumeration(TargetType.documented.map(\.rawValue))), "target[].id": (.targetId, .string),
+            "inviteContext.invitedBy.organizationName": (.invitedByName, .string),
+            "details.customerAction": (.customerAction, .string), "details.incentiveLevel": (.incentiveLevel, .string),
+            "consent.consentToMicrosoftToContactSpecificPartners": (.consentToContactSpecificPartners, .bool),
+            "details.requirements.solutions[].publisherName": (.solutionPublisherName, .string),
+            "details.requirements.solutions[].solutionType": (.solutionSolutionType, .string),
+            "details.requirements.solutions[].currency": (.solutionCurrency, .string),
+            "details.requirements.solutions[].price": (.solutionPrice, .number),
+            "details.requirements.solutions[].quantity": (.solutionQuantity, .number),
+            // Undocumented members of real answers and the connector [E][H][I]: free text, as seen.
+            "campaignId": (.campaignId, .string), "salesStage": (.salesStage, .string), "dealSensitivity": (.dealSensitivity, .string),
+            "tags[]": (.tag, .string),
+            "details.requirements.offers[].id": (.offerId, .string), "details.requirements.salesPlays[]": (.salesPlay, .string),
         ]
         let address: [(String, TargetField.AddressField)] = [
             ("addressLine1", .addressLine1), ("addressLine2", .addressLine2), ("city", .city), ("state", .state),
@@ -84,16 +208,41 @@ struct TargetPath: Hashable, Sendable {
         return fields
     }()
 
-    /// Parses `path`; nil when it names no field a referral has.
+    /// `[+]`: a new item at the end of the array.
+    static let append = -1
+    /// The highest index of an array without a limit in `ReferralLimits.counts`.
+    static let defaultMaxIndex = 99
+
+    /// The highest index the array that ends `generic` up to `end` may be written at.
+    static func maxIndex(ofArray arrayPath: String) -> Int {
+        (ReferralLimits.counts[arrayPath] ?? defaultMaxIndex + 1) - 1
+    }
+
+    /// Parses `path`; nil when it names no field a referral has, or an index beyond the array's limit.
     init?(_ path: String) {
+        if path.hasPrefix("extra.") {
+            guard let extra = ExtraPath(String(path.dropFirst(6)), maxIndex: Self.defaultMaxIndex) else { return nil }
+            self.path = path
+            generic = path
+            indexes = []
+            kind = .string
+            field = .extra(extra)
+            return
+        }
         var generic = ""
         var indexes: [Int] = []
         var index = path.startIndex
         while index < path.endIndex {
             let character = path[index]
             if character == "[" {
-                guard let close = path[index...].firstIndex(of: "]"), let number = Int(path[path.index(after: index)..<close]), (0...9).contains(number) else { return nil }
-                indexes.append(number)
+                guard let close = path[index...].firstIndex(of: "]") else { return nil }
+                let inside = path[path.index(after: index)..<close]
+                if inside == "+" {
+                    indexes.append(Self.append)
+                } else {
+                    guard let number = Int(inside), number >= 0, number <= Self.maxIndex(ofArray: generic) else { return nil }
+                    indexes.append(number)
+                }
                 generic += "[]"
                 index = path.index(after: close)
             } else {
@@ -111,8 +260,7 @@ struct TargetPath: Hashable, Sendable {
 
     /// Known paths that look like `path`, for "did you mean".
     static func suggestions(for path: String) -> [String] {
-        var lowered = path.lowercased()
-        for digit in 0...9 { lowered = lowered.replacingOccurrences(of: "[\(digit)]", with: "[]") }
+        let lowered = ReferralLimits.genericPathForSuggestions(path.lowercased())
         let last = lowered.split(separator: ".").last.map(String.init) ?? lowered
         let scored = fields.keys.map { ($0, distance(Array($0.lowercased()), Array(lowered))) }
         let close = scored.filter { $0.1 <= 3 }.sorted { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }.map(\.0)
@@ -147,13 +295,20 @@ extension Referral {
     mutating func set(_ value: TargetValue, field: TargetField, index i: Int) {
         switch value {
         case .string(let v): set(v, at: field, index: i)
-        case .number(let v): if field == .dealValue { Self.object(&details) { $0.dealValue = v } }
+        case .number(let v):
+            switch field {
+            case .dealValue: Self.object(&details) { $0.dealValue = v }
+            case .solutionPrice: Self.solution(&details, i) { $0.additionalFields["price"] = .number(v) }
+            case .solutionQuantity: Self.solution(&details, i) { $0.additionalFields["quantity"] = .number(v) }
+            default: break
+            }
         case .dateTime(let v): if field == .closingDateTime { Self.object(&details) { $0.closingDateTime = v } }
         case .bool(let v):
             switch field {
             case .consentToShareInfo: Self.object(&consent) { $0.consentToToShareInfoWithOthers = v }
             case .consentToContact: Self.object(&consent) { $0.consentToContact = v }
             case .consentToShareWithSellers: Self.object(&consent) { $0.consentToShareReferralWithMicrosoftSellers = v }
+            case .consentToContactSpecificPartners: Self.object(&consent) { $0.consentToMicrosoftToContactSpecificPartners = v }
             case .customerRequestedContact: Self.object(&details) { $0.customerRequestedContact = v }
             case .customerTeam(.disableNotifications):
                 Self.object(&customerProfile) { Self.at(&$0.team, i) { Self.object(&$0.contactPreference) { $0.disableNotifications = v } } }
@@ -192,9 +347,58 @@ extension Referral {
         case .assistanceRequestCode: Self.object(&inviteContext) { $0.assistanceRequestCode = AssistanceRequestCode(rawValue: v) }
         case .targetType: Self.at(&target, i) { $0.type = TargetType(rawValue: v) }
         case .targetId: Self.at(&target, i) { $0.id = v }
-        case .consentToShareInfo, .consentToContact, .consentToShareWithSellers, .dealValue, .closingDateTime, .customerRequestedContact:
+        case .invitedByName: Self.object(&inviteContext) { Self.object(&$0.invitedBy) { $0.organizationName = v } }
+        case .customerAction: Self.object(&details) { $0.customerAction = v }
+        case .incentiveLevel: Self.object(&details) { $0.incentiveLevel = v }
+        case .solutionPublisherName: Self.solution(&details, i) { $0.additionalFields["publisherName"] = .string(v) }
+        case .solutionSolutionType: Self.solution(&details, i) { $0.additionalFields["solutionType"] = .string(v) }
+        case .solutionCurrency: Self.solution(&details, i) { $0.additionalFields["currency"] = .string(v) }
+        case .campaignId: additionalFields["campaignId"] = .string(v)
+        case .salesStage: additionalFields["salesStage"] = .string(v)
+        case .dealSensitivity: additionalFields["dealSensitivity"] = .string(v)
+        case .tag: Self.item(&additionalFields, "tags", i, .string(v))
+        case .offerId:
+            Self.object(&details) {
+                Self.object(&$0.requirements) { Self.item(&$0.additionalFields, "offers", i, .object(["id": .string(v)]), merging: true) }
+            }
+        case .salesPlay: Self.object(&details) { Self.object(&$0.requirements) { Self.item(&$0.additionalFields, "salesPlays", i, .string(v)) } }
+        case .extra(let path): setExtra(.string(v), at: path)
+        case .consentToShareInfo, .consentToContact, .consentToShareWithSellers, .dealValue, .closingDateTime, .customerRequestedContact,
+            .consentToContactSpecificPartners, .solutionPrice, .solutionQuantity:
             break  // not strings: the loader checked the kind
         }
+    }
+
+    private mutating func setExtra(_ value: JSONValue, at path: ExtraPath) {
+        switch path.container {
+        case .referral: path.set(value, in: &additionalFields)
+        case .customerProfile: Self.object(&customerProfile) { path.set(value, in: &$0.additionalFields) }
+        case .address: Self.object(&customerProfile) { Self.object(&$0.address) { path.set(value, in: &$0.additionalFields) } }
+        case .consent: Self.object(&consent) { path.set(value, in: &$0.additionalFields) }
+        case .details: Self.object(&details) { path.set(value, in: &$0.additionalFields) }
+        case .requirements: Self.object(&details) { Self.object(&$0.requirements) { path.set(value, in: &$0.additionalFields) } }
+        case .inviteContext: Self.object(&inviteContext) { path.set(value, in: &$0.additionalFields) }
+        case .invitedBy: Self.object(&inviteContext) { Self.object(&$0.invitedBy) { path.set(value, in: &$0.additionalFields) } }
+        }
+    }
+
+    private static func solution(_ details: inout ReferralDetails?, _ index: Int, _ change: (inout SolutionTag) -> Void) {
+        object(&details) { object(&$0.requirements) { at(&$0.solutions, index, change) } }
+    }
+
+    /// Item `index` (or a new one, for `[+]`) of the array member `name` of `fields`: `value`,
+    /// or with `merging` the members of the object `value` added to the item's.
+    static func item(_ fields: inout [String: JSONValue], _ name: String, _ index: Int, _ value: JSONValue, merging: Bool = false) {
+        var items: [JSONValue] = []
+        if case .array(let existing)? = fields[name] { items = existing }
+        let position = index == TargetPath.append ? items.count : index
+        while items.count <= position { items.append(.null) }
+        if merging, case .object(let old) = items[position], case .object(let new) = value {
+            items[position] = .object(old.merging(new) { $1 })
+        } else {
+            items[position] = value
+        }
+        fields[name] = .array(items)
     }
 
     // Both change the value where it is (through `!`), not a copy written back: a customer profile
@@ -204,10 +408,12 @@ extension Referral {
         change(&value!)
     }
 
+    /// Item `index` of the array, made as needed; `TargetPath.append` adds a new one at the end.
     static func at<T: DefaultInitializable>(_ array: inout [T]?, _ index: Int, _ change: (inout T) -> Void) {
         if array == nil { array = [] }
-        while array!.count <= index { array!.append(T.blank) }
-        change(&array![index])
+        let position = index == TargetPath.append ? array!.count : index
+        while array!.count <= position { array!.append(T.blank) }
+        change(&array![position])
     }
 }
 

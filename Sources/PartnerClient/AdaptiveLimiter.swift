@@ -25,6 +25,13 @@ public actor AdaptiveLimiter {
 
     private var control: LoadControl
     private var waiters: [CheckedContinuation<Void, Never>] = []
+    /// The clock the pause and the pace are kept on, and how a sender waits for an instant of it.
+    /// Tests pass a manual one: what they assert then holds however slow the machine is.
+    private let now: @Sendable () -> ContinuousClock.Instant
+    private let sleep: @Sendable (ContinuousClock.Instant) async throws -> Void
+
+    static let continuousNow: @Sendable () -> ContinuousClock.Instant = { .now }
+    static let continuousSleep: @Sendable (ContinuousClock.Instant) async throws -> Void = { try await Task.sleep(until: $0, clock: .continuous) }
 
     public var maximum: Int { control.maximum }
     public var limit: Int { control.limit }
@@ -32,17 +39,25 @@ public actor AdaptiveLimiter {
     /// Every sender waits until then (a `Retry-After` while the API accepted nothing).
     public var pausedUntil: ContinuousClock.Instant? { control.pausedUntil }
     /// Requests per second senders are paced to now; nil when they are not.
-    public var pacedRate: Double? { control.pacedRate(at: .now) }
+    public var pacedRate: Double? { control.pacedRate(at: now()) }
 
     /// - Parameters:
     ///   - maximum: the starting and highest limit (at least 1).
     ///   - increaseAfter: successes needed to grow the limit by one; nil: the current limit.
     public init(maximum: Int, increaseAfter: Int? = nil) {
         control = LoadControl(maximum: maximum, increaseAfter: increaseAfter)
+        now = Self.continuousNow
+        sleep = Self.continuousSleep
     }
 
-    init(maximum: Int, increaseAfter: Int? = nil, settings: LoadControl.Settings) {
+    init(
+        maximum: Int, increaseAfter: Int? = nil, settings: LoadControl.Settings,
+        now: @escaping @Sendable () -> ContinuousClock.Instant = AdaptiveLimiter.continuousNow,
+        sleep: @escaping @Sendable (ContinuousClock.Instant) async throws -> Void = AdaptiveLimiter.continuousSleep
+    ) {
         control = LoadControl(maximum: maximum, increaseAfter: increaseAfter, settings: settings)
+        self.now = now
+        self.sleep = sleep
     }
 
     /// Waits for a pause to pass, a slot to free and the pace to allow. Throws
@@ -50,15 +65,15 @@ public actor AdaptiveLimiter {
     public func acquire() async throws -> Permit {
         while true {
             try Task.checkCancellation()
-            switch control.admit(at: .now) {
+            switch control.admit(at: now()) {
             case .paused(let until):
-                try await Task.sleep(until: until, clock: .continuous)
+                try await sleep(until)
             case .full:
                 await withCheckedContinuation { waiters.append($0) }
             case .admitted(let permit, let sendAt):
-                if sendAt > .now {
+                if sendAt > now() {
                     do {
-                        try await Task.sleep(until: sendAt, clock: .continuous)
+                        try await sleep(sendAt)
                     } catch {
                         control.abandon(permit)
                         wakeWaiters()
@@ -72,7 +87,7 @@ public actor AdaptiveLimiter {
 
     /// Gives the slot back and adapts to `outcome`.
     public func release(_ permit: Permit, outcome: Outcome) {
-        control.release(permit, outcome: outcome, at: .now)
+        control.release(permit, outcome: outcome, at: now())
         wakeWaiters()
     }
 

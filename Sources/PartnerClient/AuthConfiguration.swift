@@ -126,11 +126,11 @@ public struct AuthConfiguration: Sendable, Decodable {
     /// - Parameters:
     ///   - folder: relative file paths are resolved against it (the job file's folder).
     ///   - environment: where `…Env` names are looked up.
-    ///   - http: for the token endpoint.
+    ///   - http: for the token endpoint; it must not follow redirects (the default does not).
     public func makeTokenProvider(
         relativeTo folder: String = FileManager.default.currentDirectoryPath,
         environment: [String: String] = ProcessInfo.processInfo.environment,
-        http: HTTPClient = .shared
+        http: HTTPClient = TokenEndpoint.client
     ) throws -> any TokenProvider {
         let named = [tokenEnv.map { _ in "tokenEnv" }, tokenFile.map { _ in "tokenFile" }, tokenCommand.map { _ in "tokenCommand" }, oauth2.map { _ in "oauth2" }].compactMap { $0 }
         guard named.count == 1 else {

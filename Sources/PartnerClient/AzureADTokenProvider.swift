@@ -44,10 +44,11 @@ public actor AzureADTokenProvider: TokenProvider {
     ///   - tokenURL: e.g. `https://login.microsoftonline.com/common/oauth2/token`.
     ///   - clientSecret: for confidential app registrations; nil for public clients.
     ///   - scope: sent with the password grant (`openid` as documented).
+    ///   - http: must not follow redirects (the default, `TokenEndpoint.client`, does not): the form holds secrets.
     ///   - now: the clock (tests).
     public init(
         tokenURL: String, clientId: String, clientSecret: String?, resource: String = "https://api.partner.microsoft.com",
-        scope: String? = "openid", grant: Grant, http: HTTPClient = .shared, now: @escaping @Sendable () -> Date = Date.init
+        scope: String? = "openid", grant: Grant, http: HTTPClient = TokenEndpoint.client, now: @escaping @Sendable () -> Date = Date.init
     ) {
         self.tokenURL = tokenURL
         self.clientId = clientId

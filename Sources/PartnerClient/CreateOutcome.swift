@@ -22,9 +22,28 @@ public struct ReferralPage: Sendable {
     /// The next page's URL as the server gave it (`@odata.nextLink`); nil on the last page.
     public var nextLink: String?
 
-    public init(referrals: [Referral], nextLink: String?) {
+    /// Items of the page that were not referral objects, by id where they had one: reported, not
+    /// fatal (issue #12). A reconcile that looks for a lost create must treat a page with any as
+    /// possibly holding it.
+    public var unreadable: [UnreadableReferral]
+
+    public init(referrals: [Referral], nextLink: String?, unreadable: [UnreadableReferral] = []) {
         self.referrals = referrals
         self.nextLink = nextLink
+        self.unreadable = unreadable
+    }
+}
+
+/// A list item that could not be read as a referral.
+public struct UnreadableReferral: Sendable, Hashable {
+    /// Its `id`, if it had a readable one.
+    public var id: String?
+    /// Why, without the item's values (they may be customer data).
+    public var reason: String
+
+    public init(id: String?, reason: String) {
+        self.id = id
+        self.reason = reason
     }
 }
 

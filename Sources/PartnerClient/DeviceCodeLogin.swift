@@ -22,7 +22,7 @@ public struct DeviceCodeLogin: Sendable {
 
     public init(
         deviceCodeURL: String, tokenURL: String, clientId: String, resource: String = "https://api.partner.microsoft.com",
-        http: HTTPClient = .shared, sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+        http: HTTPClient = TokenEndpoint.client, sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
     ) {
         self.deviceCodeURL = deviceCodeURL
         self.tokenURL = tokenURL
@@ -33,7 +33,7 @@ public struct DeviceCodeLogin: Sendable {
     }
 
     /// The URLs of an authority such as `https://login.microsoftonline.com/common`.
-    public init(authority: String, clientId: String, resource: String = "https://api.partner.microsoft.com", http: HTTPClient = .shared) {
+    public init(authority: String, clientId: String, resource: String = "https://api.partner.microsoft.com", http: HTTPClient = TokenEndpoint.client) {
         var base = authority
         while base.hasSuffix("/") { base.removeLast() }
         self.init(deviceCodeURL: base + "/oauth2/devicecode", tokenURL: base + "/oauth2/token", clientId: clientId, resource: resource, http: http)
@@ -56,8 +56,10 @@ public struct DeviceCodeLogin: Sendable {
         }
         let verification = Self.text(start["verification_url"]) ?? Self.text(start["verification_uri"]) ?? "https://microsoft.com/devicelogin"
         show(Prompt(userCode: userCode, verificationURL: verification, message: Self.text(start["message"]) ?? "To sign in, open \(verification) and enter the code \(userCode)."))
-        var interval = max(1, Self.number(start["interval"]) ?? 5)
-        let lifetime = Self.number(start["expires_in"]) ?? 900
+        // Bounded whatever the endpoint says ("interval": "1e300" would overflow the wait): polls
+        // 1 to 60 s apart, for at most an hour.
+        var interval = Self.bounded(Self.number(start["interval"]), default: 5, 1...60)
+        let lifetime = Self.bounded(Self.number(start["expires_in"]), default: 900, 1...3600)
         var waited = 0.0
         while waited < lifetime {
             try await sleep(.milliseconds(Int64(interval * 1000)))
@@ -72,7 +74,7 @@ public struct DeviceCodeLogin: Sendable {
             } catch let error as PartnerAPIError {
                 switch error.code {
                 case "authorization_pending": continue
-                case "slow_down": interval += 5; continue
+                case "slow_down": interval = min(interval + 5, 60); continue
                 case "expired_token", "code_expired":
                     throw PartnerAPIError(kind: .auth, code: error.code, message: "the code expired before the sign-in was completed: run `refbridge auth login` again")
                 case "authorization_declined", "access_denied":
@@ -88,6 +90,12 @@ public struct DeviceCodeLogin: Sendable {
             return
         }
         throw PartnerAPIError(kind: .auth, code: "expired_token", message: "the sign-in was not completed within \(Int(lifetime)) s: run `refbridge auth login` again")
+    }
+
+    /// `value` within `range`; `default` when absent or not a finite number.
+    static func bounded(_ value: Double?, default fallback: Double, _ range: ClosedRange<Double>) -> Double {
+        guard let value, value.isFinite else { return fallback }
+        return min(max(value, range.lowerBound), range.upperBound)
     }
 
     static func text(_ value: JSONValue?) -> String? {

@@ -10,10 +10,25 @@ extension PartnerAPIError {
         case 404, 410: .notFound
         case 408: .timeout
         case 412: .preconditionFailed
-        case 429: .throttled
+        case 429, 509: .throttled
         case 503: .unavailable
         case 400..<500: .rejected
         default: .serverError
+        }
+    }
+
+    /// The kind an answer means: a documented error code first ("apps should only code against
+    /// error codes", Error codes page), else the status. `resourceModified`/`preconditionFailed`
+    /// mean the eTag is stale whatever the status (read again and retry), `serviceNotAvailable`
+    /// means try later, `itemNotFound` is a 404.
+    static func kind(forStatus status: Int, code: String?) -> Kind {
+        switch code?.lowercased() {
+        case "resourcemodified"?, "preconditionfailed"?: .preconditionFailed
+        case "servicenotavailable"? where status >= 500: .unavailable
+        case "itemnotfound"?: .notFound
+        case "unauthenticated"?, "unauthorized"?: status == 401 ? .unauthorized : kind(forStatus: status)
+        case "accessdenied"?: .forbidden
+        default: kind(forStatus: status)
         }
     }
 
@@ -43,6 +58,6 @@ extension PartnerAPIError {
             let text = String(decoding: body.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             message = "HTTP \(status)" + (text.isEmpty ? "" : ": " + text)
         }
-        return PartnerAPIError(kind: kind(forStatus: status), status: status, code: code, message: message!, target: target, retryAfter: retryAfter)
+        return PartnerAPIError(kind: kind(forStatus: status, code: code), status: status, code: code, message: message!, target: target, retryAfter: retryAfter)
     }
 }

@@ -36,7 +36,7 @@ extension PartnerClient {
                 var error = answer.error
                 error.message = "the API answered a redirect (HTTP \(answer.status)), which the client does not follow: check api.baseURL"
                 return .failed(error)
-            case 401, 403, 429, 503:
+            case 401, 403, 429, 503, 509:
                 return .failed(answer.error)
             case 408, 409, 500..<600:
                 // 409: the server may know this request already (a repeated MS-RequestId): reconcile.

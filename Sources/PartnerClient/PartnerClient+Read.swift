@@ -59,23 +59,63 @@ extension PartnerClient {
     func fetchPage(_ url: String) async throws -> ReferralPage {
         let answer = try await call(.GET, url: url, requestId: Self.newRequestId(), safety: .safe).get()
         guard answer.status == 200 else { throw answer.error }
+        let page = try Self.decodePage(answer.body)
+        for skipped in page.unreadable {
+            logger.warning("partner api: a list item could not be read", metadata: ["referral.id": "\(skipped.id ?? "-")", "reason": "\(skipped.reason)"])
+        }
+        return page
+    }
+
+    /// A list answer as a page. Items are read leniently (any JSON object decodes), so only a
+    /// non-object is unreadable: it is reported with its id, if it has one, and the page goes on.
+    static func decodePage(_ body: [UInt8]) throws -> ReferralPage {
         let envelope: ListEnvelope
         do {
-            envelope = try JSONDecoder().decode(ListEnvelope.self, from: Data(answer.body))
+            envelope = try ReferralJSON.lenientDecoder().decode(ListEnvelope.self, from: Data(body))
         } catch {
-            // Never skip an unreadable item: a reconcile that missed a referral would create it twice.
             throw PartnerAPIError(kind: .decoding, status: 200, message: "the list answer is not a page of referrals: \(Self.describe(error))")
         }
-        return ReferralPage(referrals: envelope.value, nextLink: envelope.nextLink.flatMap { $0.isEmpty ? nil : $0 })
+        var referrals: [Referral] = []
+        var unreadable: [UnreadableReferral] = []
+        for item in envelope.value {
+            switch item {
+            case .read(let referral): referrals.append(referral)
+            case .unreadable(let skipped): unreadable.append(skipped)
+            }
+        }
+        return ReferralPage(referrals: referrals, nextLink: envelope.nextLink.flatMap { $0.isEmpty ? nil : $0 }, unreadable: unreadable)
     }
 
     private struct ListEnvelope: Decodable {
-        var value: [Referral]
+        var value: [ListItem]
         var nextLink: String?
 
         enum CodingKeys: String, CodingKey {
             case value
             case nextLink = "@odata.nextLink"
+        }
+    }
+
+    /// One item of `value`; decoding it never fails.
+    private enum ListItem: Decodable {
+        case read(Referral)
+        case unreadable(UnreadableReferral)
+
+        private struct IdKey: CodingKey {
+            var stringValue: String { "id" }
+            var intValue: Int? { nil }
+            init() {}
+            init?(stringValue: String) { nil }
+            init?(intValue: Int) { nil }
+        }
+
+        init(from decoder: any Decoder) throws {
+            do {
+                self = .read(try Referral(from: decoder))
+            } catch {
+                let id = try? decoder.container(keyedBy: IdKey.self).decodeIfPresent(String.self, forKey: IdKey())
+                self = .unreadable(UnreadableReferral(id: id ?? nil, reason: PartnerClient.describe(error)))
+            }
         }
     }
 

@@ -71,17 +71,8 @@ extension PartnerClient {
     ) async -> (Result<Exchange, PartnerAPIError>, AttemptResult) {
         var request = HTTPClientRequest(url: url)
         request.method = method
-        request.headers.add(name: "Authorization", value: "Bearer " + token)
-        request.headers.add(name: "Accept", value: "application/json")
-        request.headers.add(name: "User-Agent", value: configuration.userAgent)
-        request.headers.add(name: "MS-RequestId", value: requestId)
-        request.headers.add(name: "client-request-id", value: requestId)
-        request.headers.add(name: "MS-CorrelationId", value: configuration.correlationId)
-        for (name, value) in extraHeaders { request.headers.add(name: name, value: value) }
-        if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: body))
-        }
+        request.headers = Self.headers(token: token, requestId: requestId, userAgent: configuration.userAgent, extra: extraHeaders)
+        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
         let permit: AdaptiveLimiter.Permit
         do {
             permit = try await limiter.acquire()
@@ -97,8 +88,10 @@ extension PartnerClient {
             let bytes = Array(buffer: try await response.body.collect(upTo: 64 << 20))
             let retryAfter = RetryAfter.parse(response.headers.first(name: "Retry-After"))
             let code = Int(response.status.code)
-            // Only a 429 is about the client's pace; a 503 or 500 waits alone (RetryRules).
-            await limiter.release(permit, outcome: code == 429 ? .throttled(retryAfter: retryAfter) : (code < 500 ? .success : .neutral))
+            // Only a 429 or 509 (Error codes: "throttled … retry after more time") is about the
+            // client's pace; a 503 or 500 waits alone (RetryRules).
+            let throttled = RetryRules.isThrottling(code)
+            await limiter.release(permit, outcome: throttled ? .throttled(retryAfter: retryAfter) : (code < 500 ? .success : .neutral))
             fields["http.status"] = "\(code)"
             fields["duration"] = "\(ContinuousClock.now - started)"
             logger.debug("partner api", metadata: fields)
@@ -117,6 +110,24 @@ extension PartnerClient {
             logger.debug("partner api failed", metadata: fields)
             return (.failure(failure), result)
         }
+    }
+
+    /// The headers of one attempt.
+    static func headers(token: String, requestId: String, userAgent: String, extra: [(String, String)]) -> HTTPHeaders {
+        var headers = HTTPHeaders()
+        headers.add(name: "Authorization", value: "Bearer " + token)
+        headers.add(name: "Accept", value: "application/json")
+        headers.add(name: "User-Agent", value: userAgent)
+        // Headers page: `MS-RequestId` stays the same only for a retry of the same call ("the retry
+        // call should include the same value"), which exactly-once rests on; `client-request-id`
+        // and `MS-CorrelationId` "should be reset for every call", so each attempt gets new ones.
+        headers.add(name: "MS-RequestId", value: requestId)
+        headers.add(name: "client-request-id", value: newRequestId())
+        headers.add(name: "MS-CorrelationId", value: newRequestId())
+        for (name, value) in extra { headers.add(name: name, value: value) }
+        // Every documented example, GETs included, sends this header.
+        headers.add(name: "Content-Type", value: "application/json")
+        return headers
     }
 
     func metadata(_ method: HTTPMethod, _ url: String, _ requestId: String, _ attempt: Int) -> Logger.Metadata {

@@ -27,8 +27,11 @@ public final class PartnerClient: Sendable {
         tokens = tokenProvider
         var httpConfiguration = HTTPClient.Configuration()
         httpConfiguration.timeout = .init(connect: .init(configuration.connectTimeout), read: .init(configuration.requestTimeout))
+        // Idle connections are dropped before a server would drop them (the sandbox closes after
+        // 15 s): a request sent on a connection the server is closing fails "after sending", and a
+        // create would then be uncertain for nothing.
         httpConfiguration.connectionPool = .init(
-            idleTimeout: .seconds(60),
+            idleTimeout: .seconds(10),
             concurrentHTTP1ConnectionsPerHostSoftLimit: max(8, configuration.maxConcurrency * 2))
         // A refused connection fails the request at once (our retry loop, with backoff and the
         // limiter, decides), instead of AHC retrying quietly until the request's deadline.

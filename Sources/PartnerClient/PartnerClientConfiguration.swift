@@ -14,7 +14,8 @@ public struct PartnerClientConfiguration: Sendable {
     public var retry: RetryPolicy
     /// The most requests in flight; the adaptive limiter lowers it while the API throttles.
     public var maxConcurrency: Int
-    /// One per run, sent as `MS-CorrelationId` on every request.
+    /// One per run, in every log line (`partner.correlation_id`). Not a header: the Headers page
+    /// says `MS-CorrelationId` "should be reset for every call", so each request gets a new one.
     public var correlationId: String
     public var userAgent: String
 

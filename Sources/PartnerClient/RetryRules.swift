@@ -24,7 +24,7 @@ enum RetryDecision: Sendable, Equatable {
 /// |---|---|---|---|
 /// | 2xx, 4xx but below | finish | finish | finish |
 /// | first 401 | refresh, retry | refresh, retry | refresh, retry |
-/// | 429, 503 | retry (Retry-After) | retry (Retry-After) | retry (Retry-After) |
+/// | 429, 509, 503 | retry (Retry-After) | retry (Retry-After) | retry (Retry-After) |
 /// | 408, 500, 502, 504, other 5xx | finish (uncertain) | retry | finish |
 /// | not sent (refused) | retry | retry | retry |
 /// | lost (timeout, reset) | finish (uncertain) | retry | finish |
@@ -44,6 +44,9 @@ struct RetryRules: Sendable {
     var maxAttempts: Int
     var policy: RetryPolicy
 
+    /// 429, and 509, which the Error codes page describes as "throttled … retry after more time".
+    static func isThrottling(_ status: Int) -> Bool { status == 429 || status == 509 }
+
     func decide(_ result: AttemptResult, attempt: Int, safety: Safety, tokenRefreshed: Bool, jitter: Double) -> RetryDecision {
         let canRetry = attempt < maxAttempts
         switch result {
@@ -57,7 +60,7 @@ struct RetryRules: Sendable {
             case 401:
                 // One refresh per request: a second 401 means the token is not the problem.
                 return tokenRefreshed ? .finish : .refreshTokenAndRetry
-            case 429, 503:
+            case 429, 509, 503:
                 guard canRetry else { return .finish }
                 if let retryAfter, retryAfter > policy.maxRetryAfter { return .finish }
                 return .retry(after: policy.delay(forAttempt: attempt, retryAfter: retryAfter, jitter: jitter))

@@ -49,7 +49,17 @@ struct TokenResponse: Sendable, Equatable {
 }
 
 /// Form posts to an OAuth endpoint (token, device code).
-enum TokenEndpoint {
+public enum TokenEndpoint {
+    /// The HTTP client of the token path. It never follows a redirect: the form carries the client
+    /// secret, user name and password, and a 3xx to another origin would hand them (and then a
+    /// token of its choosing) to whoever answered it. `HTTPClient.shared` follows redirects, so it
+    /// must not be used here; callers that pass their own client must disallow redirects too.
+    public static let client: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
     /// Marks a failure worth another try (no connection, 429, 5xx); removed from the final error.
     private static let transient = "transient"
 
@@ -84,12 +94,20 @@ enum TokenEndpoint {
         request.body = .bytes(ByteBuffer(string: encode(form)))
         let status: Int
         let bytes: [UInt8]
+        let response: HTTPClientResponse
         do {
-            let response = try await http.execute(request, timeout: .seconds(30))
+            response = try await http.execute(request, timeout: .seconds(30))
             status = Int(response.status.code)
             bytes = Array(buffer: try await response.body.collect(upTo: 1 << 20))
         } catch {
             throw PartnerAPIError(kind: .auth, code: transient, message: "cannot reach the token endpoint \(redacted(url)): \(error)")
+        }
+        if (300..<400).contains(status) {
+            // Reached only with a client that does not follow redirects (`client`): refuse, never re-send.
+            let location = response.headers.first(name: "Location").map { " to \(origin($0))" } ?? ""
+            throw PartnerAPIError(
+                kind: .auth, status: status, code: "redirectRefused",
+                message: "the token endpoint \(redacted(url)) answered HTTP \(status), a redirect\(location): refbridge never follows a redirect with credentials; if that address is the real token endpoint, configure it as the token URL")
         }
         var fields: [String: JSONValue] = [:]
         if case .object(let object)? = try? JSONDecoder().decode(JSONValue.self, from: Data(bytes)) { fields = object }
@@ -115,6 +133,12 @@ enum TokenEndpoint {
         allowed.insert(charactersIn: "-._~")
         func escape(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text }
         return form.map { escape($0.0) + "=" + escape($0.1) }.joined(separator: "&")
+    }
+
+    /// `scheme://host:port` of a URL, for messages: never its path or query.
+    static func origin(_ url: String) -> String {
+        guard let parsed = URL(string: url), let scheme = parsed.scheme, let host = parsed.host else { return "another address" }
+        return "\(scheme)://\(host)" + (parsed.port.map { ":\($0)" } ?? "")
     }
 
     /// The URL without a query, for messages.

@@ -78,7 +78,7 @@ public struct Referral: Hashable, Sendable {
     }
 }
 
-extension Referral: Codable {
+extension Referral: Codable, JSONObjectModel {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case id, engagementId, name, organizationId, organizationName, externalReferenceId
         case createdDateTime, updatedDateTime, expirationDateTime, closedDateTime, acceptedDateTime
@@ -90,48 +90,37 @@ extension Referral: Codable {
     /// The JSON keys this model names; everything else lands in `additionalFields`.
     public static let knownKeys: Set<String> = Set(CodingKeys.allCases.map(\.rawValue))
 
-    struct AnyKey: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
+    /// Reads a referral; see `JSONObjectReader` for case-insensitive names and the lenient mode
+    /// `ReferralJSON.decode` uses for server answers.
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        id = try c.decodeIfPresent(String.self, forKey: .id)
-        engagementId = try c.decodeIfPresent(String.self, forKey: .engagementId)
-        name = try c.decodeIfPresent(String.self, forKey: .name)
-        organizationId = try c.decodeIfPresent(String.self, forKey: .organizationId)
-        organizationName = try c.decodeIfPresent(String.self, forKey: .organizationName)
-        externalReferenceId = try c.decodeIfPresent(String.self, forKey: .externalReferenceId)
-        createdDateTime = try c.decodeIfPresent(APIDateTime.self, forKey: .createdDateTime)
-        updatedDateTime = try c.decodeIfPresent(APIDateTime.self, forKey: .updatedDateTime)
-        expirationDateTime = try c.decodeIfPresent(APIDateTime.self, forKey: .expirationDateTime)
-        closedDateTime = try c.decodeIfPresent(APIDateTime.self, forKey: .closedDateTime)
-        acceptedDateTime = try c.decodeIfPresent(APIDateTime.self, forKey: .acceptedDateTime)
-        status = try c.decodeIfPresent(ReferralStatus.self, forKey: .status)
-        substatus = try c.decodeIfPresent(ReferralSubstatus.self, forKey: .substatus)
-        statusReason = try c.decodeIfPresent(String.self, forKey: .statusReason)
-        type = try c.decodeIfPresent(ReferralType.self, forKey: .type)
-        qualification = try c.decodeIfPresent(ReferralQualification.self, forKey: .qualification)
-        direction = try c.decodeIfPresent(ReferralDirection.self, forKey: .direction)
-        customerProfile = try c.decodeIfPresent(CustomerProfile.self, forKey: .customerProfile)
-        consent = try c.decodeIfPresent(Consent.self, forKey: .consent)
-        details = try c.decodeIfPresent(ReferralDetails.self, forKey: .details)
-        team = try c.decodeIfPresent([Member].self, forKey: .team)
-        inviteContext = try c.decodeIfPresent(InviteContext.self, forKey: .inviteContext)
-        target = try c.decodeIfPresent([ReferralTarget].self, forKey: .target)
-        eTag = try c.decodeIfPresent(String.self, forKey: .eTag)
-        links = try c.decodeIfPresent(ReferralLinks.self, forKey: .links)
-        odataContext = try c.decodeIfPresent(String.self, forKey: .odataContext)
-
-        let all = try decoder.container(keyedBy: AnyKey.self)
-        var extra: [String: JSONValue] = [:]
-        for key in all.allKeys where !Self.knownKeys.contains(key.stringValue) {
-            extra[key.stringValue] = try all.decode(JSONValue.self, forKey: key)
-        }
-        additionalFields = extra
+        var reader = try JSONObjectReader(decoder)
+        id = try reader.read(String.self, "id")
+        engagementId = try reader.read(String.self, "engagementId")
+        name = try reader.read(String.self, "name")
+        organizationId = try reader.read(String.self, "organizationId")
+        organizationName = try reader.read(String.self, "organizationName")
+        externalReferenceId = try reader.read(String.self, "externalReferenceId")
+        createdDateTime = try reader.read(APIDateTime.self, "createdDateTime")
+        updatedDateTime = try reader.read(APIDateTime.self, "updatedDateTime")
+        expirationDateTime = try reader.read(APIDateTime.self, "expirationDateTime")
+        closedDateTime = try reader.read(APIDateTime.self, "closedDateTime")
+        acceptedDateTime = try reader.read(APIDateTime.self, "acceptedDateTime")
+        status = try reader.read(ReferralStatus.self, "status")
+        substatus = try reader.read(ReferralSubstatus.self, "substatus")
+        statusReason = try reader.read(String.self, "statusReason")
+        type = try reader.read(ReferralType.self, "type")
+        qualification = try reader.read(ReferralQualification.self, "qualification")
+        direction = try reader.read(ReferralDirection.self, "direction")
+        customerProfile = try reader.read(CustomerProfile.self, "customerProfile")
+        consent = try reader.read(Consent.self, "consent")
+        details = try reader.read(ReferralDetails.self, "details")
+        team = try reader.read([Member].self, "team")
+        inviteContext = try reader.read(InviteContext.self, "inviteContext")
+        target = try reader.read([ReferralTarget].self, "target")
+        eTag = try reader.read(String.self, "eTag")
+        links = try reader.read(ReferralLinks.self, "links")
+        odataContext = try reader.read(String.self, "@odata.context")
+        additionalFields = try reader.additionalFields(known: Self.knownKeys)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -163,10 +152,10 @@ extension Referral: Codable {
         try c.encodeIfPresent(inviteContext, forKey: .inviteContext)
         try c.encodeIfPresent(links, forKey: .links)
         if !additionalFields.isEmpty {
-            var all = encoder.container(keyedBy: AnyKey.self)
-            // A known key here would be written twice; decoding never puts one there.
-            for (key, value) in additionalFields.sorted(by: { $0.key < $1.key }) where !Self.knownKeys.contains(key) {
-                try all.encode(value, forKey: AnyKey(stringValue: key))
+            var all = encoder.container(keyedBy: AnyJSONKey.self)
+            // A known key is here only when its typed property is nil (see `JSONObjectModel`).
+            for (key, value) in additionalFieldsToWrite() {
+                try all.encode(value, forKey: AnyJSONKey(key))
             }
         }
     }

@@ -30,7 +30,18 @@ public enum ReferralJSON {
         return writer.out
     }
 
+    /// Reads a referral the server sent, leniently: any JSON object decodes. A member of a shape
+    /// the model cannot read (`"ids": {}`), an unknown member or enum value, a `null` or `""` is
+    /// kept, raw where need be, and written back unchanged (partner-api.md, Decisions: unknown
+    /// fields are never fatal). Throws only when `bytes` is not a JSON object.
     public static func decode(_ bytes: some Collection<UInt8>) throws -> Referral {
-        try JSONDecoder().decode(Referral.self, from: Data(bytes))
+        try lenientDecoder().decode(Referral.self, from: Data(bytes))
+    }
+
+    /// A decoder that reads referrals leniently (see `decode(_:)`), e.g. inside a list page.
+    public static func lenientDecoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.userInfo[.lenientReferralDecoding] = true
+        return decoder
     }
 }

@@ -5,7 +5,7 @@
 /// margin). Output rules, kept equivalent to `Referral.encode(to:)`:
 /// - keys in the order of `Referral.encode(to:)` and, for nested objects, of their declarations
 ///   (what the synthesized `Codable` conformances write); `nil` fields are left out;
-/// - `additionalFields` (and objects inside any `JSONValue`) after the known keys, sorted by key, so
+/// - `additionalFields` of every object (and objects inside any `JSONValue`) after the known keys, sorted by key, so
 ///   the same referral gives the same bytes in every process (dictionary order is randomized);
 /// - strings: `"` and `\` escaped, `\b \f \n \r \t` in their short form, other control characters as
 ///   `\u00XX`; `/` and non-ASCII UTF-8 passed through unchanged;
@@ -54,14 +54,18 @@ struct ReferralJSONWriter {
         if let team = r.team { key("team"); write(team) }
         if let invite = r.inviteContext { key("inviteContext"); write(invite) }
         if let links = r.links { key("links"); write(links) }
-        if !r.additionalFields.isEmpty {
-            // A known key here would be written twice; decoding never puts one there.
-            for name in r.additionalFields.keys.sorted() where !Referral.knownKeys.contains(name) {
-                key(name)
-                write(r.additionalFields[name]!)
-            }
-        }
+        extras(r)
         endObject()
+    }
+
+    /// The additional fields of an object, sorted by key, after its known ones. A known key is
+    /// there only when its typed property is nil (`JSONObjectModel.additionalFieldsToWrite`).
+    private mutating func extras(_ object: some JSONObjectModel) {
+        guard !object.additionalFields.isEmpty else { return }
+        for (name, value) in object.additionalFieldsToWrite() {
+            key(name)
+            write(value)
+        }
     }
 
     // MARK: nested objects, fields in declaration order
@@ -79,6 +83,7 @@ struct ReferralJSONWriter {
             field("postalCode", address.postalCode)
             field("country", address.country)
             field("region", address.region)
+            extras(address)
             endObject()
         }
         field("size", p.size)
@@ -91,11 +96,13 @@ struct ReferralJSONWriter {
                 beginObject()
                 field("profileType", id.profileType)
                 field("id", id.id)
+                extras(id)
                 endObject()
             }
             endArray()
         }
         field("isMatchingComplete", p.isMatchingComplete)
+        extras(p)
         endObject()
     }
 
@@ -114,8 +121,10 @@ struct ReferralJSONWriter {
                 beginObject()
                 field("locale", preference.locale)
                 field("disableNotifications", preference.disableNotifications)
+                extras(preference)
                 endObject()
             }
+            extras(m)
             endObject()
         }
         endArray()
@@ -127,6 +136,7 @@ struct ReferralJSONWriter {
         field("consentToContact", c.consentToContact)
         field("consentToShareReferralWithMicrosoftSellers", c.consentToShareReferralWithMicrosoftSellers)
         field("consentToMicrosoftToContactSpecificPartners", c.consentToMicrosoftToContactSpecificPartners)
+        extras(c)
         endObject()
     }
 
@@ -151,15 +161,18 @@ struct ReferralJSONWriter {
                     field("id", s.id)
                     field("name", s.name)
                     field("type", s.type)
+                    extras(s)
                     endObject()
                 }
                 endArray()
             }
+            extras(requirements)
             endObject()
         }
         field("customerRequestedContact", d.customerRequestedContact)
         field("customerAction", d.customerAction)
         field("incentiveLevel", d.incentiveLevel)
+        extras(d)
         endObject()
     }
 
@@ -171,6 +184,7 @@ struct ReferralJSONWriter {
             element()
             beginObject()
             field("id", tag.id)
+            extras(tag)
             endObject()
         }
         endArray()
@@ -184,10 +198,12 @@ struct ReferralJSONWriter {
             beginObject()
             field("organizationId", by.organizationId)
             field("organizationName", by.organizationName)
+            extras(by)
             endObject()
         }
         field("assistanceRequestCode", i.assistanceRequestCode)
         field("invitedMpnId", i.invitedMpnId)
+        extras(i)
         endObject()
     }
 
@@ -195,6 +211,7 @@ struct ReferralJSONWriter {
         beginObject()
         field("type", t.type)
         field("id", t.id)
+        extras(t)
         endObject()
     }
 

@@ -90,6 +90,9 @@ public enum ReferralLimits {
         return String(value[..<end])
     }
 
+    /// `genericPath`, for "did you mean" on text a user typed.
+    public static func genericPathForSuggestions(_ path: String) -> String { genericPath(path) }
+
     /// `customerProfile.team[1].email` → `customerProfile.team[].email`.
     static func genericPath(_ path: String) -> String {
         // Runs for every field of every record: bytes, not Characters, and no copy without an index.

@@ -4,6 +4,10 @@
 /// What each purpose checks:
 /// - `.create`: everything below, plus "server-assigned fields absent".
 /// - `.update(from:)`: everything below, plus the §3.1 transition from the stored status.
+///
+/// Each issue names its `ValidationRule`: the documented ones (`.error`) are what the service
+/// refuses and the sandbox answers 400 for; the rest are refbridge's (`.warning`, with a reason),
+/// which a mapping's `strict:` can make errors. docs/api-contract.md lists every rule and its source.
 /// - `.received`: shape only (an `id`); a server answer is the truth refbridge records, whatever
 ///   enum values or lengths it carries.
 struct ReferralValidator {
@@ -23,8 +27,8 @@ struct ReferralValidator {
         return validator.issues
     }
 
-    private mutating func add(_ path: String, _ message: String) {
-        issues.append(ValidationIssue(path: path, message: message))
+    private mutating func add(_ path: String, _ message: String, _ rule: ValidationRule) {
+        issues.append(ValidationIssue(path: path, message: message, rule: rule))
     }
 
     private mutating func check(_ referral: Referral) {
@@ -44,40 +48,40 @@ struct ReferralValidator {
 
     private mutating func checkReceived(_ referral: Referral) {
         // Why: the ledger links a record to its referral by id; an answer without one cannot be recorded.
-        if referral.id?.isBlank ?? true { add("id", "is missing from the server's answer: the referral cannot be recorded without it") }
+        if referral.id?.isBlank ?? true { add("id", "is missing from the server's answer: the referral cannot be recorded without it", .required) }
     }
 
     // MARK: required and server-assigned fields
 
     private mutating func checkRequired(_ referral: Referral) {
         // Why: the create page marks these four required (§2.3); a PUT sends the whole referral again.
-        if referral.type == nil { add("type", "is required: set Independent or Shared") }
+        if referral.type == nil { add("type", "is required: set Independent or Shared", .required) }
         if referral.consent == nil {
-            add("consent", "is required: state the customer's consent explicitly (consentToToShareInfoWithOthers, consentToContact)")
+            add("consent", "is required: state the customer's consent explicitly (consentToToShareInfoWithOthers, consentToContact)", .required)
         }
-        if referral.details == nil { add("details", "is required: an object with the deal's notes, dealValue and currency") }
+        if referral.details == nil { add("details", "is required: an object with the deal's notes, dealValue and currency", .required) }
         guard let profile = referral.customerProfile else {
-            add("customerProfile", "is required: at least the customer's name and address.country")
+            add("customerProfile", "is required: at least the customer's name and address.country", .required)
             return
         }
         // Why: a referral is about a named customer organisation (§1.3); Partner Center shows and matches on it.
-        if profile.name?.isBlank ?? true { add("customerProfile.name", "is required: the customer organisation's name") }
+        if profile.name?.isBlank ?? true { add("customerProfile.name", "is required: the customer organisation's name", .customerName) }
         // Why: country is the one address part the API filters on (§2.1) and every real example carries.
         if let address = profile.address {
             if address.country?.isBlank ?? true {
-                add("customerProfile.address.country", "is required: a two-letter ISO 3166 code such as US")
+                add("customerProfile.address.country", "is required: a two-letter ISO 3166 code such as US", .customerAddress)
             }
         } else {
-            add("customerProfile.address", "is required: at least the country (ISO 3166 alpha-2, e.g. US)")
+            add("customerProfile.address", "is required: at least the country (ISO 3166 alpha-2, e.g. US)", .customerAddress)
         }
         // Why: consent is a statement by the customer; an absent flag would be a default nobody chose,
         // so the two flags every documented request carries must be given, true or false.
         if let consent = referral.consent {
             if consent.consentToToShareInfoWithOthers == nil {
-                add("consent.consentToToShareInfoWithOthers", "is required: true or false, as the customer agreed")
+                add("consent.consentToToShareInfoWithOthers", "is required: true or false, as the customer agreed", .consentFlags)
             }
             if consent.consentToContact == nil {
-                add("consent.consentToContact", "is required: true or false, as the customer agreed")
+                add("consent.consentToContact", "is required: true or false, as the customer agreed", .consentFlags)
             }
         }
     }
@@ -87,7 +91,7 @@ struct ReferralValidator {
         // is allowed: it links a connected referral to its Shared engagement (§3.2).
         // Checked one by one, not through a list: this runs for every record a preview maps.
         func absent(_ present: Bool, _ path: String) {
-            if present { add(path, "is set by the server: leave it out of a create") }
+            if present { add(path, "is set by the server: leave it out of a create", .serverSetFields) }
         }
         absent(referral.id != nil, "id")
         absent(referral.eTag != nil, "eTag")
@@ -105,61 +109,62 @@ struct ReferralValidator {
 
     /// Why: the API answers 400 for values it does not know; for `.received` these are never checked.
     private mutating func checkEnums(_ referral: Referral) {
-        enumValue(referral.type, "type")
-        enumValue(referral.status, "status")
-        enumValue(referral.substatus, "substatus")
-        enumValue(referral.qualification, "qualification")
+        enumValue(referral.type, "type", documented: true)
+        enumValue(referral.status, "status", documented: true)
+        enumValue(referral.substatus, "substatus", documented: true)
+        enumValue(referral.qualification, "qualification", documented: true)
         enumValue(referral.direction, "direction")
         enumValue(referral.customerProfile?.size, "customerProfile.size")
         for (index, id) in (referral.customerProfile?.ids ?? []).enumerated() {
             enumValue(id.profileType, "customerProfile.ids[\(index)].profileType")
         }
         for (index, solution) in (referral.details?.requirements?.solutions ?? []).enumerated() {
-            enumValue(solution.type, "details.requirements.solutions[\(index)].type")
+            enumValue(solution.type, "details.requirements.solutions[\(index)].type", documented: true)
         }
         for (index, target) in (referral.target ?? []).enumerated() {
-            enumValue(target.type, "target[\(index)].type")
+            enumValue(target.type, "target[\(index)].type", documented: true)
         }
         enumValue(referral.inviteContext?.assistanceRequestCode, "inviteContext.assistanceRequestCode")
     }
 
-    private mutating func enumValue<Value: OpenStringEnum>(_ value: Value?, _ path: String) {
+    /// `documented`: an enum of Referral resources ([A]), whose other values the service refuses
+    /// (an error); otherwise an enum known only from the connector or real data (a warning: real
+    /// answers carry `"size": ""`).
+    private mutating func enumValue<Value: OpenStringEnum>(_ value: Value?, _ path: String, documented: Bool = false) {
         guard let value, !value.isDocumented else { return }
         let hint = Value.documented(matching: value.rawValue).map { " (did you mean \($0)?)" } ?? ""
-        add(path, "'\(value.rawValue)' is not a documented value\(hint): use one of \(Value.documented.map(\.rawValue).joined(separator: ", "))")
+        add(path, "'\(value.rawValue)' is not a documented value\(hint): use one of \(Value.documented.map(\.rawValue).joined(separator: ", "))",
+            documented ? .documentedEnum : .undocumentedEnum)
     }
 
     // MARK: status
 
     private mutating func checkStatus(_ referral: Referral) {
-        // Why: Closed is terminal (§3.1, sample flow [F]); an update of a Closed referral is refused
-        // whatever it changes, so this is reported even when the status itself is not touched.
-        if case .update(from: .closed?) = purpose {
-            add("status", "the referral is Closed: Closed referrals cannot be changed")
-        }
+        // A Closed referral may be updated as long as it stays Closed with Won, Lost, Declined or
+        // Expired: the status table's row Closed → Closed (§3.1). Nothing documents more.
         let status = referral.status
         let substatus = referral.substatus
         if let status, status.isDocumented {
             // Why: None is an enum member but has no row in the §3.1 table and no allowed substatus.
-            if status == .none { add("status", "None is not a status a referral can be given: use New, Active or Closed") }
+            if status == .none { add("status", "None is not a status a referral can be given: use New, Active or Closed", .statusNone) }
             if let substatus, substatus.isDocumented, status != .none, !StatusRules.isAllowed(status: status, substatus: substatus) {
-                add("substatus", "\(substatus) does not go with status \(status): use \(Self.allowedSubstatuses(status))")
+                add("substatus", "\(substatus) does not go with status \(status): use \(Self.allowedSubstatuses(status))", .statusTable)
             }
             // Why: on create the server sets the starting status itself (the documented create sends
             // New/Pending and gets Active/Accepted back), so a status alone is fine there. An update
             // moves the pair together (§2.5 patches /status and /substatus); a status without its
             // substatus would leave the stored substatus behind, e.g. Closed/Accepted.
             if substatus == nil, !isCreate, status != .none {
-                add("substatus", "is required with status \(status): use \(Self.allowedSubstatuses(status))")
+                add("substatus", "is required with status \(status): use \(Self.allowedSubstatuses(status))", .substatusWithStatus)
             }
         } else if substatus != nil, status == nil {
             // Why: a substatus only has meaning under its status (§3.1).
-            add("status", "is required when substatus is set: e.g. New with Pending")
+            add("status", "is required when substatus is set: e.g. New with Pending", .statusTable)
         }
-        if case .update(let from?) = purpose, from != .closed, let to = status,
+        if case .update(let from?) = purpose, let to = status,
             from.isDocumented, to.isDocumented, !StatusRules.canTransition(from: from, to: to)
         {
-            add("status", "cannot move from \(from) to \(to): \(from) may become \(Self.nextStatuses(from))")
+            add("status", "cannot move from \(from) to \(to): \(from) may become \(Self.nextStatuses(from))", .statusTable)
         }
     }
 
@@ -178,26 +183,26 @@ struct ReferralValidator {
         for (index, target) in (referral.target ?? []).enumerated() {
             // Why: a target names whom the referral is shared with (§1.8, §3.2); None names nobody.
             if target.type == nil {
-                add("target[\(index)].type", "is required: SolutionProfile or BusinessProfileLocation")
+                add("target[\(index)].type", "is required: SolutionProfile or BusinessProfileLocation", .targetShape)
             } else if target.type == TargetType.none {
-                add("target[\(index)].type", "None names no one to share with: use SolutionProfile or BusinessProfileLocation")
+                add("target[\(index)].type", "None names no one to share with: use SolutionProfile or BusinessProfileLocation", .targetShape)
             }
-            if target.id?.isBlank ?? true { add("target[\(index)].id", "is required: a solution id, a location id, or msft") }
+            if target.id?.isBlank ?? true { add("target[\(index)].id", "is required: a solution id, a location id, or msft", .targetShape) }
         }
         if referral.type == .shared {
             // Why: §3.2: a shared referral says whom it is shared with.
             if referral.target?.isEmpty ?? true {
-                add("target", "is required for a Shared referral: your solution profile ({type: SolutionProfile, id: …}), or {type: BusinessProfileLocation, id: msft} for the connected referral")
+                add("target", "is required for a Shared referral: your solution profile ({type: SolutionProfile, id: …}), or {type: BusinessProfileLocation, id: msft} for the connected referral", .sharedTarget)
             }
             let targetsMicrosoft = referral.target?.contains { $0.type == .businessProfileLocation && $0.id == "msft" } ?? false
             // Why: §3.2 step 2: the connected referral to Microsoft joins the engagement created first.
             if isCreate, targetsMicrosoft, referral.engagementId?.isBlank ?? true {
-                add("engagementId", "is required for the connected referral to Microsoft: the engagementId of the Shared referral created first")
+                add("engagementId", "is required for the connected referral to Microsoft: the engagementId of the Shared referral created first", .connectedEngagement)
             }
         } else if isCreate, let engagementId = referral.engagementId, referral.type != nil {
             // Why: §2.3: a create leaves engagementId out unless it links a connected referral, and
             // only Shared referrals have one (§3.2).
-            add("engagementId", "'\(engagementId)' links a connected referral of a Shared engagement: set type Shared, or leave engagementId out")
+            add("engagementId", "'\(engagementId)' links a connected referral of a Shared engagement: set type Shared, or leave engagementId out", .connectedEngagement)
         }
     }
 
@@ -220,13 +225,13 @@ struct ReferralValidator {
                 if let country = address.country, !country.isBlank, !CountryCodes.isValid(country) {
                     let message = CountryCodes.normalized(country).map { "'\(country)' must be written in capitals: \($0)" }
                         ?? "'\(country)' is not an ISO 3166-1 alpha-2 country code: use e.g. US, DE, GB"
-                    add("customerProfile.address.country", message)
+                    add("customerProfile.address.country", message, .countryCode)
                 }
             }
             members(profile.team, "customerProfile.team")
             // Why: an id entry without its value identifies nothing (§1.3).
             for (index, id) in (profile.ids ?? []).enumerated() where id.id?.isBlank ?? true {
-                add("customerProfile.ids[\(index)].id", "is required: the DUNS number or your external id")
+                add("customerProfile.ids[\(index)].id", "is required: the DUNS number or your external id", .customerIdValue)
             }
         }
         members(referral.team, "team")
@@ -240,20 +245,20 @@ struct ReferralValidator {
         if let value = details.dealValue {
             // Why: a deal value is money (§1.8): finite, not negative, within Dataverse's money range.
             if !value.isFinite || value < 0 {
-                add("details.dealValue", "must be a number of 0 or more")
+                add("details.dealValue", "must be a number of 0 or more", .dealValueRange)
             } else if value > ReferralLimits.maxDealValue {
-                add("details.dealValue", "is above 1,000,000,000,000: check the source value")
+                add("details.dealValue", "is above 1,000,000,000,000: check the source value", .dealValueRange)
             }
             // Why: an amount without its currency cannot be read by the other side.
             if details.currency?.isBlank ?? true {
-                add("details.currency", "is required with details.dealValue: an ISO 4217 code such as USD")
+                add("details.currency", "is required with details.dealValue: an ISO 4217 code such as USD", .currencyWithDealValue)
             }
         }
         // Why: §1.8 names ISO 4217, whose codes are capitals.
         if let currency = details.currency, !currency.isBlank, !CurrencyCodes.isValid(currency) {
             let message = CurrencyCodes.normalized(currency).map { "'\(currency)' must be written in capitals: \($0)" }
                 ?? "'\(currency)' is not an ISO 4217 currency code: use e.g. USD, EUR"
-            add("details.currency", message)
+            add("details.currency", message, .currencyCode)
         }
         // closingDateTime needs no check here: an `APIDateTime` exists only once its text has parsed.
         guard let requirements = details.requirements else { return }
@@ -262,7 +267,7 @@ struct ReferralValidator {
         tags(requirements.services, "details.requirements.services")
         count(requirements.solutions?.count, "details.requirements.solutions")
         for (index, solution) in (requirements.solutions ?? []).enumerated() where solution.id?.isBlank ?? true {
-            add("details.requirements.solutions[\(index)].id", "is required: the solution's id")
+            add("details.requirements.solutions[\(index)].id", "is required: the solution's id", .tagId)
         }
     }
 
@@ -280,11 +285,11 @@ struct ReferralValidator {
             length(member.email, limit: limits.email, at("email"))
             // Why: Partner Center mails these people (§1.5 disableNotifications); a broken address is lost.
             if let email = member.email, !email.isBlank, !Self.isPlausibleEmail(email) {
-                add(at("email"), "'\(email)' is not an e-mail address: expected name@domain.tld, one address, no spaces")
+                add(at("email"), "'\(email)' is not an e-mail address: expected name@domain.tld, one address, no spaces", .email)
             }
             // Why: §1.5 documents a .NET culture name.
             if let locale = member.contactPreference?.locale, !Self.isLocale(locale) {
-                add(at("contactPreference.locale"), "'\(locale)' is not a culture name: use e.g. en-US")
+                add(at("contactPreference.locale"), "'\(locale)' is not a culture name: use e.g. en-US", .locale)
             }
         }
     }
@@ -294,7 +299,7 @@ struct ReferralValidator {
         count(tags.count, path)
         // Why: a tag is nothing but its id (§1.8).
         for (index, tag) in tags.enumerated() where tag.id?.isBlank ?? true {
-            add("\(path)[\(index)].id", "is required: the tag's id, e.g. Manufacturing")
+            add("\(path)[\(index)].id", "is required: the tag's id, e.g. Manufacturing", .tagId)
         }
     }
 
@@ -333,12 +338,12 @@ struct ReferralValidator {
     /// `path` is the concrete path, built only for an issue.
     private mutating func length(_ value: String?, limit: Int?, _ path: @autoclosure () -> String) {
         guard let value, let limit, ReferralLimits.exceeds(value, limit) else { return }
-        add(path(), "is \(ReferralLimits.length(of: value)) characters long; the limit is \(limit): shorten it or map it with `truncate`")
+        add(path(), "is \(ReferralLimits.length(of: value)) characters long; the limit is \(limit): shorten it or map it with `truncate`", .length)
     }
 
     private mutating func count(_ value: Int?, _ path: String) {
         guard let value, let limit = ReferralLimits.maxCount(forPath: path), value > limit else { return }
-        add(path, "has \(value) items; the limit is \(limit): check that the mapping does not gather several records' items")
+        add(path, "has \(value) items; the limit is \(limit): check that the mapping does not gather several records' items", .count)
     }
 
     /// One `@`, a non-empty local part, a dotted domain with non-empty labels and a 2+ letter last

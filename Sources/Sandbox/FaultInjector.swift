@@ -14,6 +14,7 @@ actor FaultInjector {
     private let mix: SandboxConfiguration.FaultMix
     private var random: SplitMix64
     private let throttle: Double?
+    private let now: @Sendable () -> Date
     /// GCRA: the theoretical arrival time of the next request.
     private var theoreticalArrival = Date.distantPast
 
@@ -22,19 +23,22 @@ actor FaultInjector {
         mix = configuration.faultMix
         random = SplitMix64(seed: configuration.seed ?? UInt64.random(in: 0...UInt64.max))
         throttle = configuration.throttle
+        now = configuration.now
     }
 
     /// The fault for this request, if any. `isCreate` allows the drop-after-create fault.
     func next(isCreate: Bool) -> Fault? {
         if let limit = throttle, limit > 0 {
-            let interval = 1 / limit
+            // A slower throttle than one request a day is one a day: the dates stay finite.
+            let interval = min(1 / limit, 86_400)
             // A burst of up to a tenth of a second's worth of requests (at least one) is let through.
             let tolerance = max(interval, 0.1)
-            let now = Date()
+            let now = self.now()
             let arrival = max(theoreticalArrival, now)
             if arrival.timeIntervalSince(now) > tolerance {
                 let wait = arrival.timeIntervalSince(now) - tolerance
-                return .throttled(retryAfter: max(1, Int(wait.rounded(.up))))
+                // Capped at a day: a throttle of 1e-300 per second means waits beyond any Int.
+                return .throttled(retryAfter: Int(min(max(1, wait.rounded(.up)), 86_400)))
             }
             theoreticalArrival = arrival.addingTimeInterval(interval)
         }

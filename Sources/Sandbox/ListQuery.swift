@@ -1,13 +1,18 @@
 import Foundation
 import Referrals
 
-/// The list endpoint's query, limited to exactly what the docs show (partner-api.md §2.1): anything
-/// else is refused, so a client can never come to depend on what the real API does not promise.
+/// The list endpoint's query, limited to what the docs and the connector's Swagger show
+/// (partner-api.md §2.1): anything else is refused, so a client can never come to depend on what
+/// the real API does not promise.
 struct ListQuery: Codable, Sendable, Equatable {
     var filter: [Clause] = []
     var orderBy: OrderField = .createdDateTime
     var descending = false
     var top: Int?
+    /// `$skip` (Swagger): referrals passed over before the first page.
+    var skip = 0
+    /// `$count=true` (Swagger): only then does the page carry `@odata.count`.
+    var count = false
     var select: [String]?
     /// Keyset position for the next page: the sort key and id of the last referral sent.
     var after: Position?
@@ -23,26 +28,38 @@ struct ListQuery: Codable, Sendable, Equatable {
         case createdDateTime, updatedDateTime
     }
 
-    /// One `field eq 'value'` clause.
+    /// One `field op 'value'` clause; `op` is `eq` but for `updatedDateTime` (see `Options`).
     struct Clause: Codable, Sendable, Equatable {
         var field: String
         var value: String
+        var op = "eq"
     }
+
+    /// What the sandbox's options let a query do beyond the documented `eq`.
+    struct Options: Sendable {
+        /// `updatedDateTime` with `ge`/`gt`/`le`/`lt` too: the docs list it as filterable but name
+        /// no operator, so only `eq` is certain.
+        var dateRanges = false
+    }
+
+    /// How deep parentheses may nest in `$filter`: far beyond any real query, and a 400, not a
+    /// stack overflow, for 40,000 `(`.
+    static let maxFilterDepth = 32
 
     static let filterFields: Set<String> = [
         "engagementId", "status", "substatus", "qualification", "type", "direction",
-        "customerProfile/address/country", "updatedDateTime", "team/email",
+        "customerProfile/address/country", "updatedDateTime", "team/email", "email",
     ]
     static let selectable: Set<String> = Referral.knownKeys.subtracting(["@odata.context"])
     static let pageSize = 100
 
     /// Parses the URL query (already percent-decoded pairs).
-    static func parse(_ pairs: [(String, String)]) throws -> ListQuery {
+    static func parse(_ pairs: [(String, String)], options: Options = Options()) throws -> ListQuery {
         var query = ListQuery()
         for (name, value) in pairs {
             switch name {
             case "$filter":
-                var parser = FilterParser(value)
+                var parser = FilterParser(value, options: options)
                 query.filter = try parser.parse()
             case "$orderby":
                 let parts = value.split(separator: " ", omittingEmptySubsequences: true)
@@ -62,6 +79,20 @@ struct ListQuery: Codable, Sendable, Equatable {
                     throw SandboxError.invalidRequest("$top must be a whole number above 0; got '\(value)'", target: "$top")
                 }
                 query.top = top
+            case "$skip":
+                guard let skip = Int(value), skip >= 0 else {
+                    throw SandboxError.invalidRequest("$skip must be a whole number of 0 or more; got '\(value)'", target: "$skip")
+                }
+                query.skip = skip
+            case "$count":
+                switch value.lowercased() {
+                case "true": query.count = true
+                case "false": query.count = false
+                default: throw SandboxError.invalidRequest("$count must be true or false; got '\(value)'", target: "$count")
+                }
+            case "$expand":
+                // Documented by the Swagger without its values or meaning: accepted, changes nothing.
+                break
             case "$select":
                 let fields = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
                 for field in fields where !selectable.contains(field) {
@@ -69,15 +100,30 @@ struct ListQuery: Codable, Sendable, Equatable {
                 }
                 query.select = fields
             case "$skiptoken":
-                guard let data = Data(base64Encoded: value), let token = try? JSONDecoder().decode(ListQuery.self, from: data) else {
+                guard let data = Data(base64Encoded: value), let token = try? JSONDecoder().decode(ListQuery.self, from: data),
+                    token.isConsistent
+                else {
                     throw SandboxError.invalidRequest("$skiptoken is not one this server issued: follow @odata.nextLink verbatim", target: "$skiptoken")
                 }
                 query = token
             default:
-                throw SandboxError.invalidRequest("the query option '\(name)' is not supported: use $filter, $orderby, $top or $select", target: name)
+                throw SandboxError.invalidRequest("the query option '\(name)' is not supported: use $filter, $orderby, $top, $skip, $count, $expand or $select", target: name)
             }
         }
         return query
+    }
+
+    /// A skip token is base64 JSON anyone can forge: what it says must make sense before any
+    /// arithmetic (a `top` of Int.min would overflow `top - sent`).
+    var isConsistent: Bool {
+        guard sent >= 0, skip >= 0, top.map({ $0 > 0 && sent <= $0 }) ?? true else { return false }
+        return filter.count <= 1000
+    }
+
+    /// How many more this query may return: `top - sent`, or all.
+    var remaining: Int {
+        guard let top else { return Int.max }
+        return max(0, top - sent)
     }
 
     var skipToken: String {
@@ -94,8 +140,9 @@ struct ListQuery: Codable, Sendable, Equatable {
             case "type": referral.type?.rawValue == clause.value
             case "direction": referral.direction?.rawValue == clause.value
             case "customerProfile/address/country": referral.customerProfile?.address?.country?.caseInsensitiveCompare(clause.value) == .orderedSame
-            case "updatedDateTime": referral.updatedDateTime.map { Self.sameInstant($0, clause.value) } ?? false
-            case "team/email": referral.team?.contains { $0.email?.caseInsensitiveCompare(clause.value) == .orderedSame } ?? false
+            case "updatedDateTime": referral.updatedDateTime.map { Self.compare($0, clause.op, clause.value) } ?? false
+            // The list page documents a plain `email` filter next to team/any(…); both look in the team.
+            case "team/email", "email": referral.team?.contains { $0.email?.caseInsensitiveCompare(clause.value) == .orderedSame } ?? false
             default: false
             }
         }
@@ -114,8 +161,14 @@ struct ListQuery: Codable, Sendable, Equatable {
         var indexes: [Int] = []
         var total = 0
         var more = false
+        var skipped = 0
         for index in order where filter.isEmpty || matches(all[index]) {
             total += 1
+            // `$skip` applies to the first page only; later pages continue after `after`.
+            if after == nil, skipped < skip {
+                skipped += 1
+                continue
+            }
             if let after {
                 let beyond = keys[index] == after.key
                     ? (descending ? ids[index] < after.id : ids[index] > after.id)
@@ -125,6 +178,20 @@ struct ListQuery: Codable, Sendable, Equatable {
             if indexes.count < limit { indexes.append(index) } else { more = true }
         }
         return (indexes, total, more)
+    }
+
+    /// `stored op literal` for a date: `eq` as `sameInstant`, the others on the instants.
+    static func compare(_ stored: APIDateTime, _ op: String, _ literal: String) -> Bool {
+        if op == "eq" { return sameInstant(stored, literal) }
+        guard let other = APIDateTime(literal) else { return false }
+        let equal = sameInstant(stored, literal)
+        switch op {
+        case "ge": return equal || stored.date > other.date
+        case "gt": return !equal && stored.date > other.date
+        case "le": return equal || stored.date < other.date
+        case "lt": return !equal && stored.date < other.date
+        default: return false
+        }
     }
 
     /// The text the server wrote, or the same instant spelt otherwise (`+00:00`, fewer digits).
@@ -149,8 +216,13 @@ struct ListQuery: Codable, Sendable, Equatable {
 struct FilterParser {
     private let text: [Character]
     private var position = 0
+    private var depth = 0
+    private let options: ListQuery.Options
 
-    init(_ text: String) { self.text = Array(text) }
+    init(_ text: String, options: ListQuery.Options = .init()) {
+        self.text = Array(text)
+        self.options = options
+    }
 
     mutating func parse() throws -> [ListQuery.Clause] {
         let clauses = try expression()
@@ -178,7 +250,12 @@ struct FilterParser {
     private mutating func clause() throws -> [ListQuery.Clause] {
         skipSpaces()
         if position < text.count, text[position] == "(" {
+            guard depth < ListQuery.maxFilterDepth else {
+                throw error("parentheses nest deeper than \(ListQuery.maxFilterDepth) levels")
+            }
             position += 1
+            depth += 1
+            defer { depth -= 1 }
             let inner = try expression()
             skipSpaces()
             guard position < text.count, text[position] == ")" else { throw error("missing ')'") }
@@ -207,20 +284,28 @@ struct FilterParser {
         }
         guard ListQuery.filterFields.contains(field), field != "team/email" else {
             throw SandboxError.invalidRequest(
-                "$filter on '\(field)' is not supported: the documented fields are engagementId, status, substatus, qualification, type, direction, customerProfile/address/country, updatedDateTime and team/any(t:t/email eq '…')",
+                "$filter on '\(field)' is not supported: the documented fields are engagementId, status, substatus, qualification, type, direction, customerProfile/address/country, updatedDateTime, email and team/any(t:t/email eq '…')",
                 target: field.isEmpty ? "$filter" : field)
         }
-        try expectEq()
-        return [ListQuery.Clause(field: field, value: try literal())]
+        let op = try expectOperator(ranges: field == "updatedDateTime" && options.dateRanges)
+        return [ListQuery.Clause(field: field, value: try literal(), op: op)]
     }
 
     private mutating func expectEq() throws {
+        _ = try expectOperator(ranges: false)
+    }
+
+    /// `eq`, or with `ranges` also `ge`, `gt`, `le`, `lt`.
+    private mutating func expectOperator(ranges: Bool) throws -> String {
         skipSpaces()
         let word = peekWord()
-        guard word == "eq" else {
-            throw SandboxError.invalidRequest("$filter supports only the eq operator; got '\(word)'", target: "$filter")
+        let allowed = ranges ? ["eq", "ge", "gt", "le", "lt"] : ["eq"]
+        guard allowed.contains(word) else {
+            let hint = ranges ? "eq, ge, gt, le or lt" : "only the eq operator (the docs name no other; `sandbox --date-ranges on` allows ge/gt/le/lt on updatedDateTime)"
+            throw SandboxError.invalidRequest("$filter supports \(hint); got '\(word)'", target: "$filter")
         }
         position += word.count
+        return word
     }
 
     private mutating func literal() throws -> String {

@@ -15,8 +15,10 @@ actor ReferralStore {
     private var engagementIds: Set<String> = []
     private var lastTimestamp = Date.distantPast
     private var journal: FileHandle?
+    private let now: @Sendable () -> Date
 
-    init(dataFile: String?) throws {
+    init(dataFile: String?, now: @escaping @Sendable () -> Date = { Date() }) throws {
+        self.now = now
         guard let dataFile else {
             journal = nil
             return
@@ -52,7 +54,10 @@ actor ReferralStore {
             }
         }
         let folder = (dataFile as NSString).deletingLastPathComponent
-        if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+        // The journal holds customer data: a folder made for it is the owner's alone (as the file is, 0600).
+        if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder) {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        }
         let temporary = dataFile + ".tmp"
         guard FileManager.default.createFile(atPath: temporary, contents: compacted, attributes: [.posixPermissions: 0o600]) else {
             throw SandboxStartError(message: "cannot write the sandbox data file \(dataFile): check the folder exists and is writable")
@@ -75,7 +80,7 @@ actor ReferralStore {
 
     /// A time strictly after every earlier one, so `$orderby=createdDateTime` is a total order.
     private func nextTimestamp() -> APIDateTime {
-        var now = Date()
+        var now = self.now()
         if now <= lastTimestamp { now = lastTimestamp.addingTimeInterval(0.000_001) }
         lastTimestamp = now
         return APIDateTime(now)
@@ -121,6 +126,20 @@ actor ReferralStore {
         return (referral, true)
     }
 
+    /// Adds referrals exactly as given (a recorded answer of the real service), ids and dates
+    /// included; one whose id is already stored replaces it.
+    func seed(_ recorded: [Referral]) {
+        for referral in recorded {
+            guard let id = referral.id else { continue }
+            if let position = indexById[id] { referrals[position] = referral } else {
+                indexById[id] = referrals.count
+                referrals.append(referral)
+            }
+            if let engagementId = referral.engagementId { engagementIds.insert(engagementId) }
+            append(JournalEntry(requestId: nil, referral: referral))
+        }
+    }
+
     /// Replaces the stored referral with `referral` if its eTag is still `expectedETag`, `stamp`
     /// setting the update's dates; nil when another write came first (the caller answers 412).
     func replace(
@@ -132,6 +151,29 @@ actor ReferralStore {
         referrals[position] = referral
         append(JournalEntry(requestId: nil, referral: referral))
         return referral
+    }
+
+    /// Moves every referral whose `expirationDateTime` has passed and that is not Closed to
+    /// Closed/Expired, as the service archives referrals nobody acted on (partner-api.md §3.1);
+    /// `eTag` gives each its new eTag. Returns how many expired.
+    @discardableResult
+    func expireDue(eTag: () -> String) -> Int {
+        let current = now()
+        var expired = 0
+        for index in referrals.indices {
+            guard referrals[index].status != .closed, let expiry = referrals[index].expirationDateTime, expiry.date <= current else { continue }
+            var referral = referrals[index]
+            let stamp = nextTimestamp()
+            referral.status = .closed
+            referral.substatus = .expired
+            referral.closedDateTime = stamp
+            referral.updatedDateTime = stamp
+            referral.eTag = eTag()
+            referrals[index] = referral
+            append(JournalEntry(requestId: nil, referral: referral))
+            expired += 1
+        }
+        return expired
     }
 
     private func append(_ entry: JournalEntry) {

@@ -12,11 +12,17 @@ extension SandboxAPI {
         if configuration.idempotency, let requestId, let existing = await store.referral(requestId: requestId) {
             return referralResponse(existing, status: .init(code: configuration.createStatus))
         }
-        let issues = referral.validationIssues(for: .create)
+        // Only what the docs state is refused (docs/api-contract.md); refbridge's own rules are the
+        // client's warnings. An unknown engagementId is accepted: nothing documents a check.
+        let issues = referral.documentedViolations(for: .create)
         guard issues.isEmpty else { throw SandboxError.validation(issues) }
-        if let engagementId = referral.engagementId, !(await store.hasEngagement(engagementId)) {
-            throw SandboxError.invalidRequest("engagementId '\(engagementId)' is not an engagement of this organisation: create the Shared referral first and use its engagementId", target: "engagementId")
-        }
+        // What only the server sets is the server's, whatever the request said.
+        referral.createdDateTime = nil
+        referral.updatedDateTime = nil
+        referral.acceptedDateTime = nil
+        referral.closedDateTime = nil
+        referral.expirationDateTime = nil
+        referral.odataContext = nil
         let id = UUID().uuidString.lowercased()
         referral.id = id
         referral.engagementId = referral.engagementId ?? UUID().uuidString.lowercased()
@@ -32,15 +38,43 @@ extension SandboxAPI {
             referral.substatus = referral.substatus ?? StatusRules.substatuses(for: referral.status ?? .new).first
         }
         referral.eTag = Self.newETag()
-        referral.links = links(id: id, engagementId: referral.engagementId!)
+        referral.links = links(id: id, engagementId: referral.engagementId ?? "")
+        Self.giveAnswerShape(&referral)
+        let expireAfter = configuration.expireAfter.flatMap { $0.isFinite && $0 >= 0 ? min($0, Self.longestExpiry) : nil }
         let (stored, _) = await store.insert(referral, requestId: requestId, reuseRequestId: configuration.idempotency) { referral, now in
             referral.createdDateTime = now
             referral.updatedDateTime = now
             if referral.status == .active { referral.acceptedDateTime = now }
             if referral.status == .closed { referral.closedDateTime = now }
+            if let seconds = expireAfter, referral.status != .closed {
+                referral.expirationDateTime = APIDateTime(now.date.addingTimeInterval(seconds))
+                referral.additionalFields["expirationDateTime"] = nil
+            }
         }
         return referralResponse(stored, status: .init(code: configuration.createStatus), context: false)
     }
+
+    /// The shape of the service's answers: real ones carry empty arrays (`target: []`, `tags: []`)
+    /// and the seed's response `"externalReferenceId": null` and `"expirationDateTime": null`
+    /// (partner-api.md, Decisions). The arrays also let the documented PATCH `add /team/-` and
+    /// `add /customerProfile/team/-` work on a referral created without a team.
+    static func giveAnswerShape(_ referral: inout Referral) {
+        referral.team = referral.team ?? []
+        referral.target = referral.target ?? []
+        if var profile = referral.customerProfile {
+            profile.team = profile.team ?? []
+            // An `ids` the model could not read (kept raw) stays as it is.
+            if profile.additionalFields["ids"] == nil { profile.ids = profile.ids ?? [] }
+            referral.customerProfile = profile
+        }
+        if referral.additionalFields["tags"] == nil { referral.additionalFields["tags"] = .array([]) }
+        // A known member in additionalFields is written only while its typed property is nil.
+        referral.additionalFields["externalReferenceId"] = referral.externalReferenceId == nil ? .null : nil
+        referral.additionalFields["expirationDateTime"] = referral.expirationDateTime == nil ? .null : nil
+    }
+
+    /// A hundred years: `--expire-after` beyond that is "never", and dates stay printable.
+    static let longestExpiry: Double = 100 * 365 * 86_400
 
     func links(id: String, engagementId: String) -> ReferralLinks {
         ReferralLinks(
@@ -56,12 +90,15 @@ extension SandboxAPI {
     }
 
     func list(_ request: Request) async throws -> Response {
-        var query = try ListQuery.parse(Self.queryPairs(request.uri.query))
+        var query = try ListQuery.parse(Self.queryPairs(request.uri.query), options: .init(dateRanges: configuration.dateRanges))
         let all = await store.referrals
-        let remainingTop = query.top.map { $0 - query.sent } ?? Int.max
+        let remainingTop = query.remaining
         let limit = min(ListQuery.pageSize, remainingTop)
         let (page, total, more) = query.page(of: all, limit: limit)
-        var bytes: [UInt8] = Array(#"{"@odata.context":"\#(baseURL)/v1.0/$metadata#Referrals","@odata.count":\#(total),"value":["#.utf8)
+        var bytes: [UInt8] = Array(#"{"@odata.context":"\#(baseURL)/v1.0/$metadata#Referrals""#.utf8)
+        // `@odata.count` only when asked for with `$count=true`, as OData (and the Swagger's $count) has it.
+        if query.count { bytes.append(contentsOf: Array(#","@odata.count":\#(total)"#.utf8)) }
+        bytes.append(contentsOf: Array(#","value":["#.utf8))
         for (position, index) in page.enumerated() {
             if position > 0 { bytes.append(UInt8(ascii: ",")) }
             bytes.append(contentsOf: try select(all[index], query.select))
@@ -71,7 +108,10 @@ extension SandboxAPI {
             query.after = ListQuery.Position(key: query.sortKey(last), id: last.id ?? "")
             query.sent += page.count
             let token = query.skipToken.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
-            bytes.append(contentsOf: Array(#","@odata.nextLink":"\#(baseURL)\#(Self.collectionPath)?$skiptoken=\#(token)""#.utf8))
+            // The documented form (`…/v1.0/referrals?$skiptoken=…`, no /engagements) on request, so
+            // the client's following of it is tested; the sandbox serves that path too.
+            let path = configuration.nextLinkForm == .documented ? "/v1.0/referrals" : Self.collectionPath
+            bytes.append(contentsOf: Array(#","@odata.nextLink":"\#(baseURL)\#(path)?$skiptoken=\#(token)""#.utf8))
         }
         bytes.append(UInt8(ascii: "}"))
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
@@ -155,9 +195,6 @@ extension SandboxAPI {
     }
 
     private func update(stored: Referral, to incoming: Referral, representation: Bool) async throws -> Response {
-        if stored.status == .closed {
-            throw SandboxError.invalidRequest("the referral is Closed: Closed referrals cannot be changed", target: "status")
-        }
         var updated = incoming
         // What only the server sets stays as stored.
         updated.id = stored.id
@@ -170,11 +207,14 @@ extension SandboxAPI {
         updated.links = stored.links
         updated.odataContext = nil
         if updated.status == nil { updated.status = stored.status }
-        let issues = updated.validationIssues(for: .update(from: stored.status))
+        // A full update that leaves the substatus out keeps the stored one while the status stays.
+        if updated.substatus == nil, updated.status == stored.status { updated.substatus = stored.substatus }
+        let issues = updated.documentedViolations(for: .update(from: stored.status))
         guard issues.isEmpty else { throw SandboxError.validation(issues) }
         updated.eTag = Self.newETag()
         updated.expirationDateTime = stored.expirationDateTime
         updated.closedDateTime = stored.closedDateTime
+        Self.giveAnswerShape(&updated)
         let wasClosed = stored.status == .closed
         let replaced = await store.replace(updated, expectedETag: stored.eTag) { referral, now in
             referral.updatedDateTime = now

@@ -21,7 +21,7 @@ final class SandboxAPI: Sendable {
         self.configuration = configuration
         self.store = store
         self.logger = logger
-        tokens = TokenService(ttlSeconds: configuration.tokenTTLSeconds, users: configuration.users)
+        tokens = TokenService(ttlSeconds: configuration.tokenTTLSeconds, users: configuration.users, deviceCodeInterval: configuration.deviceCodeInterval, now: configuration.now)
         faults = FaultInjector(configuration: configuration)
     }
 
@@ -37,6 +37,10 @@ final class SandboxAPI: Sendable {
         router.get("/v1.0/engagements/referrals") { request, context in
             await self.respond(request, context, kind: \.list) { request in try await self.list(request) }
         }
+        // Where the documented @odata.nextLink points (`--next-link documented`).
+        router.get("/v1.0/referrals") { request, context in
+            await self.respond(request, context, kind: \.list) { request in try await self.list(request) }
+        }
         router.get("/v1.0/engagements/referrals/{id}") { request, context in
             await self.respond(request, context, kind: \.get) { _ in try await self.get(id: context.parameters.get("id") ?? "") }
         }
@@ -48,6 +52,9 @@ final class SandboxAPI: Sendable {
         }
         router.post("/common/oauth2/token") { request, _ in
             self.counts.withLock { $0.token += 1 }
+            if let target = self.configuration.tokenRedirect {
+                return Response(status: .temporaryRedirect, headers: [.location: target])
+            }
             let form = try await Self.form(request, limit: self.configuration.maxBodyBytes)
             let (status, body) = await self.tokens.token(form: form)
             return Self.json(body, status: .init(code: status))
@@ -58,6 +65,7 @@ final class SandboxAPI: Sendable {
             return Self.json(body, status: .init(code: status))
         }
         router.get("/_sandbox/referrals") { _, _ in
+            if self.configuration.expireAfter != nil { await self.store.expireDue(eTag: Self.newETag) }
             let all = await self.store.referrals
             var bytes: [UInt8] = Array(#"{"count":\#(all.count),"value":["#.utf8)
             for (index, referral) in all.enumerated() {
@@ -91,8 +99,9 @@ final class SandboxAPI: Sendable {
         do {
             try await authenticate(request)
             if configuration.latencyMilliseconds > 0 {
-                try? await Task.sleep(for: .milliseconds(configuration.latencyMilliseconds))
+                await configuration.sleep(.milliseconds(configuration.latencyMilliseconds))
             }
+            if configuration.expireAfter != nil { await store.expireDue(eTag: Self.newETag) }
             let isCreate = kind == \SandboxRequestCounts.create
             switch await faults.next(isCreate: isCreate) {
             case .throttled(let seconds)?:

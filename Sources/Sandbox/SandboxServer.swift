@@ -60,11 +60,17 @@ public final class SandboxServer: Sendable {
     ///     gracefully (Hummingbird's service lifecycle) and `run()` returns. In-process users (tests,
     ///     the embedded sandbox of a sync run) leave it `false` and call `shutdown()`.
     public static func start(_ configuration: SandboxConfiguration, logger: Logger, handlingSignals: Bool = false) async throws -> SandboxServer {
-        let store = try ReferralStore(dataFile: configuration.dataFile)
+        guard configuration.idleTimeoutSeconds.isFinite, (0.001...3600).contains(configuration.idleTimeoutSeconds) else {
+            throw SandboxStartError(message: "the idle timeout must be from 0.001 to 3600 seconds; got \(configuration.idleTimeoutSeconds)")
+        }
+        let store = try ReferralStore(dataFile: configuration.dataFile, now: configuration.now)
         let api = SandboxAPI(configuration: configuration, store: store, logger: logger)
         let (portStream, portContinuation) = AsyncStream<Int>.makeStream()
         let application = Application(
             router: api.router(),
+            // A connection that sends nothing for this long is closed, whether it is idle between
+            // requests or stopped halfway through its headers: 3,000 such held a minute otherwise.
+            server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(configuration.idleTimeoutSeconds * 1000)))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "refbridge-sandbox"),
             onServerRunning: { channel in
                 portContinuation.yield(channel.localAddress?.port ?? configuration.port)
@@ -124,6 +130,30 @@ public final class SandboxServer: Sendable {
     /// Every referral, as the admin dump returns them.
     public func allReferrals() async -> [Referral] {
         await api.store.referrals
+    }
+
+    /// Stores referrals exactly as a recorded answer of the real service has them (a list page
+    /// `{"value": […]}`, an array, or one referral), read leniently and answered unchanged: odd
+    /// shapes (`"ids": {}`, `"size": ""`), unknown members and enum values included. For testing
+    /// a client against real answers. Items without an id get one. Returns how many were stored.
+    @discardableResult
+    public func seed(recorded data: Data) async throws -> Int {
+        let decoder = ReferralJSON.lenientDecoder()
+        var items: [Referral]
+        if let page = try? decoder.decode(RecordedPage.self, from: data) {
+            items = page.value
+        } else if let array = try? decoder.decode([Referral].self, from: data) {
+            items = array
+        } else {
+            items = [try decoder.decode(Referral.self, from: data)]
+        }
+        for index in items.indices where items[index].id == nil { items[index].id = UUID().uuidString.lowercased() }
+        await api.store.seed(items)
+        return items.count
+    }
+
+    private struct RecordedPage: Decodable {
+        var value: [Referral]
     }
 
     /// What the server was asked so far, counted before authentication and faults: every attempt.

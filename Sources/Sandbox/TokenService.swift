@@ -10,6 +10,7 @@ actor TokenService {
     private var accessTokens: [String: Date] = [:]
     private var refreshTokens: Set<String> = []
     private var deviceCodes: [String: DeviceCode] = [:]
+    private let now: @Sendable () -> Date
 
     struct DeviceCode {
         var userCode: String
@@ -17,9 +18,14 @@ actor TokenService {
         var polls: Int
     }
 
-    init(ttlSeconds: Int, users: [String: String]) {
-        ttl = TimeInterval(ttlSeconds)
+    private let deviceCodeInterval: String
+
+    init(ttlSeconds: Int, users: [String: String], deviceCodeInterval: String = "1", now: @escaping @Sendable () -> Date = { Date() }) {
+        self.deviceCodeInterval = deviceCodeInterval
+        // Cut to ten years: `expires_on` is written as whole Unix seconds, which must stay an Int.
+        ttl = TimeInterval(min(max(ttlSeconds, 1), SandboxConfiguration.longestTokenTTL))
         self.users = users
+        self.now = now
     }
 
     /// Whether any token was issued: from then on (and always with `--auth issued`) only issued
@@ -28,7 +34,7 @@ actor TokenService {
 
     func isValid(_ token: String) -> Bool {
         guard let expiry = accessTokens[token] else { return false }
-        return expiry > Date()
+        return expiry > now()
     }
 
     /// Handles `POST /common/oauth2/token`. Returns (status, JSON body).
@@ -55,7 +61,7 @@ actor TokenService {
             guard let code = form["code"] ?? form["device_code"], var pending = deviceCodes[code] else {
                 return oauthError("invalid_grant", "AADSTS70019: the device code is unknown.")
             }
-            guard pending.expires > Date() else {
+            guard pending.expires > now() else {
                 deviceCodes[code] = nil
                 return oauthError("expired_token", "AADSTS70019: the device code expired.")
             }
@@ -79,9 +85,9 @@ actor TokenService {
         }
         let device = UUID().uuidString
         let user = String(UUID().uuidString.prefix(8))
-        deviceCodes[device] = DeviceCode(userCode: user, expires: Date().addingTimeInterval(900), polls: 0)
+        deviceCodes[device] = DeviceCode(userCode: user, expires: now().addingTimeInterval(900), polls: 0)
         return (200, [
-            "user_code": user, "device_code": device, "verification_url": verificationURL, "expires_in": "900", "interval": "1",
+            "user_code": user, "device_code": device, "verification_url": verificationURL, "expires_in": "900", "interval": deviceCodeInterval,
             "message": "To sign in, open \(verificationURL) and enter the code \(user) to authenticate.",
         ])
     }
@@ -89,7 +95,7 @@ actor TokenService {
     private func issue() -> [String: String] {
         let access = "sbx." + UUID().uuidString.lowercased()
         let refresh = "sbr." + UUID().uuidString.lowercased()
-        let now = Date()
+        let now = self.now()
         accessTokens[access] = now.addingTimeInterval(ttl)
         refreshTokens.insert(refresh)
         let seconds = String(Int(ttl))

@@ -8,7 +8,7 @@ struct SandboxCommand: AsyncParsableCommand {
         commandName: "sandbox",
         abstract: "Run a local emulator of the Partner Center referrals API.",
         discussion: """
-            Serves /v1.0/engagements/referrals (POST, GET, list with the documented $filter, $orderby, \
+            Serves /v1.0/engagements/referrals (POST, GET, list with the documented $filter, $orderby, $skip, $count, $expand, \
             $top, $select, PUT, PATCH), an Azure-AD-v1-style token endpoint at /common/oauth2/token, and \
             GET /_sandbox/referrals (every referral, for counting duplicates).
             """
@@ -35,6 +35,10 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(name: .customLong("token-ttl"), help: "Lifetime in seconds of issued tokens.") var tokenTTL = 3600
     @Option(help: "any: any bearer token until the token endpoint issues one; issued: only issued, unexpired tokens.") var auth: SandboxConfiguration.AuthMode = .any
     @Option(name: .customLong("max-body-bytes"), help: "Refuse larger request bodies with 413.") var maxBodyBytes = 1 << 20
+    @Option(name: .customLong("idle-timeout"), help: "Close a connection that sends nothing for this many seconds (idle, or stopped partway through a request).") var idleTimeout = 15.0
+    @Option(name: .customLong("date-ranges"), help: "on: $filter on updatedDateTime also takes ge, gt, le, lt (the docs name no operator; default off: eq only).") var dateRanges: Toggle = .off
+    @Option(name: .customLong("next-link"), help: "collection: @odata.nextLink under /v1.0/engagements/referrals; documented: as the docs print it, /v1.0/referrals?$skiptoken=….") var nextLink: SandboxConfiguration.NextLinkForm = .collection
+    @Option(name: .customLong("expire-after"), help: "Expire referrals nobody closed after this long (e.g. 14d, 2h, 90s): expirationDateTime is set, then Closed/Expired. Off by default.") var expireAfter: String?
 
     enum Toggle: String, ExpressibleByArgument, CaseIterable {
         case on, off
@@ -44,9 +48,17 @@ struct SandboxCommand: AsyncParsableCommand {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
         guard (0...1).contains(faultRate) else { throw ValidationError("--fault-rate must be from 0 to 1") }
         guard createStatus == 200 || createStatus == 201 else { throw ValidationError("--create-status must be 200 or 201") }
-        if let throttle, throttle <= 0 { throw ValidationError("--throttle must be above 0 requests per second") }
-        guard tokenTTL > 0 else { throw ValidationError("--token-ttl must be above 0 seconds") }
+        if let throttle, !(throttle.isFinite && throttle >= SandboxConfiguration.slowestThrottle) {
+            throw ValidationError("--throttle must be a number of requests per second from \(SandboxConfiguration.slowestThrottle) up")
+        }
+        guard (1...SandboxConfiguration.longestTokenTTL).contains(tokenTTL) else {
+            throw ValidationError("--token-ttl must be from 1 to \(SandboxConfiguration.longestTokenTTL) seconds (ten years)")
+        }
+        if let expireAfter, SandboxConfiguration.seconds(expireAfter) == nil {
+            throw ValidationError("--expire-after takes a duration such as 14d, 2h, 30m or 90s; got '\(expireAfter)'")
+        }
         guard latency >= 0 else { throw ValidationError("--latency must be 0 or more milliseconds") }
+        guard idleTimeout.isFinite, (0.001...3600).contains(idleTimeout) else { throw ValidationError("--idle-timeout must be from 0.001 to 3600 seconds") }
         guard maxBodyBytes > 0 else { throw ValidationError("--max-body-bytes must be above 0") }
         _ = try faultMix()
     }
@@ -78,6 +90,10 @@ struct SandboxCommand: AsyncParsableCommand {
         configuration.tokenTTLSeconds = tokenTTL
         configuration.auth = auth
         configuration.maxBodyBytes = maxBodyBytes
+        configuration.expireAfter = expireAfter.flatMap(SandboxConfiguration.seconds)
+        configuration.dateRanges = dateRanges == .on
+        configuration.idleTimeoutSeconds = idleTimeout
+        configuration.nextLinkForm = nextLink
         var logger = Logger(label: "refbridge.sandbox")
         logger.logLevel = .warning
         let server: SandboxServer
@@ -102,3 +118,4 @@ struct SandboxCommand: AsyncParsableCommand {
 }
 
 extension SandboxConfiguration.AuthMode: ExpressibleByArgument {}
+extension SandboxConfiguration.NextLinkForm: ExpressibleByArgument {}

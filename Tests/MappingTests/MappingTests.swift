@@ -166,11 +166,38 @@ enum MappingFixture {
         }
         #expect(id == "x")
         #expect(Set(issues.map(\.field)) == ["details.dealValue", "details.closingDateTime"])
-        guard case .rejected(_, let validation) = mapper.map(MappingFixture.record(["id": "x", "country": "Narnia"])) else {
-            Issue.record("should reject")
+        // refbridge's own rules (a customer name, an ISO country) warn with their reason…
+        guard case .mapped(let warned) = mapper.map(MappingFixture.record(["id": "x", "country": "Narnia"])) else {
+            Issue.record("refbridge's own rules only warn")
             return
         }
-        #expect(Set(validation.map(\.field)).isSuperset(of: ["customerProfile.name", "customerProfile.address.country"]))
+        #expect(warned.warnings.contains { $0.hasPrefix("customerProfile.name:") && $0.contains("Partner Center's UI requires") })
+        #expect(warned.warnings.contains { $0.hasPrefix("customerProfile.address.country:") && $0.contains("strict: [countryCode]") })
+        // …and reject with `strict:`, all of them or those named.
+        for strict in ["strict: all", "strict: [customerName, countryCode]"] {
+            let strictMapper = Mapper(try MappingFixture.spec(strict))
+            guard case .rejected(_, let validation) = strictMapper.map(MappingFixture.record(["id": "x", "country": "Narnia", "notes": "n"])) else {
+                Issue.record("\(strict) should reject")
+                continue
+            }
+            #expect(Set(validation.map(\.field)).isSuperset(of: ["customerProfile.name", "customerProfile.address.country"]), "\(strict)")
+        }
+        let named = Mapper(try MappingFixture.spec("strict: [customerName]"))
+        guard case .rejected(_, let only) = named.map(MappingFixture.record(["id": "x", "country": "Narnia", "notes": "n"])) else {
+            Issue.record("strict: [customerName] should reject")
+            return
+        }
+        #expect(only.map(\.field) == ["customerProfile.name"])
+    }
+
+    @Test func strictNamesOnlyRefbridgesOwnRules() {
+        for (text, fragment) in [("strict: [required]", "'required' is not one of refbridge's own rules"), ("strict: [nope]", "'nope'"), ("strict: {a: 1}", "strict: takes")] {
+            #expect {
+                try MappingFixture.spec(text)
+            } throws: { error in
+                "\(error)".contains(fragment)
+            }
+        }
     }
 
     @Test func aRecordWithoutItsKeyIsRejected() throws {

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import PartnerClient
 
@@ -18,15 +19,30 @@ struct AdaptiveLimiterTests {
     }
 
     @Test func a429WhenNothingWasAcceptedPausesEverySender() async throws {
-        let limiter = AdaptiveLimiter(maximum: 4)
+        // A manual clock: a wait moves it to the instant waited for, and is recorded.
+        let clock = SteppingClock()
+        let limiter = AdaptiveLimiter(maximum: 4, settings: LoadControl.Settings(), now: { clock.now }, sleep: { clock.wait(until: $0) })
+        let start = clock.now
         let permit = try await limiter.acquire()
         await limiter.release(permit, outcome: .throttled(retryAfter: .milliseconds(150)))
-        #expect(await limiter.pausedUntil != nil)
-        let started = ContinuousClock.now
+        #expect(await limiter.pausedUntil == start + .milliseconds(150))
         let next = try await limiter.acquire()
-        // A lower bound only: never flaky on a slow machine.
-        #expect(ContinuousClock.now - started >= .milliseconds(140))
+        #expect(clock.waits == [start + .milliseconds(150)])
         await limiter.release(next, outcome: .success)
+    }
+
+    final class SteppingClock: @unchecked Sendable {
+        private let lock = NSLock()
+        private var current = ContinuousClock.now
+        private var recorded: [ContinuousClock.Instant] = []
+        var now: ContinuousClock.Instant { lock.withLock { current } }
+        var waits: [ContinuousClock.Instant] { lock.withLock { recorded } }
+        func wait(until instant: ContinuousClock.Instant) {
+            lock.withLock {
+                recorded.append(instant)
+                current = max(current, instant)
+            }
+        }
     }
 
     @Test func a503PausesNobodyAndKeepsTheLimit() async throws {
@@ -51,7 +67,16 @@ struct AdaptiveLimiterTests {
         var settings = LoadControl.Settings()
         settings.minimumRate = 0.001
         settings.shortestMeasure = .seconds(100)
-        let limiter = AdaptiveLimiter(maximum: 4, increaseAfter: nil, settings: settings)
+        // A clock that stands still: the pace holds however slow the machine is (on the wall clock
+        // a loaded run outlived the pace and the paced sender went through). A wait for a later
+        // instant lasts until cancelled.
+        let frozen = ContinuousClock.now
+        let limiter = AdaptiveLimiter(
+            maximum: 4, increaseAfter: nil, settings: settings, now: { frozen },
+            sleep: { instant in
+                guard instant > frozen else { return }
+                while true { try await Task.sleep(for: .seconds(3600)) }
+            })
         // One accepted answer, then three 429s: paced to one request in 100 s, so a sender waits.
         let accepted = try await limiter.acquire()
         await limiter.release(accepted, outcome: .success)

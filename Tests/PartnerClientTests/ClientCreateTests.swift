@@ -97,9 +97,15 @@ struct ClientCreateTests {
     }
 
     @Test func a429WithRetryAfterIsWaitedOutByItsRequest() async throws {
-        // One request in five seconds with a five-second burst: the third create meets a 429 unless
-        // five seconds pass between creates, so a loaded machine cannot slip past the throttle.
-        try await SandboxClientHarness.with(sandbox: { $0.throttle = 0.2 }) { server, client in
+        // One request a second with a one-second burst, on a sandbox clock that stands still until
+        // the sandbox has answered a 429 and then jumps a minute: the third create meets exactly one
+        // 429 (Retry-After: 1) and its retry goes through, however slow this machine is.
+        let watched = ThrottleWatch()
+        try await SandboxClientHarness.with(sandbox: {
+            $0.throttle = 1
+            $0.now = watched.clock
+        }) { server, client in
+            watched.watch(server)
             let started = ContinuousClock.now
             for index in 0..<3 {
                 guard case .created = await client.create(SandboxClientHarness.referral("t\(index)"), requestId: "t\(index)") else {
@@ -190,6 +196,25 @@ struct ClientCreateTests {
             #expect(error.neverSent)
             #expect(error.kind == .network)
             #expect(error.suggestsAbort)
+        }
+    }
+}
+
+/// A sandbox clock that stands still until the watched server has answered a 429, then is a
+/// minute later: "time passes while the client waits out Retry-After", without a wall clock.
+final class ThrottleWatch: @unchecked Sendable {
+    private let lock = NSLock()
+    private var watched: SandboxServer?
+    private static let start = Date(timeIntervalSince1970: 1_764_000_000)
+
+    func watch(_ server: SandboxServer) {
+        lock.withLock { watched = server }
+    }
+
+    var clock: @Sendable () -> Date {
+        { [self] in
+            let throttled = lock.withLock { watched?.requestCounts().throttled ?? 0 }
+            return Self.start.addingTimeInterval(throttled > 0 ? 60 : 0)
         }
     }
 }

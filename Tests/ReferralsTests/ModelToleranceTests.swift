@@ -67,12 +67,16 @@ import Testing
         #expect(APIDateTime(text) == nil)
     }
 
-    @Test func anInvalidDateInJSONFailsDecodingWithItsText() {
+    @Test func anInvalidDateInJSONFailsStrictDecodingWithItsText() throws {
+        // Strict (the sandbox reading a request): refused, naming the text.
         #expect {
-            try ReferralJSON.decode(Array(#"{"createdDateTime":"yesterday"}"#.utf8))
+            try JSONDecoder().decode(Referral.self, from: Data(#"{"createdDateTime":"yesterday"}"#.utf8))
         } throws: { error in
             "\(error)".contains("'yesterday' is not an ISO 8601 date-time")
         }
+        // Lenient (a server's answer): kept as it came, never fatal.
+        let answer = try ReferralJSON.decode(Array(#"{"createdDateTime":"yesterday"}"#.utf8))
+        #expect(answer.createdDateTime == nil && answer.additionalFields["createdDateTime"] == .string("yesterday"))
     }
 
     @Test func generatedDatesRoundTripThroughTheirText() throws {

@@ -3,7 +3,7 @@ import Testing
 
 @testable import Referrals
 
-/// The documented create request and response (`../shared/seed-example`) must survive the model.
+/// The documented create request and response (kept in `SeedFixtures`) must survive the model.
 @Suite struct SeedExampleTests {
     @Test func responseRoundTripsWithoutLoss() throws {
         let original = try SeedExample.json("create-response.json")
@@ -24,13 +24,9 @@ import Testing
 }
 
 enum SeedExample {
-    /// `shared/` sits beside the checkout, as in CI.
-    static let folder = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared/seed-example")
-
+    /// From the fixtures inside the repository (`SeedFixtures`): no test reads outside it.
     static func json(_ name: String) throws -> Data {
-        try Data(contentsOf: folder.appendingPathComponent(name))
+        try SeedFixtures.data(name)
     }
 
     /// JSON as a Foundation value with nulls dropped, so key order and absent-vs-null do not count.

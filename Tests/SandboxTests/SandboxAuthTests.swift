@@ -93,10 +93,11 @@ import Testing
     }
 
     @Test func issuedModeAndExpiry() async throws {
+        let clock = ManualClock()
         try await SandboxHarness.with({
             $0.auth = .issued
-            // Long enough that a loaded CI machine still uses the token before it expires.
             $0.tokenTTLSeconds = 4
+            $0.now = clock.reader
         }) { harness in
             var sandbox = harness
             #expect(try await sandbox.create(SandboxHarness.valid()).status == 401)  // never issued: refused in issued mode
@@ -104,10 +105,12 @@ import Testing
             #expect(answer.json["expires_in"] as? String == "4")
             sandbox.token = try #require(answer.json["access_token"] as? String)
             #expect(try await sandbox.create(SandboxHarness.valid()).status == 201)
-            try await Task.sleep(for: .milliseconds(4100))
+            clock.advance(by: 3.9)
+            #expect(try await sandbox.create(SandboxHarness.valid()).status == 201)
+            clock.advance(by: 0.2)
             let expired = try await sandbox.create(SandboxHarness.valid())
             #expect(expired.status == 401 && expired.errorMessage.contains("expired"))
-            #expect(await sandbox.server.allReferrals().count == 1)
+            #expect(await sandbox.server.allReferrals().count == 2)
         }
     }
 }

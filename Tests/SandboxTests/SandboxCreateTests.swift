@@ -6,7 +6,8 @@ import Testing
 
 @Suite struct SandboxCreateTests {
     @Test func seedRequestGivesTheSeedResponse() async throws {
-        try await SandboxHarness.with { sandbox in
+        let clock = ManualClock()
+        try await SandboxHarness.with({ $0.now = clock.reader }) { sandbox in
             let answer = try await sandbox.request("POST", SandboxHarness.collection, body: try Seed.data("create-request.json"))
             #expect(answer.status == 201)
             #expect(answer.json["@odata.context"] == nil)  // the documented create response has none
@@ -22,7 +23,7 @@ import Testing
             let created = try #require(got.createdDateTime)
             #expect(got.updatedDateTime == created)
             #expect(created.text.count == "2019-02-23T02:05:23.2931817Z".count)
-            #expect(abs(created.date.timeIntervalSinceNow) < 60)
+            #expect(created == APIDateTime(clock.now))
             let eTag = try #require(got.eTag)
             #expect(eTag.wholeMatch(of: /"[0-9a-f]{8}-0000-0000-0000-[0-9a-f]{12}"/) != nil, "\(eTag)")
             #expect(answer.header("ETag") == eTag)
@@ -53,6 +54,9 @@ import Testing
             comparable.acceptedDateTime = nil
             comparable.direction = nil
             comparable.details?.closingDateTime = nil
+            // Real answers carry `tags: []` [I]; the 2019 example predates the member.
+            #expect(comparable.additionalFields["tags"] == .array([]))
+            comparable.additionalFields["tags"] = nil
             #expect(comparable == want)
             #expect(comparable.status == .active && comparable.substatus == .accepted)  // sent New/Pending
         }
@@ -120,8 +124,12 @@ import Testing
             let engagementId = try #require(shared.engagementId)
             var connected = SandboxHarness.valid("crm-1", type: .shared)
             connected.target = [.microsoft]
+            // Without the engagementId it is refbridge's validator that warns; nothing documented
+            // makes the service refuse it, so the sandbox creates it (in an engagement of its own).
+            #expect(connected.validationIssues(for: .create).contains { $0.path == "engagementId" && $0.severity == .warning })
             let withoutEngagement = try await sandbox.create(connected)
-            #expect(withoutEngagement.status == 400 && withoutEngagement.errorTarget == "engagementId")
+            #expect(withoutEngagement.status == 201)
+            #expect(withoutEngagement.referral?.engagementId != engagementId)
             connected.engagementId = engagementId
             let second = try await sandbox.create(connected)
             #expect(second.status == 201)
@@ -135,9 +143,9 @@ import Testing
             #expect(secondReferral.links?.relatedReferrals?.uri?.hasSuffix("$filter=engagementId eq '\(engagementId)'") == true)
             var unknown = connected
             unknown.engagementId = "00000000-0000-0000-0000-000000000000"
-            let refused = try await sandbox.create(unknown)
-            #expect(refused.status == 400 && refused.errorTarget == "engagementId")
-            #expect(await sandbox.server.allReferrals().count == 2)
+            // An engagementId the sandbox does not know: no documented check, so accepted too.
+            #expect(try await sandbox.create(unknown).status == 201)
+            #expect(await sandbox.server.allReferrals().count == 4)
         }
     }
 

@@ -117,10 +117,7 @@ struct SandboxHarness: Sendable {
     }
 }
 
-/// The seed example lives in `shared/` beside the checkout.
+/// The seed example, from the fixtures inside the repository (`SeedFixtures`).
 enum Seed {
-    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/seed-example")
-
-    static func data(_ name: String) throws -> Data { try Data(contentsOf: folder.appendingPathComponent(name)) }
+    static func data(_ name: String) throws -> Data { try SeedFixtures.data(name) }
 }
