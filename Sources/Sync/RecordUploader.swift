@@ -172,13 +172,24 @@ struct RecordUploader: Sendable {
             var result = outcome(.unchanged, work, "unchanged")
             result.referralId = referralId
             result.engagementId = current.engagementId
+            var patch = ReferralPatch(from: current, to: work.referral)
             if current.status == .closed {
-                try? await ledger.recordUpdated(system: system, externalId: externalId, eTag: current.eTag, status: current.status?.rawValue, substatus: current.substatus?.rawValue, payloadHash: work.entry?.payloadHash, runId: runId)
-                result.notUpdated = true
-                result.detail = "unchanged; not updated: the referral is Closed in Partner Center"
-                return result
+                // Our decision (the table allows more): a Closed referral gets only the outcome of
+                // its closing from the CRM (Closed/Lost → Closed/Won); other changes are reported
+                // as not sent, and a referral that expired under the sync is never created again.
+                let outcomeOnly = patch.operations.filter { ["/status", "/substatus", "/statusReason"].contains($0.path) }
+                let leftOut = patch.operations.count - outcomeOnly.count
+                guard outcomeOnly.contains(where: { $0.path == "/substatus" }) else {
+                    try? await ledger.recordUpdated(system: system, externalId: externalId, eTag: current.eTag, status: current.status?.rawValue, substatus: current.substatus?.rawValue, payloadHash: work.entry?.payloadHash, runId: runId)
+                    result.notUpdated = true
+                    result.detail = current.substatus == .expired
+                        ? "unchanged; not updated: the referral expired in Partner Center\(current.expirationDateTime.map { " on \($0)" } ?? ""); a Closed referral cannot reopen"
+                        : "unchanged; not updated: the referral is Closed in Partner Center"
+                    return result
+                }
+                patch.operations = outcomeOnly
+                if leftOut > 0 { patch.notes.append("\(leftOut) other changed field(s) not sent: the referral is Closed in Partner Center") }
             }
-            let patch = ReferralPatch(from: current, to: work.referral)
             if patch.operations.isEmpty {
                 try? await ledger.recordUpdated(system: system, externalId: externalId, eTag: current.eTag, status: current.status?.rawValue, substatus: current.substatus?.rawValue, payloadHash: work.payloadHash, runId: runId)
                 return result

@@ -14,7 +14,8 @@ enum PlannedAction: Equatable, Sendable {
     case unchanged
     /// The mapped payload changed, but the run creates only.
     case changedButCreateOnly
-    /// The referral is Closed on the server side and the sync leaves it alone (see `plan`).
+    /// The referral is Closed in Partner Center and the record asks for no allowed Closed → Closed
+    /// move: the sync leaves it alone (a Closed referral never reopens).
     case closed
     /// The API rejected this exact payload before; sending it again would be rejected again.
     case rejectedBefore(reason: String)
@@ -39,7 +40,8 @@ enum PlannedStep: Sendable {
 struct SyncPlanner: Sendable {
     var mode: JobConfiguration.Upload.Mode
 
-    func plan(payloadHash: String, entry: LedgerEntry?) -> PlannedAction {
+    /// - Parameter desired: the mapped referral's status and substatus, when the mapping sets them.
+    func plan(payloadHash: String, entry: LedgerEntry?, desired: (ReferralStatus?, ReferralSubstatus?) = (nil, nil)) -> PlannedAction {
         guard let entry else { return .create }
         guard let _ = entry.referralId else {
             // Rejected by the API with this same payload: report it again without a call.
@@ -49,7 +51,17 @@ struct SyncPlanner: Sendable {
             return .create
         }
         let changed = entry.payloadHash != payloadHash
-        if entry.status == "Closed" { return .closed }
+        if entry.status == ReferralStatus.closed.rawValue {
+            // The status table allows Closed → Closed with another outcome (a lead lost in Partner
+            // Center, won in the CRM): that move, and only that, is sent to a Closed referral.
+            if mode == .sync, changed, desired.0 == .closed, let substatus = desired.1,
+                substatus.rawValue != entry.substatus,
+                StatusRules.canMove(from: (.closed, entry.substatus.map(ReferralSubstatus.init(rawValue:))), to: (.closed, substatus))
+            {
+                return .update
+            }
+            return .closed
+        }
         if entry.needsConnected, entry.connectedReferralId == nil {
             return .finishConnected(thenUpdate: changed && mode == .sync)
         }
@@ -75,7 +87,7 @@ struct SyncPlanner: Sendable {
                 let id = record.externalId ?? ""
                 let key = RecordKey(system: chunk.system, externalId: id)
                 let entry = entries[id]
-                let action = plan(payloadHash: mapped.payloadHash, entry: entry)
+                let action = plan(payloadHash: mapped.payloadHash, entry: entry, desired: (mapped.referral.status, mapped.referral.substatus))
                 func settled(_ kind: RecordOutcome.Kind, _ detail: String, notUpdated: Bool = false) -> PlannedStep {
                     var outcome = RecordOutcome(kind: kind, externalId: id, source: source, detail: detail)
                     outcome.referralId = entry?.referralId

@@ -45,9 +45,16 @@ import Testing
         #expect(SyncPlanner(mode: .createOnly).plan(payloadHash: "h2", entry: shared) == .finishConnected(thenUpdate: false))
     }
 
-    @Test func closedReferralsAreLeftAlone() {
-        let closed = Self.entry { $0.referralId = "r"; $0.payloadHash = "h"; $0.status = "Closed" }
-        #expect(SyncPlanner(mode: .sync).plan(payloadHash: "h2", entry: closed) == .closed)
+    @Test func closedReferralsAreLeftAloneButForAnAllowedClosedToClosedMove() {
+        let lost = Self.entry { $0.referralId = "r"; $0.payloadHash = "h"; $0.status = "Closed"; $0.substatus = "Lost" }
+        let planner = SyncPlanner(mode: .sync)
+        #expect(planner.plan(payloadHash: "h2", entry: lost) == .closed)
+        // Won in the CRM after it was lost in Partner Center: the table allows Closed/Lost → Closed/Won.
+        #expect(planner.plan(payloadHash: "h2", entry: lost, desired: (.closed, .won)) == .update)
+        #expect(planner.plan(payloadHash: "h2", entry: lost, desired: (.closed, .lost)) == .closed)
+        // Closed never reopens, and create-only never updates.
+        #expect(planner.plan(payloadHash: "h2", entry: lost, desired: (.active, .accepted)) == .closed)
+        #expect(SyncPlanner(mode: .createOnly).plan(payloadHash: "h2", entry: lost, desired: (.closed, .won)) == .closed)
     }
 
     @Test func aChunkPlansEveryRecordOnce() throws {

@@ -3,13 +3,13 @@ import Testing
 
 /// Two runs of one job at once, and a run killed with SIGKILL: never a duplicate, never a miss.
 @Suite(.serialized) struct OverlappingRunTests {
-    /// The demo job, slowed down (one request at a time, 300 ms each) so that runs overlap.
-    static func slowJob(_ runner: CommandRunner) throws -> String {
+    /// The demo job, slowed down (one request at a time, `latency` ms each) so that runs overlap.
+    static func slowJob(_ runner: CommandRunner, latency: Int = 300) throws -> String {
         try runner.write("job.yaml", """
             api: sandbox
             sandbox:
               data: state/sandbox.json
-              latencyMs: 300
+              latencyMs: \(latency)
             ledger: state/ledger.sqlite
             sources:
               - path: \(CommandTests.sample)
@@ -44,7 +44,9 @@ import Testing
     @Test func theSecondOfTwoOverlappingRunsStopsAndChangesNothing() async throws {
         let runner = try CommandRunner()
         defer { runner.remove() }
-        let job = try Self.slowJob(runner)
+        // 17 creates of a second each: the second run starts well within the first, however
+        // loaded the machine is.
+        let job = try Self.slowJob(runner, latency: 1000)
         let first = try start(runner, ["sync", "--config", job], output: "first.out")
         // Wait until the first run holds the ledger (its ledger file exists), then start the second.
         for _ in 0..<300 where !runner.exists("state/ledger.sqlite") { try await Task.sleep(for: .milliseconds(20)) }
