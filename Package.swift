@@ -1,9 +1,13 @@
 // swift-tools-version:6.2
 import PackageDescription
 
-// One settings list for every target, as swift-log and Hummingbird do.
+// One settings list for every target, tests included, as Hummingbird does: `any` spelled out,
+// members visible only through a module the file imports, and imports internal unless a file
+// says `public import` (a module's API shows what it exposes).
 let swiftSettings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny")
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
 let package = Package(
@@ -27,6 +31,11 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // Already in the graph through async-http-client and Hummingbird; named so that every
+        // module a file imports is a declared dependency (no extra build).
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // C libraries from the system, found through pkg-config.
@@ -63,6 +72,10 @@ let package = Package(
                 "Referrals",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTPCompression", package: "swift-nio-extras"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -73,6 +86,9 @@ let package = Package(
                 "Referrals",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationEssentialsCompat", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -96,27 +112,38 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        .testTarget(name: "ReferralsTests", dependencies: ["Referrals"]),
-        .testTarget(name: "ImportersTests", dependencies: ["Importers"]),
-        .testTarget(name: "MappingTests", dependencies: ["Mapping", "Referrals", "Importers"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Mapping", "Referrals", "Importers"]),
-        .testTarget(name: "LedgerTests", dependencies: ["Ledger"]),
+        .testTarget(name: "ReferralsTests", dependencies: ["Referrals"], swiftSettings: swiftSettings),
+        .testTarget(name: "ImportersTests", dependencies: ["Importers"], swiftSettings: swiftSettings),
+        .testTarget(name: "MappingTests", dependencies: ["Mapping", "Referrals", "Importers"], swiftSettings: swiftSettings),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Mapping", "Referrals", "Importers"], swiftSettings: swiftSettings),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: swiftSettings),
         .testTarget(
             name: "SandboxTests",
             dependencies: [
                 "Sandbox", "Referrals",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
-            ]
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
         ),
-        .testTarget(name: "PartnerClientTests", dependencies: ["PartnerClient", "Sandbox", "Referrals"]),
+        .testTarget(
+            name: "PartnerClientTests",
+            dependencies: [
+                "PartnerClient", "Sandbox", "Referrals",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SyncTests",
             dependencies: [
                 "Sync", "Sandbox", "Pipeline", "Ledger", "Referrals", "Mapping", "Importers", "PartnerClient",
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            swiftSettings: swiftSettings
         ),
         // Runs the built executable, as a user would, and checks exit codes and output.
-        .testTarget(name: "refbridgeTests", dependencies: ["refbridge", "Pipeline", "Mapping", "Importers", "Referrals"]),
+        .testTarget(name: "refbridgeTests", dependencies: ["refbridge", "Pipeline", "Mapping", "Importers", "Referrals"], swiftSettings: swiftSettings),
     ]
 )

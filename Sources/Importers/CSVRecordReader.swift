@@ -1,3 +1,4 @@
+import Foundation
 /// RFC 4180 CSV as Excel and CRMs write it: quoted fields with delimiters, doubled quotes and
 /// CR/LF/CRLF inside, any of the three line endings between records. Works on UTF-8 bytes (the
 /// `UTF8Source` transcodes), builds one String per field and nothing else per field.

@@ -1,6 +1,7 @@
 import CLibXML2
 #if canImport(Glibc)
 import Glibc
+import Foundation
 #endif
 
 /// XML exports through libxml2's streaming reader: Configuration Migration `data.xml` and generic

@@ -1,10 +1,11 @@
 #if canImport(Glibc)
-import Glibc
+public import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
+public import Foundation
 import GRDB
+import Synchronization
 
 /// Who holds the ledger: enough for a person to find the other run.
 public struct LedgerLease: Sendable, Hashable, CustomStringConvertible {

@@ -1,5 +1,5 @@
 import Foundation
-import GRDB
+public import GRDB
 
 /// Reading an entry by column position. The Codable decoder looks every column up by name (22
 /// hashed strings a row), which was most of the ledger's share of a nightly run over 500k

@@ -1,5 +1,5 @@
-import Foundation
-import GRDB
+public import Foundation
+public import GRDB
 
 /// Where a record stands with the API.
 public enum LedgerState: String, Sendable, Codable, CaseIterable, DatabaseValueConvertible {

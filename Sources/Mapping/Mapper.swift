@@ -1,5 +1,5 @@
-import Importers
-import Referrals
+public import Importers
+public import Referrals
 
 /// A problem that keeps a record from becoming a referral.
 public struct MappingIssue: Sendable, Hashable, Codable {

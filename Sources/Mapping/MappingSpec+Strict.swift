@@ -1,5 +1,6 @@
-import Referrals
+public import Referrals
 import Yams
+import Foundation
 
 /// The mapping's `strict:` switch: which of refbridge's own validation rules (warnings with their
 /// reason, see `ValidationRule`) reject a record instead of only warning. The documented rules

@@ -1,4 +1,4 @@
-import Importers
+public import Importers
 import Referrals
 
 /// A mapping file, loaded and checked: how one kind of export becomes referrals.

@@ -1,4 +1,5 @@
 import Referrals
+import Foundation
 
 /// Parsers for what CRM exports write, hand-written: the hot path maps 500k records and Foundation's
 /// formatters are too slow (and too eager to apply a time zone).

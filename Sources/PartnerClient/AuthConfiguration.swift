@@ -1,5 +1,5 @@
-import AsyncHTTPClient
-import Foundation
+public import AsyncHTTPClient
+public import Foundation
 
 /// The job file's `api.auth` block: exactly one token source.
 ///

@@ -1,5 +1,5 @@
-import AsyncHTTPClient
-import Foundation
+public import AsyncHTTPClient
+public import Foundation
 import Referrals
 
 /// App+User tokens from an Azure AD v1 token endpoint (`{authority}/oauth2/token`, form-encoded,

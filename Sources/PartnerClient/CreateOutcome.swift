@@ -1,4 +1,4 @@
-import Referrals
+public import Referrals
 
 /// How a create ended, from the point of view of "does the referral exist now".
 public enum CreateOutcome: Sendable {

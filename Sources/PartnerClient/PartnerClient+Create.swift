@@ -1,4 +1,5 @@
-import Referrals
+public import Referrals
+import NIOHTTP1
 
 extension PartnerClient {
     /// Creates a referral: `POST {baseURL}/engagements/referrals`.

@@ -1,4 +1,5 @@
-import Referrals
+public import Referrals
+import NIOHTTP1
 
 extension PartnerClient {
     /// Applies a JSON Patch (`add`/`replace`) with `Prefer: return=representation` and returns the

@@ -1,5 +1,7 @@
 import Foundation
-import Referrals
+public import Referrals
+import Logging
+import NIOHTTP1
 
 extension PartnerClient {
     /// `GET {baseURL}/engagements/referrals/{id}`. 404 throws kind `.notFound`.

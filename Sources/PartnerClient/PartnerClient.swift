@@ -1,7 +1,8 @@
 import AsyncHTTPClient
 import Foundation
-import Logging
+public import Logging
 import NIOCore
+import NIOHTTPCompression
 
 /// The Partner Center referrals API client, over one shared `HTTPClient`.
 ///

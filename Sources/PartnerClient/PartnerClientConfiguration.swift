@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// How the client talks to the Partner API. Every field has a default but `baseURL`.
 public struct PartnerClientConfiguration: Sendable {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The refresh token `refbridge auth login` stores and unattended runs redeem: one line, mode
 /// 0600 in a folder created 0700, replaced atomically (write a temporary file, then rename), so a

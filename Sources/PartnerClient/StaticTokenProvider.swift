@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A token the user supplies: a literal (tests, the in-process sandbox), an environment variable,
 /// a file, or the standard output of a command run with `/bin/sh -c`. Read on first use and kept;

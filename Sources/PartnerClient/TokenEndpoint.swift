@@ -1,7 +1,8 @@
-import AsyncHTTPClient
+public import AsyncHTTPClient
 import Foundation
 import NIOCore
 import Referrals
+import NIOHTTP1
 
 /// An Azure AD v1 token answer. AAD v1 writes numbers as strings (`"expires_in":"3600"`); numbers
 /// are accepted too.

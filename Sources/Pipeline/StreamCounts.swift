@@ -1,3 +1,4 @@
+import Mapping
 /// What a stream yielded, by outcome, and the reasons records were rejected for.
 public struct StreamCounts: Sendable, Codable {
     public var records = 0

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A date-time as the Partner API writes it: UTC ISO 8601, with or without fractional seconds.
 ///

@@ -1,3 +1,4 @@
+import Foundation
 /// A string enum of the Partner API that keeps values it does not know.
 ///
 /// The real API adds values without notice (see `partner-api.md`, "Unknown fields and enum values");

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The one JSON encoding of a referral: what the client POSTs and what the preview prints are the same bytes.
 ///

@@ -1,4 +1,5 @@
 import Referrals
+import Foundation
 
 /// RFC 6902 JSON Patch, limited to what the API supports: `add` and `replace` (partner-api.md §2.5).
 struct JSONPatch {

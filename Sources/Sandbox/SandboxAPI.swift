@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import Referrals
+import NIOFoundationEssentialsCompat
 
 /// The routes of the sandbox and what each does.
 final class SandboxAPI: Sendable {

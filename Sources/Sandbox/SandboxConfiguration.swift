@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// How the sandbox behaves. Every knob is off by default: a plain, well-behaved API.
 public struct SandboxConfiguration: Sendable {

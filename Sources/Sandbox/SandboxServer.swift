@@ -1,8 +1,8 @@
-import Foundation
+public import Foundation
 import Hummingbird
-import Logging
+public import Logging
 import NIOCore
-import Referrals
+public import Referrals
 
 /// Counts of requests by kind, for tests that assert "no API call" on a re-run.
 public struct SandboxRequestCounts: Sendable, Equatable, Codable {

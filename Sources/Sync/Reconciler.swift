@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PartnerClient
 import Referrals
+import Pipeline
 
 /// Finds referrals whose create response was lost, by listing the newest referrals and matching
 /// `externalReferenceId` on our side: the API documents no filter on it (see partner-api.md).

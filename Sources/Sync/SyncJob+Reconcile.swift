@@ -3,6 +3,7 @@ import Ledger
 import PartnerClient
 import Pipeline
 import Referrals
+import Logging
 
 extension SyncJob {
     /// Before anything is sent: creates an earlier run left unresolved (killed, or answer lost) are

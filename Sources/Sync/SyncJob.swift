@@ -1,6 +1,6 @@
 import Foundation
-public import Ledger
-import Logging
+import Ledger
+public import Logging
 import Mapping
 public import PartnerClient
 import Pipeline

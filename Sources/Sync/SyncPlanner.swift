@@ -1,6 +1,7 @@
 import Ledger
 import Pipeline
 import Referrals
+import Importers
 
 /// What the job does with one mapped record, decided from the ledger alone (no I/O).
 enum PlannedAction: Equatable, Sendable {

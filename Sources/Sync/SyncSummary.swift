@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import Ledger
 
 /// What a run did, as printed at the end and written to `summary.json`.

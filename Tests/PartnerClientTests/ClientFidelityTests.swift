@@ -4,6 +4,7 @@ import Logging
 import Referrals
 import Sandbox
 import Testing
+import NIOHTTP1
 
 /// Issue #12 items 1–4: the client reads real answers and speaks the documented headers and codes.
 struct ClientFidelityTests {

@@ -1,5 +1,6 @@
 import Testing
 @testable import PartnerClient
+import Referrals
 
 struct RetryRulesTests {
     let rules = RetryRules(maxAttempts: 3, policy: RetryPolicy(baseDelay: .seconds(1), maxDelay: .seconds(10), jitter: .none, maxRetryAfter: .seconds(60)))

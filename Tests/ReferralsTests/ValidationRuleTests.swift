@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Referrals
+import Foundation
 
 /// One test per rule family, table-driven; `ValidationTests.valid()` is the clean baseline.
 @Suite struct ValidationRuleTests {

@@ -3,6 +3,7 @@ import Referrals
 import Testing
 
 @testable import Sandbox
+import Logging
 
 @Suite struct SandboxPersistenceTests {
     static func temporaryFile() -> String {

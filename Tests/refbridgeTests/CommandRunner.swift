@@ -11,6 +11,14 @@ struct CommandRunner {
     }
 
     /// The package's root, for the presets and samples.
+    /// Starts `process` and waits for its end without blocking a thread.
+    static func runToEnd(_ process: Process) async throws {
+        let ended = AsyncStream<Void>.makeStream()
+        process.terminationHandler = { _ in ended.continuation.finish() }
+        try process.run()
+        for await _ in ended.stream {}
+    }
+
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// The executable beside the test bundle (both are in the build products folder).
@@ -43,10 +51,11 @@ struct CommandRunner {
     func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: path(name)) }
 
     /// Runs the command to its end; output goes through files, so no pipe can fill up and block it.
-    func run(_ arguments: [String]) throws -> Result {
+    /// Waiting is asynchronous: a blocking wait would hold one of the few threads every test shares.
+    func run(_ arguments: [String]) async throws -> Result {
         let outPath = path(".stdout-\(UUID().uuidString)"), errPath = path(".stderr-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: outPath, contents: nil)
-        FileManager.default.createFile(atPath: errPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         defer {
             try? FileManager.default.removeItem(atPath: outPath)
             try? FileManager.default.removeItem(atPath: errPath)
@@ -58,8 +67,7 @@ struct CommandRunner {
         process.standardOutput = FileHandle(forWritingAtPath: outPath)
         process.standardError = FileHandle(forWritingAtPath: errPath)
         process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
+        try await Self.runToEnd(process)
         return Result(
             status: process.terminationStatus,
             stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",

@@ -15,15 +15,15 @@ import Testing
         ("dynamics-opportunity-webapi-json", ["dynamics-opportunities.json"]),
         ("salesforce-lead-csv", ["salesforce-leads.csv"]),
     ])
-    func presetSamples(preset: String, samples: [String]) throws {
+    func presetSamples(preset: String, samples: [String]) async throws {
         let runner = try CommandRunner()
         defer { runner.remove() }
-        try Self.agree(runner, mapping: Self.preset(preset), files: samples.map(Self.sample))
+        try await Self.agree(runner, mapping: Self.preset(preset), files: samples.map(Self.sample))
     }
 
     /// 10,000 leads with rejects (no id, consent neither yes nor no), skips (status rules) and
     /// duplicate ids among them.
-    @Test func aGeneratedExportWithRejectsSkipsAndDuplicates() throws {
+    @Test func aGeneratedExportWithRejectsSkipsAndDuplicates() async throws {
         let runner = try CommandRunner()
         defer { runner.remove() }
         let lines = try String(contentsOfFile: Self.sample("dynamics-leads.csv"), encoding: .utf8)
@@ -44,11 +44,11 @@ import Testing
             text += row + "\n"
         }
         let csv = try runner.write("leads.csv", text)
-        try Self.agree(runner, mapping: Self.preset("dynamics-lead-excel-csv"), files: [csv], expectRejects: true)
+        try await Self.agree(runner, mapping: Self.preset("dynamics-lead-excel-csv"), files: [csv], expectRejects: true)
     }
 
-    static func agree(_ runner: CommandRunner, mapping: String, files: [String], expectRejects: Bool = false) throws {
-        let preview = try runner.run(["preview", "--mapping", mapping, "--format", "ndjson"] + files)
+    static func agree(_ runner: CommandRunner, mapping: String, files: [String], expectRejects: Bool = false) async throws {
+        let preview = try await runner.run(["preview", "--mapping", mapping, "--format", "ndjson"] + files)
         #expect(preview.status == (expectRejects ? 1 : 0), "\(preview.stderr)")
         var previewOutcomes: [String: String] = [:]
         for line in preview.stdout.split(separator: "\n") {
@@ -70,8 +70,8 @@ import Testing
               concurrency: 16
             reports: state/reports
             """)
-        let plan = try runner.run(["sync", "--config", job, "--dry-run"])
-        let run = try runner.run(["sync", "--config", job])
+        let plan = try await runner.run(["sync", "--config", job, "--dry-run"])
+        let run = try await runner.run(["sync", "--config", job])
         #expect(run.status == (expectRejects ? 1 : 0), "\(run.stderr)")
 
         var syncOutcomes: [String: String] = [:]

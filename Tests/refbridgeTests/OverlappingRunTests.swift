@@ -29,16 +29,19 @@ import Testing
         return text.split(whereSeparator: \.isNewline).count - 1
     }
 
-    func start(_ runner: CommandRunner, _ arguments: [String], output: String) throws -> Process {
+    /// Starts the command; `ended` finishes when it exits.
+    func start(_ runner: CommandRunner, _ arguments: [String], output: String) throws -> (process: Process, ended: AsyncStream<Void>) {
         let process = Process()
         process.executableURL = CommandRunner.executable
         process.arguments = arguments
         process.currentDirectoryURL = runner.folder
-        FileManager.default.createFile(atPath: runner.path(output), contents: nil)
+        _ = FileManager.default.createFile(atPath: runner.path(output), contents: nil)
         process.standardOutput = FileHandle(forWritingAtPath: runner.path(output))
         process.standardError = FileHandle.nullDevice
+        let ended = AsyncStream<Void>.makeStream()
+        process.terminationHandler = { _ in ended.continuation.finish() }
         try process.run()
-        return process
+        return (process, ended.stream)
     }
 
     @Test func theSecondOfTwoOverlappingRunsStopsAndChangesNothing() async throws {
@@ -47,17 +50,19 @@ import Testing
         // 17 creates of a second each: the second run starts well within the first, however
         // loaded the machine is.
         let job = try Self.slowJob(runner, latency: 1000)
-        let first = try start(runner, ["sync", "--config", job], output: "first.out")
+        let (first, firstEnded) = try start(runner, ["sync", "--config", job], output: "first.out")
         // Wait until the first run holds the ledger (its ledger file exists), then start the second.
         for _ in 0..<300 where !runner.exists("state/ledger.sqlite") { try await Task.sleep(for: .milliseconds(20)) }
         try await Task.sleep(for: .milliseconds(200))
-        let second = try runner.run(["sync", "--config", job])
-        first.waitUntilExit()
+        let second = try await runner.run(["sync", "--config", job])
+        let overlapped = first.isRunning
+        for await _ in firstEnded {}
+        #expect(overlapped, "the first run ended before the second: the test proves nothing")
         #expect(second.status == 3, "\(second.stdout) \(second.stderr)")
         #expect(second.stderr.contains("the ledger is in use by run 1 on "))
         #expect(first.terminationStatus == 0)
         // Exactly once: a third run finds every record created and sends nothing.
-        let third = try runner.run(["sync", "--config", job])
+        let third = try await runner.run(["sync", "--config", job])
         #expect(third.status == 0 && third.stdout.contains("unchanged 17") && third.stdout.contains("API calls: 0"), "\(third.stdout)")
     }
 
@@ -65,16 +70,16 @@ import Testing
         let runner = try CommandRunner()
         defer { runner.remove() }
         let job = try Self.slowJob(runner)
-        let first = try start(runner, ["sync", "--config", job], output: "first.out")
+        let (first, firstEnded) = try start(runner, ["sync", "--config", job], output: "first.out")
         // Let it create a few referrals (its report shows them within a second), then kill it
         // without warning.
         for _ in 0..<600 where Self.successRows(runner) < 3 { try await Task.sleep(for: .milliseconds(100)) }
         kill(first.processIdentifier, SIGKILL)
-        first.waitUntilExit()
-        let second = try runner.run(["sync", "--config", job])
+        for await _ in firstEnded {}
+        let second = try await runner.run(["sync", "--config", job])
         #expect(second.status == 0, "\(second.stdout) \(second.stderr)")
         #expect(second.stdout.contains("resumed after interrupted run 1"))
-        let third = try runner.run(["sync", "--config", job])
+        let third = try await runner.run(["sync", "--config", job])
         #expect(third.stdout.contains("unchanged 17") && third.stdout.contains("API calls: 0"), "\(third.stdout)")
         // The killed run's report says so.
         let reports = runner.path("state/reports")

@@ -1,6 +1,8 @@
 import Foundation
 import Pipeline
 import Referrals
+import Mapping
+import Importers
 
 /// One self-contained page for a reviewer: summary, rejects grouped by reason, and each record's
 /// source fields beside the referral it becomes. Everything from the data is HTML-escaped.

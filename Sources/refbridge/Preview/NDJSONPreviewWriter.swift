@@ -1,6 +1,8 @@
 import Foundation
 import Pipeline
 import Referrals
+import Mapping
+import Importers
 
 /// Preview lines as NDJSON, one per input record, through one reused buffer.
 final class NDJSONPreviewWriter {

@@ -1,5 +1,8 @@
 import Foundation
 import Pipeline
+import Referrals
+import Importers
+import Mapping
 
 /// A readable terminal view: one line per record, control characters escaped.
 final class TablePreviewWriter {
