@@ -158,7 +158,7 @@ public final class Mapper {
                 referral.set(.bool(value), field: field.field, index: field.index)
             case .dateTime:
                 guard let date = ValueParsers.dateTime(text, format: rule.dateFormat, zone: rule.zone) else {
-                    issues.append(MappingIssue(field: field.path, message: "'\(text)' from \(rule.describedSource) is not a \(rule.dateFormat.rawValue) date"))
+                    issues.append(MappingIssue(field: field.path, message: "'\(text)' from \(rule.describedSource) is not a date `date: \(rule.dateFormat.rawValue)` reads (\(rule.dateFormat.examples))"))
                     continue
                 }
                 referral.set(.dateTime(date), field: field.field, index: field.index)

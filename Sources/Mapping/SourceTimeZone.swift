@@ -29,7 +29,7 @@ struct SourceTimeZone: Sendable, Equatable {
             self.init(name: trimmed, changes: [], offsets: [seconds])
             return
         }
-        guard trimmed.contains("/") || trimmed.allSatisfy(\.isLetter), let zone = TimeZone(identifier: trimmed) else { return nil }
+        guard trimmed.first?.isLetter == true, trimmed.allSatisfy({ $0.isLetter || $0.isNumber || "/_-+".contains($0) }), let zone = TimeZone(identifier: trimmed) else { return nil }
         // Every change from 1900 to 2100 (DST and changes of a zone's standard offset alike): the
         // range covers any date a CRM export holds; outside it the nearest offset is kept.
         var date = Date(timeIntervalSince1970: -2_208_988_800)  // 1900-01-01

@@ -10,6 +10,16 @@ extension ValueParsers {
         case eu
         /// Excel's serial day number (1900 date system).
         case excel
+
+        /// What the format reads, for messages.
+        var examples: String {
+            switch self {
+            case .iso: "e.g. 2024-06-25, 2024-06-25T10:00:00Z, 2024-06-25 10:00+02:00"
+            case .us: "e.g. 6/25/2024, 6/25/2024 3:05 PM, 2024-06-25T10:00:00Z"
+            case .eu: "e.g. 25.06.2024, 25/06/2024 15:05, 2024-06-25T10:00:00Z"
+            case .excel: "an Excel serial day number such as 45468"
+            }
+        }
     }
 
     /// A date or date-time as the API's UTC date-time.

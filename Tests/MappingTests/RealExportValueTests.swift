@@ -86,6 +86,15 @@ import Testing
             return
         }
         #expect(utc.referral.details?.closingDateTime?.text == "2009-07-15T02:14:45Z")
+        // Fixed offsets as YAML scalars (`-0500` is not read as a number).
+        for (zone, expected) in [("+02:00", "2009-07-15T00:14:45Z"), ("-0500", "2009-07-15T07:14:45Z"), ("\"+08:00\"", "2009-07-14T18:14:45Z")] {
+            let spec = try MappingFixture.spec("  details.closingDateTime: { field: close, date: us }\ntimezone: \(zone)")
+            guard case .mapped(let mapped) = Mapper(spec).map(MappingFixture.record(MappingFixture.good.merging(["close": "07/15/2009 02:14:45"]) { $1 })) else {
+                Issue.record("should map with \(zone)")
+                continue
+            }
+            #expect(mapped.referral.details?.closingDateTime?.text == expected, "\(zone)")
+        }
         #expect {
             try MappingFixture.spec("timezone: Mars/Base")
         } throws: { error in
@@ -153,6 +162,29 @@ import Testing
             Issue.record("'\(value)' is not true: the lead maps")
             return
         }
+    }
+
+    @Test func isWorksInWhenCasesToo() throws {
+        let yaml = MappingFixture.base.replacingOccurrences(of: "  type: { const: Independent }", with: """
+              type:
+                when: [{ field: hot, is: true, value: Shared }]
+                default: Independent
+              target[0].type: { const: SolutionProfile }
+              target[0].id: { const: SOL-1 }
+            """)
+        let mapper = Mapper(try MappingSpec.parse(yaml: yaml, file: "m.yaml"))
+        for (value, expected) in [("1", ReferralType.shared), ("0", .independent), ("", .independent)] {
+            guard case .mapped(let mapped) = mapper.map(MappingFixture.record(MappingFixture.good.merging(["hot": value]) { $1 })) else {
+                Issue.record("'\(value)' should map")
+                continue
+            }
+            #expect(mapped.referral.type == expected, "\(value)")
+        }
+        guard case .rejected(_, let issues) = mapper.map(MappingFixture.record(MappingFixture.good.merging(["hot": "warm"]) { $1 })) else {
+            Issue.record("'warm' cannot decide `is: true`")
+            return
+        }
+        #expect(issues.contains { $0.field == "hot" })
     }
 
     @Test func aValueThatIsNoBooleanRejectsTheRecord() throws {
