@@ -52,15 +52,17 @@ public final class Mapper {
     private var positions: [Int]
     /// Slot → column of its `@OData.Community.Display.V1.FormattedValue` annotation, or -1.
     private var formattedPositions: [Int]
+    /// Set when an `is:` condition met a value that is not a boolean: the record is rejected with it.
+    private var unreadableCondition: MappingIssue?
 
     public init(_ spec: MappingSpec) {
         self.spec = spec
         var slots: [String: Int] = [:]
         for (name, _) in spec.sourceFields where slots[name] == nil { slots[name] = slots.count }
         self.slots = slots
-        key = CompiledRule(spec.key, slots: slots)
+        key = CompiledRule(spec.key, slots: slots, zone: spec.timeZone)
         skips = spec.skips.map { (CompiledCondition($0.condition, slots: slots), $0.reason) }
-        fields = spec.fields.map { CompiledField(path: $0.0, rule: CompiledRule($0.1, slots: slots)) }
+        fields = spec.fields.map { CompiledField(path: $0.0, rule: CompiledRule($0.1, slots: slots, zone: spec.timeZone)) }
         positions = Array(repeating: -1, count: slots.count)
         formattedPositions = positions
     }
@@ -69,6 +71,7 @@ public final class Mapper {
 
     public func map(_ source: SourceRecord) -> MappingOutcome {
         if source.names != cachedNames { resolve(source.names) }
+        unreadableCondition = nil
         // Locals, not properties: reading a class's stored property is checked for exclusive access
         // at run time, and these are read for every field.
         let record = Columns(values: source.values, positions: positions, formattedPositions: formattedPositions)
@@ -79,6 +82,8 @@ public final class Mapper {
         for skip in skips where holds(skip.condition, in: record) {
             return .skipped(externalReferenceId: key, reason: skip.reason)
         }
+        // A skip rule that could not read its field must not let the record through as if it held.
+        if let issue = unreadableCondition { return .rejected(externalReferenceId: key, issues: [issue]) }
         var referral = Referral(externalReferenceId: key)
         var issues: [MappingIssue] = []
         var warnings: [String] = []
@@ -86,11 +91,26 @@ public final class Mapper {
             // `field` and `rule` are class references: reading their stored properties copies only
             // the property read, not a whole target path or rule, for every field of every record.
             let rule = field.rule
-            guard var text = text(of: rule, in: record) else {
+            var text: String
+            var fallback = false
+            if let value = self.text(of: rule, in: record) {
+                text = value
+            } else if let value = rule.ifEmpty {
+                // Already in the target's terms (checked when the mapping loaded): no map applies.
+                text = value
+                fallback = true
+            } else {
                 if rule.required { issues.append(MappingIssue(field: field.path, message: "is required, but \(rule.describedSource) is empty")) }
                 continue
             }
-            if let map = rule.map {
+            if rule.readsBool, !fallback {
+                guard let value = ValueParsers.strictBool(text) else {
+                    issues.append(MappingIssue(field: field.path, message: "'\(text)' from \(rule.describedSource) is not true/false, 1/0 or yes/no"))
+                    continue
+                }
+                text = value ? "true" : "false"
+            }
+            if let map = rule.map, !fallback {
                 if let mapped = rule.mapAsWritten?[text] ?? map[FastText.lowered(FastText.trimmed(text))] {
                     text = mapped
                 } else {
@@ -117,6 +137,10 @@ public final class Mapper {
                         continue
                     }
                 }
+                if field.isPhone, !ValueParsers.isPhoneNumber(text) {
+                    issues.append(MappingIssue(field: field.path, message: "'\(text)' from \(rule.describedSource) is not a phone number (only digits, + ( ) - . and an extension such as x123): check the column"))
+                    continue
+                }
                 if field.field == .address(.country), let code = CountryCodes.normalized(text) { text = code }
                 if field.field == .currency, let code = CurrencyCodes.normalized(text) { text = code }
                 referral.set(.string(text), field: field.field, index: field.index)
@@ -133,8 +157,8 @@ public final class Mapper {
                 }
                 referral.set(.bool(value), field: field.field, index: field.index)
             case .dateTime:
-                guard let date = ValueParsers.dateTime(text, format: rule.dateFormat) else {
-                    issues.append(MappingIssue(field: field.path, message: "'\(text)' from \(rule.describedSource) is not a \(rule.dateFormat.rawValue) date"))
+                guard let date = ValueParsers.dateTime(text, format: rule.dateFormat, zone: rule.zone) else {
+                    issues.append(MappingIssue(field: field.path, message: "'\(text)' from \(rule.describedSource) is not a date `date: \(rule.dateFormat.rawValue)` reads (\(rule.dateFormat.examples))"))
                     continue
                 }
                 referral.set(.dateTime(date), field: field.field, index: field.index)
@@ -146,6 +170,7 @@ public final class Mapper {
                 referral.set(.string(value), field: field.field, index: field.index)
             }
         }
+        if let issue = unreadableCondition { issues.append(issue) }
         if issues.isEmpty {
             // Documented rules reject; refbridge's own warn with their reason unless `strict:` names them.
             for issue in referral.validationIssues(for: .create) {
@@ -200,20 +225,21 @@ public final class Mapper {
             text = value(slot, in: record, formatted: rule.formatted)
         case .fields(let slots):
             text = slots.lazy.compactMap { self.value($0, in: record, formatted: rule.formatted) }.first { !FastText.trimmed($0).isEmpty }
-        case .template(let parts):
+        case .template(let parts, let trailing):
+            // A part whose field is empty drops with the text before it; see `ValueRule.Template`.
             var result = ""
-            var any = false
-            for part in parts {
-                switch part {
-                case .text(let literal): result += literal
-                case .field(let slot):
-                    if let value = value(slot, in: record, formatted: rule.formatted), !value.isEmpty {
-                        result += value
-                        any = true
-                    }
-                }
+            var kept = false
+            var lastKept = false
+            for (position, part) in parts.enumerated() {
+                lastKept = false
+                guard let value = value(part.slot, in: record, formatted: rule.formatted).map(FastText.trimmed), !value.isEmpty else { continue }
+                if kept || position == 0 { result += part.before }
+                result += value
+                kept = true
+                lastKept = true
             }
-            text = any ? result.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") : nil
+            if lastKept { result += trailing }
+            text = kept ? result.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") : nil
         case .constant(let value):
             text = value
         case .cases(let cases, let otherwise):
@@ -231,6 +257,15 @@ public final class Mapper {
         switch condition.test {
         case .empty: result = raw.isEmpty
         case .notEmpty: result = !raw.isEmpty
+        case .isBool(let wanted):
+            if raw.isEmpty {
+                result = false
+            } else if let value = ValueParsers.strictBool(raw) {
+                result = value == wanted
+            } else {
+                unreadableCondition = MappingIssue(field: condition.field, message: "'\(raw)' is not true/false, 1/0 or yes/no, so `is: \(wanted)` cannot be decided: check the column")
+                result = false
+            }
         case .equals:
             // Option sets: the code (Web API) or the label (Excel export) both match.
             if condition.matches(raw) {
@@ -251,14 +286,9 @@ final class CompiledRule {
     enum Origin {
         case field(Int)
         case fields([Int])
-        case template([Part])
+        case template([(before: String, slot: Int)], trailing: String)
         case constant(String)
         case cases([(CompiledCondition, String)], otherwise: String?)
-    }
-
-    enum Part {
-        case text(String)
-        case field(Int)
     }
 
     let origin: Origin
@@ -275,8 +305,14 @@ final class CompiledRule {
     let trim: Bool
     let namePart: ValueParsers.NamePart?
     let describedSource: String
+    let zone: SourceTimeZone
+    let readsBool: Bool
+    let ifEmpty: String?
 
-    init(_ rule: ValueRule, slots: [String: Int]) {
+    init(_ rule: ValueRule, slots: [String: Int], zone: SourceTimeZone) {
+        self.zone = rule.timeZone ?? zone
+        readsBool = rule.readsBool
+        ifEmpty = rule.ifEmpty
         required = rule.required
         map = rule.map
         mapAsWritten = rule.mapAsWritten
@@ -292,13 +328,8 @@ final class CompiledRule {
         switch rule.origin {
         case .field(let name): origin = .field(slots[name]!)
         case .fields(let names): origin = .fields(names.map { slots[$0]! })
-        case .template(let parts):
-            origin = .template(parts.map {
-                switch $0 {
-                case .text(let text): .text(text)
-                case .field(let name): .field(slots[name]!)
-                }
-            })
+        case .template(let template):
+            origin = .template(template.parts.map { ($0.before, slots[$0.field]!) }, trailing: template.trailing)
         case .constant(let value): origin = .constant(value)
         case .cases(let cases, let otherwise): origin = .cases(cases.map { (CompiledCondition($0.0, slots: slots), $0.1) }, otherwise: otherwise)
         }
@@ -307,6 +338,8 @@ final class CompiledRule {
 
 struct CompiledCondition {
     let slot: Int
+    /// The field as the mapping names it, for reports.
+    let field: String
     let test: Condition.Test
     let negated: Bool
     /// The `equals` values, each with whether it is ASCII (then compared byte by byte).
@@ -314,6 +347,7 @@ struct CompiledCondition {
 
     init(_ condition: Condition, slots: [String: Int]) {
         slot = slots[condition.field]!
+        field = condition.field
         test = condition.test
         negated = condition.negated
         if case .equals(let values) = condition.test {
@@ -346,6 +380,7 @@ final class CompiledField {
     let kind: TargetKind
     let field: TargetField
     let index: Int
+    let isPhone: Bool
 
     init(path: TargetPath, rule: CompiledRule) {
         self.rule = rule
@@ -354,6 +389,7 @@ final class CompiledField {
         kind = path.kind
         field = path.field
         index = path.indexes.first ?? 0
+        isPhone = path.field == .customerTeam(.phoneNumber) || path.field == .team(.phoneNumber)
     }
 }
 

@@ -4,10 +4,10 @@ import Referrals
 import Yams
 
 extension MappingSpec {
-    static let topLevelKeys: Set<String> = ["name", "system", "description", "source", "key", "skip", "fields", "strict"]
+    static let topLevelKeys: Set<String> = ["name", "system", "description", "source", "timezone", "key", "skip", "fields", "strict"]
     static let ruleKeys: Set<String> = [
         "field", "fields", "template", "const", "when", "default", "map", "formatted", "trim", "case", "split",
-        "decimalComma", "date", "truncate", "required", "number",
+        "decimalComma", "date", "timezone", "truncate", "required", "number", "bool", "ifEmpty",
     ]
 
     /// Loads and checks a mapping file. All problems are reported together, each with its line.
@@ -29,7 +29,7 @@ extension MappingSpec {
         } catch let error as MappingLoadError {
             throw error
         } catch let error as YamlError {
-            throw MappingLoadError(file: file, line: Loader.line(of: error), message: "not valid YAML: \(error)")
+            throw Loader.located(error, file: file)
         } catch {
             throw MappingLoadError(file: file, line: 1, message: "not valid YAML: \(error)")
         }
@@ -63,11 +63,54 @@ private struct Loader {
 
     init(file: String) { self.file = file }
 
-    static func line(of error: YamlError) -> Int {
-        switch error {
-        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): mark.line
-        default: 1
+    /// A YAML error as one line at its place. Yams' own text carries the position again, a snippet,
+    /// and for a duplicate key the whole document.
+    static func located(_ error: YamlError, file: String) -> MappingLoadError {
+        func described(_ context: YamlError.Context?, _ problem: String) -> String {
+            // libyaml's context ("while parsing a block mapping") names where the construct began.
+            let start = context.map { "\($0.text) (from line \($0.mark.line)), " } ?? ""
+            return "not valid YAML: \(start)\(problem): check the indentation and quoting there"
         }
+        switch error {
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _), .composer(let context, let problem, let mark, _):
+            return MappingLoadError(file: file, line: mark.line, column: mark.column, message: described(context, problem))
+        case .reader(let problem, let offset, _, let yaml):
+            var line = 1
+            var column = 1
+            for character in yaml.prefix(offset ?? 0) {
+                if character == "\n" { line += 1; column = 1 } else { column += 1 }
+            }
+            return MappingLoadError(file: file, line: line, column: column, message: "not valid YAML: \(problem): save the mapping as UTF-8 text")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            let key = duplicates.sorted().first ?? "?"
+            let first = context.mark
+            let again = repeatedKey(key, after: first, in: context.text) ?? (first.line, first.column)
+            let also = duplicates.count > 1 ? " (also \(duplicates.sorted().dropFirst().map { "'\($0)'" }.joined(separator: ", ")))" : ""
+            let earlier = again.line == first.line ? "" : " (first at line \(first.line))"
+            return MappingLoadError(file: file, line: again.line, column: again.column, message: "'\(key)' is given twice in one mapping\(earlier)\(also): keep one")
+        default:
+            return MappingLoadError(file: file, line: 1, message: "not valid YAML: \(error)")
+        }
+    }
+
+    /// Where a block mapping repeats `key` after its first place: the next line at the same
+    /// indentation that starts with the key, before the block ends. Nil for flow mappings (`{a: 1, a: 2}`).
+    static func repeatedKey(_ key: String, after first: Mark, in text: String) -> (line: Int, column: Int)? {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard first.line >= 1, first.line <= lines.count else { return nil }
+        let indent = first.column - 1
+        for number in (first.line + 1)...max(first.line + 1, lines.count) where number <= lines.count {
+            let line = lines[number - 1]
+            let content = line.drop { $0 == " " }
+            let depth = line.count - content.count
+            if content.isEmpty || content.hasPrefix("#") { continue }
+            if depth < indent { return nil }
+            guard depth == indent else { continue }
+            for spelling in [key, "\"\(key)\"", "'\(key)'"] where content.hasPrefix(spelling) {
+                if content.dropFirst(spelling.count).drop(while: { $0 == " " }).hasPrefix(":") { return (number, depth + 1) }
+            }
+        }
+        return nil
     }
 
     mutating func error(_ node: Node?, _ message: String) {
@@ -86,6 +129,8 @@ private struct Loader {
         let name = top["name"]?.string ?? baseName
         let system = top["system"]?.string ?? name
         let source = sourceSpec(top["source"])
+        var timeZone = SourceTimeZone.utc
+        if let node = top["timezone"] { timeZone = self.timeZone(node) ?? .utc }
         var key: ValueRule?
         if let node = top["key"] {
             key = rule(node, kind: .string)
@@ -141,7 +186,7 @@ private struct Loader {
             }
         }
         guard let key, errors.isEmpty else { return nil }
-        return MappingSpec(name: name, sourceSystem: system, file: file, source: source, key: key, skips: skips, fields: fields, strict: strict)
+        return MappingSpec(name: name, sourceSystem: system, file: file, source: source, key: key, skips: skips, fields: fields, strict: strict, timeZone: timeZone)
     }
 
     mutating func sourceSpec(_ node: Node?) -> SourceSpec {
@@ -179,9 +224,17 @@ private struct Loader {
         return SourceSpec(importOptions: options)
     }
 
+    mutating func timeZone(_ node: Node) -> SourceTimeZone? {
+        guard let zone = node.string.flatMap(SourceTimeZone.init) else {
+            error(node, "timezone must be an IANA name such as Europe/Berlin or America/New_York, a fixed offset such as +02:00, or UTC")
+            return nil
+        }
+        return zone
+    }
+
     mutating func condition(_ node: Node) -> Condition? {
         guard let map = node.mapping, let field = map["field"]?.string else {
-            error(node, "a condition needs `field:` and one of equals, in, notEquals, notIn, empty, notEmpty")
+            error(node, "a condition needs `field:` and one of equals, in, notEquals, notIn, empty, notEmpty, is")
             return nil
         }
         func list(_ node: Node) -> [String] { node.sequence?.compactMap(\.string) ?? [node.string ?? ""] }
@@ -189,7 +242,14 @@ private struct Loader {
         if let value = map["notEquals"] ?? map["notIn"] { return Condition(field: field, test: .equals(list(value)), negated: true) }
         if map["empty"]?.bool == true { return Condition(field: field, test: .empty) }
         if map["notEmpty"]?.bool == true { return Condition(field: field, test: .notEmpty) }
-        error(node, "a condition needs one of equals, in, notEquals, notIn, empty: true, notEmpty: true")
+        if let value = map["is"] {
+            guard let wanted = value.string.flatMap(ValueParsers.strictBool) else {
+                error(value, "`is:` takes true or false (the field is read as true/false, 1/0 or yes/no)")
+                return nil
+            }
+            return Condition(field: field, test: .isBool(wanted))
+        }
+        error(node, "a condition needs one of equals, in, notEquals, notIn, empty: true, notEmpty: true, is: true/false")
         return nil
     }
 
@@ -235,7 +295,9 @@ private struct Loader {
         } else if let list = map["fields"]?.sequence {
             origin = .fields(list.compactMap(\.string))
         } else if let template = map["template"]?.string {
-            origin = .template(Self.template(template))
+            let parsed = Self.template(template)
+            if parsed.parts.isEmpty { error(map["template"], "a template names at least one {field}; use const for fixed text") }
+            origin = .template(parsed)
         } else if let value = map["const"] {
             let text = value.string ?? ""
             if let canonical = constant(text, kind, value) { origin = .constant(canonical) }
@@ -260,6 +322,12 @@ private struct Loader {
         if let value = map["truncate"] { rule.truncate = value.bool ?? true }
         if let value = map["required"] { rule.required = value.bool ?? false }
         if let value = map["decimalComma"] { rule.decimalComma = value.bool ?? false }
+        if let value = map["bool"] { rule.readsBool = value.bool ?? false }
+        if let value = map["timezone"] { rule.timeZone = timeZone(value) }
+        if let value = map["ifEmpty"] {
+            if case .constant = origin { error(value, "ifEmpty goes with a source field: a constant is never empty") }
+            rule.ifEmpty = constant(value.string ?? "", kind, value)
+        }
         if let value = map["number"], let options = value.mapping { rule.decimalComma = options["decimalComma"]?.bool ?? false }
         if let value = map["case"] {
             if let letterCase = value.string.flatMap(ValueParsers.Case.init(rawValue:)) { rule.letterCase = letterCase } else { error(value, "case must be upper, lower or title") }
@@ -305,21 +373,23 @@ private struct Loader {
         return rule
     }
 
-    static func template(_ text: String) -> [ValueRule.TemplatePart] {
-        var parts: [ValueRule.TemplatePart] = []
+    /// `"{Company}: {Description}"` → parts (`""`, Company) and (`": "`, Description): each
+    /// placeholder with the literal text before it (see `ValueRule.Template` for when it is written).
+    static func template(_ text: String) -> ValueRule.Template {
+        var template = ValueRule.Template(parts: [], trailing: "")
         var literal = ""
         var index = text.startIndex
         while index < text.endIndex {
             if text[index] == "{", let close = text[index...].firstIndex(of: "}") {
-                if !literal.isEmpty { parts.append(.text(literal)); literal = "" }
-                parts.append(.field(String(text[text.index(after: index)..<close])))
+                template.parts.append((literal, String(text[text.index(after: index)..<close])))
+                literal = ""
                 index = text.index(after: close)
             } else {
                 literal.append(text[index])
                 index = text.index(after: index)
             }
         }
-        if !literal.isEmpty { parts.append(.text(literal)) }
-        return parts
+        template.trailing = literal
+        return template
     }
 }

@@ -14,6 +14,8 @@ public struct MappingSpec: Sendable {
     var fields: [(TargetPath, ValueRule)]
     /// `strict:`: which of refbridge's own validation rules reject a record (default: none, they warn).
     public var strict = StrictRules()
+    /// `timezone:`: where date-times without an offset were written; their own offset always wins.
+    var timeZone: SourceTimeZone = .utc
 
     /// Every source field the mapping reads, with the line that names it.
     var sourceFields: [(name: String, line: Int)] {
@@ -35,15 +37,20 @@ struct ValueRule: Sendable {
         case field(String)
         /// The first that is not empty.
         case fields([String])
-        case template([TemplatePart])
+        case template(Template)
         case constant(String)
         /// The value of the first case whose condition holds, else `otherwise`.
         case cases([(Condition, String)], otherwise: String?)
     }
 
-    enum TemplatePart: Sendable {
-        case text(String)
-        case field(String)
+    /// A template as placeholders, each with the literal text written before it when it is kept.
+    ///
+    /// The rule that drops a part whose field is empty with its separator: text before the first
+    /// placeholder belongs to it, text after the last belongs to the last, and text between two
+    /// placeholders is a separator, written only between two kept parts (it belongs to the part after it).
+    struct Template: Sendable {
+        var parts: [(before: String, field: String)]
+        var trailing: String
     }
 
     enum Unmapped: Sendable, Equatable {
@@ -67,6 +74,13 @@ struct ValueRule: Sendable {
     var unmapped: Unmapped = .reject
     var decimalComma = false
     var dateFormat: ValueParsers.DateFormat = .iso
+    /// This rule's `timezone:`, when it differs from the mapping's.
+    var timeZone: SourceTimeZone?
+    /// `bool: true`: the value is read as a boolean (true/false, 1/0, yes/no) and passed on as
+    /// `true` or `false`, so a map keyed on `true`/`false` also fits exports that write 1/0.
+    var readsBool = false
+    /// `ifEmpty:`: the value (already checked against the target) when the source is empty.
+    var ifEmpty: String?
     /// Cut to the API limit with a warning (true), or reject the record (false).
     var truncate = true
     var required = false
@@ -75,7 +89,7 @@ struct ValueRule: Sendable {
         switch origin {
         case .field(let name): return [(name, line)]
         case .fields(let names): return names.map { ($0, line) }
-        case .template(let parts): return parts.compactMap { if case .field(let name) = $0 { return (name, line) } else { return nil } }
+        case .template(let template): return template.parts.map { ($0.field, line) }
         case .constant: return []
         case .cases(let cases, _): return cases.flatMap { $0.0.sourceFields(line: line) }
         }
@@ -99,6 +113,10 @@ struct Condition: Sendable {
         case equals([String])
         case empty
         case notEmpty
+        /// `is: true` / `is: false`: the value read as a boolean (true/false, 1/0, yes/no, any case).
+        /// An empty value is neither; any other value rejects the record, as a guess could send a
+        /// converted lead.
+        case isBool(Bool)
     }
 
     var field: String
