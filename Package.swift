@@ -112,7 +112,9 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
-        .testTarget(name: "ReferralsTests", dependencies: ["Referrals"], swiftSettings: swiftSettings),
+        // Test data shared by test targets: the documented seed request and response.
+        .target(name: "Fixtures", path: "Tests/Fixtures", swiftSettings: swiftSettings),
+        .testTarget(name: "ReferralsTests", dependencies: ["Referrals", "Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "ImportersTests", dependencies: ["Importers"], swiftSettings: swiftSettings),
         .testTarget(name: "MappingTests", dependencies: ["Mapping", "Referrals", "Importers"], swiftSettings: swiftSettings),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Mapping", "Referrals", "Importers"], swiftSettings: swiftSettings),
@@ -120,7 +122,7 @@ let package = Package(
         .testTarget(
             name: "SandboxTests",
             dependencies: [
-                "Sandbox", "Referrals",
+                "Sandbox", "Referrals", "Fixtures",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],

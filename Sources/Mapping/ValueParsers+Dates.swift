@@ -45,7 +45,7 @@ extension ValueParsers {
             moment = reader.moment(dayFirst: format == .eu, numericDates: format != .iso)
         }
         guard let moment else { return nil }
-        var seconds = DateReader.daysFromCivil(year: moment.year, month: moment.month, day: moment.day) * 86400
+        var seconds = CivilDate.daysFromCivil(year: moment.year, month: moment.month, day: moment.day) * 86400
         if let clock = moment.clock {
             let local = seconds + clock
             seconds = moment.offset.map { local - $0 } ?? zone.utc(fromLocal: local)
@@ -158,7 +158,7 @@ private struct DateReader {
             let (month, day) = dayFirst ? (second.value, first.value) : (first.value, second.value)
             moment = Moment(year: year.count == 2 ? 2000 + year.value : year.value, month: month, day: day)
         }
-        guard (1...12).contains(moment.month), moment.day >= 1, moment.day <= DateReader.daysIn(month: moment.month, year: moment.year), moment.year >= 1
+        guard (1...12).contains(moment.month), moment.day >= 1, moment.day <= CivilDate.daysIn(month: moment.month, year: moment.year), moment.year >= 1
         else { return nil }
         if atEnd { return moment }
         // Date and time part: `T` (ISO) or spaces; Data Loader also writes `07/15/2009T02:14:45`.
@@ -255,24 +255,6 @@ private struct DateReader {
         let clock = Int((fraction * 86400).rounded())
         if clock > 0 { moment.clock = min(clock, 86399) }
         return moment
-    }
-
-    static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
-    }
-
-    /// Days since 1970-01-01 in the proleptic Gregorian calendar (Howard Hinnant's `days_from_civil`).
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
     }
 
     /// Civil from days (Howard Hinnant's algorithm): no calendar object, no time zone.

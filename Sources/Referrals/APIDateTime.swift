@@ -92,28 +92,10 @@ public struct APIDateTime: Hashable, Sendable, Comparable, CustomStringConvertib
             }
         }
         // Why no Calendar: this runs for every date of every record, and Calendar costs microseconds.
-        guard day <= daysIn(month: month, year: year) else { return nil }
-        let seconds = daysFromCivil(year: year, month: month, day: day) * 86400 + clock - offsetSeconds
+        guard day <= CivilDate.daysIn(month: month, year: year) else { return nil }
+        let seconds = CivilDate.daysFromCivil(year: year, month: month, day: day) * 86400 + clock - offsetSeconds
         // From 2001, as `Date` stores it: a 1970-based double would round a tick (1e-7 s) away.
         return Date(timeIntervalSinceReferenceDate: Double(seconds - 978_307_200) + fraction)
-    }
-
-    static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
-    }
-
-    /// Days since 1970-01-01 in the proleptic Gregorian calendar (Howard Hinnant's `days_from_civil`).
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
     }
 }
 

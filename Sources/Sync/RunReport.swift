@@ -77,7 +77,7 @@ final class RunReport {
             object["state"] = "interrupted"
             object["abortReason"] = "the run was killed before it finished; the next run resumed it (see its summary), and the ledger has every record"
             if let updated = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]) {
-                FileManager.default.createFile(atPath: path + ".tmp", contents: updated, attributes: [.posixPermissions: 0o600])
+                _ = FileManager.default.createFile(atPath: path + ".tmp", contents: updated, attributes: [.posixPermissions: 0o600])
                 _ = rename(path + ".tmp", path)
             }
         }
@@ -94,19 +94,23 @@ final class RunReport {
 
 /// An RFC 4180 CSV file written through a buffer, safe to open in a spreadsheet.
 final class CSVFile {
-    private let descriptor: Int32
+    private let output: FileOutput
     private var buffer: [UInt8] = []
-    private(set) var writeError: String?
+    private var closed = false
 
     init(path: String, header: [String]) throws {
-        descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             throw ConfigurationError(file: path, message: "cannot write this report file: check the reports folder's permissions")
         }
+        output = FileOutput(descriptor: descriptor)
         write(header)
     }
 
     deinit { close() }
+
+    /// The first write error (a full disk), if any; later rows are dropped.
+    var writeError: String? { output.writeError }
 
     func write(_ fields: [String]) {
         for (index, field) in fields.enumerated() {
@@ -117,29 +121,15 @@ final class CSVFile {
         if buffer.count >= 64 * 1024 { flush() }
     }
 
-    /// Writes what is buffered; a write error (a full disk) is kept, and later rows are dropped.
     func flush() {
-        guard !buffer.isEmpty, descriptor >= 0 else { return }
-        buffer.withUnsafeBytes { bytes in
-            var offset = 0
-            while offset < bytes.count, writeError == nil, let base = bytes.baseAddress {
-                let written = Foundation.write(descriptor, base + offset, bytes.count - offset)
-                if written >= 0 {
-                    offset += written
-                } else if errno != EINTR {
-                    writeError = String(cString: strerror(errno))
-                }
-            }
-        }
+        guard !buffer.isEmpty, !closed else { return }
+        output.write(buffer)
         buffer.removeAll(keepingCapacity: true)
     }
 
-    private var closed = false
-
+    /// Flushes; the descriptor closes with the stream.
     func close() {
-        guard !closed else { return }
-        closed = true
         flush()
-        _ = Foundation.close(descriptor)
+        closed = true
     }
 }

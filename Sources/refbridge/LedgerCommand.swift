@@ -64,7 +64,7 @@ struct LedgerCommand: AsyncParsableCommand {
 
         func run() async throws {
             let ledger = try location.open()
-            let stream: OutputStream
+            let stream: FileOutput
             if let output {
                 guard let file = openOutputFile(output, mode: 0o600) else {
                     printError("cannot write \(output): check the folder exists and is writable")

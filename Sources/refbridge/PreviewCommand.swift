@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Sync
 import Mapping
 import Pipeline
 
@@ -38,7 +39,7 @@ struct PreviewCommand: AsyncParsableCommand {
             printError("\(error)")
             throw Exit.configuration
         }
-        let output: OutputStream
+        let output: FileOutput
         if let path = self.output {
             // Customer data: readable by the user only, as the ledger and the reports are.
             guard let file = openOutputFile(path, mode: 0o600) else {

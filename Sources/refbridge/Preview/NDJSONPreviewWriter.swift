@@ -1,4 +1,5 @@
 import Foundation
+import Sync
 import Pipeline
 import Referrals
 import Mapping
@@ -6,12 +7,12 @@ import Importers
 
 /// Preview lines as NDJSON, one per input record, through one reused buffer.
 final class NDJSONPreviewWriter {
-    private let output: OutputStream
+    private let output: FileOutput
     private var buffer: [UInt8] = []
     private var lastFile = ""
     private var lastFileJSON: [UInt8] = [34, 34]
 
-    init(output: OutputStream) {
+    init(output: FileOutput) {
         self.output = output
         buffer.reserveCapacity(1 << 20)
     }

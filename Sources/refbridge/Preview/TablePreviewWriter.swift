@@ -1,4 +1,5 @@
 import Foundation
+import Sync
 import Pipeline
 import Referrals
 import Importers
@@ -6,9 +7,9 @@ import Mapping
 
 /// A readable terminal view: one line per record, control characters escaped.
 final class TablePreviewWriter {
-    private let output: OutputStream
+    private let output: FileOutput
 
-    init(output: OutputStream) {
+    init(output: FileOutput) {
         self.output = output
         write(Self.row("record", "external id", "outcome", "customer / reason"))
         write(String(repeating: "-", count: 110))

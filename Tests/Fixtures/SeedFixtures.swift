@@ -1,10 +1,10 @@
-import Foundation
+public import Foundation
 
 /// The seed page's create request and response ("Create a referral", partner-api.md §2.3), kept
 /// inside the repository so the tests pass in any clone: byte for byte the files of
 /// `shared/seed-example/` (`scripts/check-seed-fixtures` compares them when that folder is present).
-enum SeedFixtures {
-    static let createRequest = #"""
+public enum SeedFixtures {
+    public static let createRequest = #"""
 {
     "name": "Test Cosell Invite_20",
     "status": "New",
@@ -108,7 +108,7 @@ enum SeedFixtures {
 }
 """#
 
-    static let createResponse = #"""
+    public static let createResponse = #"""
 {
     "id": "4111fffc-f9ee-4d53-bba6-569135228642",
     "engagementId": "37ef26aa-1d15-4533-9f93-a69bd33ab1e5",
@@ -231,7 +231,7 @@ enum SeedFixtures {
 """#
 
     /// The fixture by its file name in `shared/seed-example/`.
-    static func data(_ name: String) throws -> Data {
+    public static func data(_ name: String) throws -> Data {
         switch name {
         case "create-request.json": Data(createRequest.utf8)
         case "create-response.json": Data(createResponse.utf8)

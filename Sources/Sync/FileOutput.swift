@@ -2,13 +2,13 @@ import Foundation
 
 /// A file descriptor written straight from byte buffers, remembering the first write error (a full
 /// disk, a closed pipe) instead of crashing on it as `FileHandle.write` does; later writes are dropped.
-final class OutputStream {
-    let descriptor: Int32
-    private(set) var writeError: String?
+public final class FileOutput {
+    public let descriptor: Int32
+    public private(set) var writeError: String?
 
     private let closesOnDeinit: Bool
 
-    init(descriptor: Int32, closesOnDeinit: Bool = true) {
+    public init(descriptor: Int32, closesOnDeinit: Bool = true) {
         self.descriptor = descriptor
         self.closesOnDeinit = closesOnDeinit
     }
@@ -17,9 +17,9 @@ final class OutputStream {
         if closesOnDeinit { close(descriptor) }
     }
 
-    static var standardOutput: OutputStream { OutputStream(descriptor: STDOUT_FILENO, closesOnDeinit: false) }
+    public static var standardOutput: FileOutput { FileOutput(descriptor: STDOUT_FILENO, closesOnDeinit: false) }
 
-    func write(_ bytes: [UInt8]) {
+    public func write(_ bytes: [UInt8]) {
         bytes.withUnsafeBytes { bytes in
             var offset = 0
             while offset < bytes.count, writeError == nil, let base = bytes.baseAddress {
@@ -33,5 +33,5 @@ final class OutputStream {
         }
     }
 
-    func write(_ text: String) { write(Array(text.utf8)) }
+    public func write(_ text: String) { write(Array(text.utf8)) }
 }
