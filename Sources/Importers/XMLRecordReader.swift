@@ -63,6 +63,7 @@ final class XMLRecordReader: FormatReader {
             throw ImportError(file: file, message: "libxml2 could not start reading the file")
         }
         self.reader = reader
+        input.limit = allowance
         xmlTextReaderSetStructuredErrorHandler(reader, xmlErrorCollector, Unmanaged.passUnretained(errors).toOpaque())
     }
 
@@ -85,6 +86,13 @@ final class XMLRecordReader: FormatReader {
         guard !finished else { return nil }
         while true {
             let status = xmlTextReaderRead(reader)
+            if input.overLimit {
+                let start = recordDepth >= 0 ? "record \(recordNumber + 1), from line \(recordLine)," : "the text after record \(recordNumber)"
+                recordDepth = -1
+                return fail("\(start) runs past the \(maxRecordBytes)-byte record limit; XML cannot be picked up again inside an element, so reading stopped (raise `maxRecordBytes` if the record is genuine)")
+            }
+            // Outside a record, each node restarts the allowance; a record has one for all of it.
+            if recordDepth < 0 { input.limit = input.fed &+ allowance }
             // An error of our own source (a gzip bomb, a read error) stops the file with its message.
             if let error = input.error {
                 finished = true
@@ -150,6 +158,10 @@ final class XMLRecordReader: FormatReader {
         xmlTextReaderMoveToElement(reader)
         return result
     }
+
+    /// How far libxml2 may read past the last node outside a record (or a record's start): the
+    /// record limit, plus its read-ahead.
+    private var allowance: Int64 { Int64(maxRecordBytes) + 64 * 1024 }
 
     private var recordLimitReason: String {
         "the record is longer than the \(maxRecordBytes)-byte record limit (raise `maxRecordBytes` if it is genuine)"
@@ -387,6 +399,13 @@ final class XMLInput {
     var offset = 0
     /// What our source threw: libxml2 only learns that reading failed.
     var error: (any Error)?
+    /// Bytes handed to libxml2 so far, and how far it may read before it must have given us a node
+    /// (outside a record) or the record's end. libxml2 holds a node whole until it ends, and its
+    /// 2.9 push parser rescans a long text run for every 512 bytes pushed: without this, text split
+    /// into nodes by comments grew memory and time without bound.
+    var fed: Int64 = 0
+    var limit: Int64 = .max
+    var overLimit = false
 
     init(source: any ByteSource) { self.source = source }
 }
@@ -411,7 +430,12 @@ private let xmlInputRead: xmlInputReadCallback = { context, buffer, length in
             return -1
         }
     }
+    if input.fed > input.limit {
+        input.overLimit = true
+        return -1
+    }
     let count = min(Int(length), input.pending.count - input.offset)
+    input.fed += Int64(count)
     input.pending.withUnsafeBufferPointer { bytes in
         UnsafeMutableRawPointer(buffer).copyMemory(from: bytes.baseAddress! + input.offset, byteCount: count)
     }
