@@ -12,7 +12,7 @@ protocol ByteSource: AnyObject {
 enum ByteSources {
     static let chunkSize = 1 << 20
 
-    static func open(_ path: String) throws -> any ByteSource {
+    static func open(_ path: String, maxGzipRatio: Int = ImportOptions.defaultMaxGzipRatio) throws -> any ByteSource {
         guard let file = fopen(path, "rb") else {
             let reason = String(cString: strerror(errno))
             throw ImportError(file: path, message: "cannot open the file (\(reason)): check the path and permissions")
@@ -22,7 +22,7 @@ enum ByteSources {
         var head: [UInt8] = []
         _ = try plain.read(into: &head, count: 2)
         plain.pushBack(head)
-        if head == [0x1F, 0x8B] { return try GzipByteSource(source: plain, path: path) }
+        if head == [0x1F, 0x8B] { return try GzipByteSource(source: plain, path: path, maxRatio: maxGzipRatio) }
         return plain
     }
 }
@@ -67,11 +67,18 @@ final class GzipByteSource: ByteSource {
     private var inputOffset = 0
     private var finished = false
     private let path: String
+    private let maxRatio: Int64
+    private let ratioFloor: Int64
+    /// Compressed bytes inflated and bytes they gave, for the ratio limit.
+    private var totalIn: Int64 = 0
+    private var totalOut: Int64 = 0
     var consumed: Int64 { source.consumed }
 
-    init(source: FileByteSource, path: String) throws {
+    init(source: FileByteSource, path: String, maxRatio: Int = ImportOptions.defaultMaxGzipRatio, ratioFloor: Int64 = ImportOptions.gzipRatioFloor) throws {
         self.source = source
         self.path = path
+        self.maxRatio = Int64(max(1, maxRatio))
+        self.ratioFloor = ratioFloor
         // 15 + 32: a zlib or gzip header, detected.
         guard inflateInit2_(&stream, 15 + 32, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
             throw ImportError(file: path, message: "cannot start gzip decompression")
@@ -99,13 +106,20 @@ final class GzipByteSource: ByteSource {
                     stream.next_out = outBuffer.baseAddress! + start
                     stream.avail_out = UInt32(count)
                     let status = inflate(&stream, Z_NO_FLUSH)
-                    inputOffset = inBuffer.count - Int(stream.avail_in)
+                    let newOffset = inBuffer.count - Int(stream.avail_in)
+                    totalIn += Int64(newOffset - inputOffset)
+                    inputOffset = newOffset
                     return status
                 }
             }
             let got = count - Int(stream.avail_out)
             buffer.removeLast(count - got)
             produced += got
+            totalOut += Int64(got)
+            // A decompression bomb: refused before it costs more than the floor in work.
+            if totalOut > ratioFloor, totalOut / max(1, totalIn) > maxRatio {
+                throw ImportError(file: path, message: "the gzip data inflates more than \(maxRatio) times (\(totalIn) bytes gave \(totalOut) so far): refused as a decompression bomb; if the file is genuine, raise `maxGzipRatio` or gunzip it first")
+            }
             switch status {
             case Z_OK, Z_BUF_ERROR:
                 break

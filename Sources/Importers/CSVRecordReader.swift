@@ -23,10 +23,22 @@ final class CSVRecordReader: FormatReader {
     /// smallest field byte (0: a NUL). Gathered during the scan so no field is walked again for them.
     private var scannedBits: UInt8 = 0
     private var scannedMinimum: UInt8 = 0xFF
+    private let maxRecordBytes: Int
+    private let maxFieldBytes: Int
     var consumed: Int64 { source.consumed }
+
+    /// A record the scan would not build: it outgrew a limit.
+    enum Oversize {
+        /// Over the record limit: its first line was skipped unheld (a stray quote is the likely cause).
+        case record
+        /// This field (by index) is over the field limit.
+        case field(Int)
+    }
 
     init(file: String, source: any ByteSource, options: ImportOptions) throws {
         self.file = file
+        maxRecordBytes = options.maxRecordBytes
+        maxFieldBytes = options.maxFieldBytes
         self.source = try UTF8Source(source: source, option: options.encoding, file: file)
         if let notice = self.source.notice { notices.append(notice) }
         delimiter = options.delimiter ?? UInt8(ascii: ",")
@@ -48,15 +60,27 @@ final class CSVRecordReader: FormatReader {
         }
         while true {
             let startLine = line
-            guard let (values, invalidField, unterminated, hasNul) = try scanRecord() else { return nil }
+            guard let (values, invalidField, unterminated, hasNul, oversize) = try scanRecord() else { return nil }
             if values == nil { continue }  // a blank line
             recordNumber += 1
             let location = SourceLocation(file: file, record: recordNumber, line: startLine)
+            switch oversize {
+            case .record?:
+                return .rejected(RejectedRecord(location: location, reason: "the record starting on line \(startLine) is longer than the \(maxRecordBytes)-byte record limit: a quote opened on that line may never close, or the line is that long; its first line was skipped unread and reading went on with the next line (raise `maxRecordBytes` if the record is genuine)"))
+            case .field(let index)?:
+                let name = header.flatMap { index < $0.count ? $0[index] : nil } ?? "column\(index + 1)"
+                return .rejected(RejectedRecord(location: location, reason: "field '\(name)' on line \(startLine) is longer than the \(maxFieldBytes)-byte field limit (raise `maxFieldBytes` if it is genuine)"))
+            case nil:
+                break
+            }
             if unterminated {
                 return .rejected(RejectedRecord(location: location, reason: "a quoted field opened on line \(startLine) is never closed: check for a stray \" in that line; reading went on with the next line"))
             }
             if hasNul {
-                return .rejected(RejectedRecord(location: location, reason: "line \(startLine) holds a NUL byte: the file may be UTF-16 without a BOM (set `encoding: utf-16le`) or binary"))
+                // Only a file without a BOM can be UTF-16 that was taken for something else.
+                let reason = source.bom.map { "line \(startLine) holds a NUL character, though the file's \($0.rawValue) byte order mark was honoured: the file may be binary or damaged" }
+                    ?? "line \(startLine) holds a NUL byte: the file may be UTF-16 without a BOM (set `encoding: utf-16le`) or binary"
+                return .rejected(RejectedRecord(location: location, reason: reason))
             }
             let names = header!
             guard values!.count == names.count else {
@@ -74,8 +98,11 @@ final class CSVRecordReader: FormatReader {
         if sniff { try sniffDelimiter() }
         while true {
             let startLine = line
-            guard let (values, _, unterminated, _) = try scanRecord() else { return nil }
+            guard let (values, _, unterminated, _, oversize) = try scanRecord() else { return nil }
             guard let values else { continue }
+            if oversize != nil {
+                throw ImportError(file: file, message: "the header line \(startLine) is longer than the record or field limit (\(maxRecordBytes) / \(maxFieldBytes) bytes): check that the file is CSV with a header, or raise `maxRecordBytes`")
+            }
             if unterminated {
                 throw ImportError(file: file, message: "the header line \(startLine) opens a quote it never closes")
             }
@@ -124,26 +151,36 @@ final class CSVRecordReader: FormatReader {
             buffer.removeFirst(position)
             position = 0
         }
-        // A record longer than a chunk doubles the read, so it is rescanned O(log n) times, not O(n).
-        if try source.read(into: &buffer, count: max(ByteSources.chunkSize, buffer.count)) == 0 { eof = true }
+        // A record longer than a chunk doubles the read, so it is rescanned O(log n) times, not O(n);
+        // never by more than the record limit, so the buffer stays under about twice the limit.
+        if try source.read(into: &buffer, count: max(ByteSources.chunkSize, min(buffer.count, maxRecordBytes))) == 0 { eof = true }
     }
 
     /// The next record's field values, or nil values for a blank line; nil at the end of input. A
     /// field that is not valid UTF-8 is null in `values` and its index is `invalidField`.
-    private func scanRecord() throws -> (values: [SourceValue]?, invalidField: Int?, unterminated: Bool, hasNul: Bool)? {
+    private func scanRecord() throws -> (values: [SourceValue]?, invalidField: Int?, unterminated: Bool, hasNul: Bool, oversize: Oversize?)? {
         while true {
             switch scan(from: position) {
             case .needMore:
+                // One compare a refill: a record can never make the buffer grow past the limit.
+                if buffer.count - position > maxRecordBytes {
+                    try skipFirstLine()
+                    return ([], nil, false, false, .record)
+                }
                 try refill()
             case .endOfInput:
                 return nil
             case .record(let end, let lines, let unterminated):
+                if end - position > maxRecordBytes {
+                    try skipFirstLine()
+                    return ([], nil, false, false, .record)
+                }
                 if unterminated {
                     // Recover: skip only the first line of the broken record and go on from there.
                     let lineEnd = firstLineEnd(from: position)
                     position = lineEnd
                     line += 1
-                    return ([], nil, true, false)
+                    return ([], nil, true, false, nil)
                 }
                 defer {
                     position = end
@@ -154,7 +191,11 @@ final class CSVRecordReader: FormatReader {
                 let ends = self.ends
                 let escaped = self.escaped
                 if starts.count == 1, starts[0] == ends[0], !escaped[0] {
-                    return (nil, nil, false, false)
+                    return (nil, nil, false, false, nil)
+                }
+                // Only a record bigger than the field limit can hold a field over it.
+                if end - position > maxFieldBytes, let index = (0..<starts.count).first(where: { ends[$0] - starts[$0] > maxFieldBytes }) {
+                    return ([], nil, false, false, .field(index))
                 }
                 let hasNul = scannedMinimum == 0
                 let ascii = scannedBits < 0x80
@@ -188,8 +229,39 @@ final class CSVRecordReader: FormatReader {
                         }
                     }
                 }
-                return (values, invalidField, false, hasNul)
+                return (values, invalidField, false, hasNul, nil)
             }
+        }
+    }
+
+    /// Passes over the line at `position` and its line break without holding it, reading on as
+    /// needed (the line may be longer than any buffer we allow).
+    private func skipFirstLine() throws {
+        var index = position
+        while true {
+            while index < buffer.count {
+                let byte = buffer[index]
+                if byte == 10 || byte == 13 {
+                    if byte == 13, index + 1 >= buffer.count, !eof {
+                        // A CR at the end of what is read: whether an LF follows decides the break.
+                        position = index
+                        try refill()
+                        index = position
+                        continue
+                    }
+                    position = byte == 13 && index + 1 < buffer.count && buffer[index + 1] == 10 ? index + 2 : index + 1
+                    line += 1
+                    return
+                }
+                index += 1
+            }
+            position = index
+            if eof {
+                line += 1
+                return
+            }
+            try refill()
+            index = position
         }
     }
 

@@ -24,12 +24,16 @@ public enum ImportFormat: String, Sendable, Hashable, CaseIterable {
 
 /// The text encoding of a CSV file.
 public enum TextEncodingOption: String, Sendable, Hashable, CaseIterable {
-    /// A BOM decides (UTF-8, UTF-16 LE/BE); without one, UTF-8, falling back to Windows-1252 (with a
-    /// notice) when the start of the file is not valid UTF-8.
+    /// A BOM decides (UTF-8, UTF-16 LE/BE, UTF-32 LE/BE); without one, UTF-8, falling back to
+    /// Windows-1252 (with a notice) when the start of the file is not valid UTF-8. A BOM also wins
+    /// over an explicit encoding that contradicts it (with a notice).
     case auto
     case utf8 = "utf-8"
     case utf16le = "utf-16le"
     case utf16be = "utf-16be"
+    /// UTF-32 is also found by its BOM under `auto`.
+    case utf32le = "utf-32le"
+    case utf32be = "utf-32be"
     case windows1252 = "windows-1252"
 }
 
@@ -44,13 +48,36 @@ public struct ImportOptions: Sendable, Hashable {
     public var entity: String?
     /// Generic XML: the element that holds one record.
     public var recordElement: String?
+    /// The most bytes one record may take in the file (UTF-8 after transcoding). A bigger record is
+    /// rejected with its place, skipped without being held, and reading goes on: no input makes the
+    /// reader hold more than about twice this. Real exports stay far below the default.
+    public var maxRecordBytes: Int
+    /// The most bytes one field's value may take; a record with a bigger one is rejected.
+    public var maxFieldBytes: Int
+    /// The most a `.gz` file may inflate, as uncompressed bytes per compressed byte, once past
+    /// `ImportOptions.gzipRatioFloor` of output. Text exports deflate 5-50×; a bomb, about 1,000×.
+    public var maxGzipRatio: Int
 
-    public init(format: ImportFormat? = nil, encoding: TextEncodingOption = .auto, delimiter: UInt8? = nil, entity: String? = nil, recordElement: String? = nil) {
+    public static let defaultMaxRecordBytes = 16 << 20
+    public static let defaultMaxFieldBytes = 16 << 20
+    public static let defaultMaxGzipRatio = 200
+    /// Output below this size is never refused for its ratio: small files of repeated rows deflate
+    /// well beyond any ratio a bomb needs, and cost nothing to read.
+    public static let gzipRatioFloor: Int64 = 64 << 20
+
+    public init(
+        format: ImportFormat? = nil, encoding: TextEncodingOption = .auto, delimiter: UInt8? = nil, entity: String? = nil, recordElement: String? = nil,
+        maxRecordBytes: Int = ImportOptions.defaultMaxRecordBytes, maxFieldBytes: Int = ImportOptions.defaultMaxFieldBytes, maxGzipRatio: Int = ImportOptions.defaultMaxGzipRatio
+    ) {
         self.format = format
         self.encoding = encoding
         self.delimiter = delimiter
         self.entity = entity
         self.recordElement = recordElement
+        // At least 1 KB a record: a smaller limit would refuse headers, not protect memory.
+        self.maxRecordBytes = max(1024, maxRecordBytes)
+        self.maxFieldBytes = max(1, maxFieldBytes)
+        self.maxGzipRatio = max(1, maxGzipRatio)
     }
 }
 

@@ -5,6 +5,8 @@ final class JSONRecordReader: FormatReader {
     let file: String
     private let source: any ByteSource
     private let lineDelimited: Bool
+    private let maxRecordBytes: Int
+    private let maxFieldBytes: Int
     private var buffer: [UInt8] = []
     private var position = 0
     /// Line number at `position`.
@@ -23,10 +25,12 @@ final class JSONRecordReader: FormatReader {
         case pageRest
     }
 
-    init(file: String, source: any ByteSource, lineDelimited: Bool) {
+    init(file: String, source: any ByteSource, lineDelimited: Bool, options: ImportOptions = ImportOptions()) {
         self.file = file
         self.source = source
         self.lineDelimited = lineDelimited
+        maxRecordBytes = options.maxRecordBytes
+        maxFieldBytes = options.maxFieldBytes
         buffer.reserveCapacity(ByteSources.chunkSize * 2)
     }
 
@@ -48,8 +52,9 @@ final class JSONRecordReader: FormatReader {
             buffer.removeFirst(from)
             position -= from
         }
-        // A record longer than a chunk doubles the read, so it is rescanned O(log n) times, not O(n).
-        if try source.read(into: &buffer, count: max(ByteSources.chunkSize, buffer.count)) == 0 { eof = true }
+        // A record longer than a chunk doubles the read, so it is rescanned O(log n) times, not O(n);
+        // never by more than the record limit, so the buffer stays under about twice the limit.
+        if try source.read(into: &buffer, count: max(ByteSources.chunkSize, min(buffer.count, maxRecordBytes))) == 0 { eof = true }
     }
 
     private func advance(to end: Int) {
@@ -77,6 +82,22 @@ final class JSONRecordReader: FormatReader {
         }
     }
 
+    /// Bytes that can begin a JSON value: `{ [ "`, a digit or minus, and `t f n` of the literals.
+    static func startsValue(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: "\""), UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
+            true
+        default:
+            false
+        }
+    }
+
+    /// A byte as a message can show it: ASCII as itself, anything else as hex.
+    static func printable(_ byte: UInt8) -> String {
+        (32..<127).contains(byte) ? String(UnicodeScalar(byte)) : "0x" + String(byte, radix: 16, uppercase: true)
+    }
+
     private func fail(_ reason: String) -> ImportItem {
         finished = true
         recordNumber += 1
@@ -97,6 +118,7 @@ final class JSONRecordReader: FormatReader {
             while true {
                 while end < buffer.count, buffer[end] != 10 { end += 1 }
                 if end < buffer.count || eof { break }
+                if end - position > maxRecordBytes { break }
                 let offset = end - position
                 try refill()
                 end = position + offset
@@ -104,6 +126,11 @@ final class JSONRecordReader: FormatReader {
             if position >= buffer.count, eof { return nil }
             let startLine = line
             let lineEnd = end
+            if lineEnd - position > maxRecordBytes {
+                recordNumber += 1
+                try skipLine()
+                return tooLarge(startLine: startLine)
+            }
             let isBlank = buffer[position..<lineEnd].allSatisfy { $0 == 32 || $0 == 9 || $0 == 13 }
             if isBlank {
                 advance(to: min(lineEnd + 1, buffer.count))
@@ -144,8 +171,19 @@ final class JSONRecordReader: FormatReader {
                     position += 1
                     guard try skipSpace() else { return fail("the file ends inside the record array: it is truncated") }
                 }
-                guard let end = try extent(from: position) else {
-                    return fail("the file ends inside record \(recordNumber + 1): it is truncated")
+                // Only a value may start here. Anything else (`[}]`, a `}` too many after a record)
+                // would make an empty extent, and the reader would stand still on it for ever.
+                guard Self.startsValue(buffer[position]) else {
+                    return fail("unexpected '\(Self.printable(buffer[position]))' where record \(recordNumber + 1) should begin: the record array is malformed, reading stopped there")
+                }
+                let end: Int
+                switch try extent(from: position) {
+                case .end(let found): end = found
+                case .truncated: return fail("the file ends inside record \(recordNumber + 1): it is truncated")
+                case .tooLarge: return try skipTooLarge()
+                }
+                guard end > position else {
+                    return fail("unexpected '\(Self.printable(buffer[position]))' where record \(recordNumber + 1) should begin: the record array is malformed, reading stopped there")
                 }
                 recordNumber += 1
                 let startLine = line
@@ -170,12 +208,23 @@ final class JSONRecordReader: FormatReader {
                     position += 1
                     continue
                 }
-                guard let keyEnd = try extent(from: position) else { return fail("the file ends inside the page object: it is truncated") }
-                advance(to: keyEnd)
+                guard byte == UInt8(ascii: "\"") else { return fail("expected a field name in quotes in the page object, found '\(Self.printable(byte))'") }
+                switch try extent(from: position) {
+                case .end(let keyEnd): advance(to: keyEnd)
+                case .truncated: return fail("the file ends inside the page object: it is truncated")
+                case .tooLarge: return fail("a field name in the page object is longer than the \(maxRecordBytes)-byte record limit: the file is not a Web API page")
+                }
                 guard try skipSpace(), buffer[position] == UInt8(ascii: ":") else { return fail("expected ':' in the page object") }
                 position += 1
-                guard try skipSpace(), let valueEnd = try extent(from: position) else { return fail("the file ends inside the page object: it is truncated") }
-                advance(to: valueEnd)
+                guard try skipSpace() else { return fail("the file ends inside the page object: it is truncated") }
+                guard Self.startsValue(buffer[position]) else { return fail("expected a value in the page object, found '\(Self.printable(buffer[position]))'") }
+                switch try extent(from: position) {
+                case .end(let valueEnd): advance(to: valueEnd)
+                case .truncated: return fail("the file ends inside the page object: it is truncated")
+                case .tooLarge:
+                    // A page key we do not read (e.g. a huge @odata.nextLink): passed over unheld.
+                    guard try skipValue() else { return fail("the file ends inside the page object: it is truncated") }
+                }
             }
         }
     }
@@ -183,6 +232,17 @@ final class JSONRecordReader: FormatReader {
     /// At a top-level `{`: an OData page (it has a `value` array: records stream from it) or one
     /// record. Nothing is consumed until that is known, except when the page's records begin.
     private func probeObject() throws -> ImportItem? {
+        do {
+            return try probeObjectWithin()
+        } catch is Oversized {
+            return try skipTooLarge()
+        }
+    }
+
+    /// Thrown by the probe when the object at `position` outgrows the record limit.
+    private struct Oversized: Error {}
+
+    private func probeObjectWithin() throws -> ImportItem? {
         let start = position
         var index = start + 1
         while true {
@@ -190,6 +250,7 @@ final class JSONRecordReader: FormatReader {
             func ensure(_ needed: Int) throws -> Bool {
                 while index + needed > buffer.count {
                     if eof { return false }
+                    if buffer.count - position > maxRecordBytes { throw Oversized() }
                     let offset = index - position
                     try refill(keeping: position)
                     index = position + offset
@@ -200,6 +261,7 @@ final class JSONRecordReader: FormatReader {
             guard try ensure(1) else { return fail("the file ends inside the first object: it is truncated") }
             if buffer[index] == UInt8(ascii: "}") {
                 // No `value` array: the object is one record.
+                if index + 1 - position > maxRecordBytes { throw Oversized() }
                 recordNumber += 1
                 let startLine = line
                 let item = flatten(from: position, to: index + 1, startLine: startLine, trailingAllowed: false)
@@ -213,6 +275,7 @@ final class JSONRecordReader: FormatReader {
                 keyEnd = extentInBuffer(from: index)
                 if keyEnd == nil {
                     if eof { return fail("the file ends inside the first object: it is truncated") }
+                    if buffer.count - position > maxRecordBytes { throw Oversized() }
                     try refill(keeping: position)
                     index = position + offset
                 }
@@ -235,6 +298,7 @@ final class JSONRecordReader: FormatReader {
                 valueEnd = extentInBuffer(from: index)
                 if valueEnd == nil {
                     if eof { return fail("the file ends inside the first object: it is truncated") }
+                    if buffer.count - position > maxRecordBytes { throw Oversized() }
                     try refill(keeping: position)
                     index = position + offset
                 }
@@ -243,16 +307,116 @@ final class JSONRecordReader: FormatReader {
         }
     }
 
-    /// The end (exclusive) of the JSON value at `start`, reading more as needed; nil when the file
-    /// ends first.
-    private func extent(from start: Int) throws -> Int? {
+    enum Extent {
+        case end(Int)
+        /// The file ends first.
+        case truncated
+        /// The value is longer than the record limit (its end may not be buffered).
+        case tooLarge
+    }
+
+    /// The end (exclusive) of the JSON value at `start`, reading more as needed, up to the record
+    /// limit.
+    private func extent(from start: Int) throws -> Extent {
         var begin = start
         while true {
-            if let end = extentInBuffer(from: begin) { return end }
-            if eof { return nil }
+            if let end = extentInBuffer(from: begin) { return end - begin > maxRecordBytes ? .tooLarge : .end(end) }
+            if eof { return .truncated }
+            if buffer.count - begin > maxRecordBytes { return .tooLarge }
             let offset = begin - position
             try refill()
             begin = position + offset
+        }
+    }
+
+    /// The record at `position` is over the limit: skipped without holding it, and rejected.
+    private func skipTooLarge() throws -> ImportItem {
+        let startLine = line
+        let startColumn = column(at: position)
+        guard try skipValue() else { return fail("the file ends inside record \(recordNumber + 1), which is longer than the \(maxRecordBytes)-byte record limit: it is truncated") }
+        recordNumber += 1
+        return tooLarge(startLine: startLine, column: startColumn)
+    }
+
+    private func tooLarge(startLine: Int, column: Int? = nil) -> ImportItem {
+        .rejected(RejectedRecord(
+            location: SourceLocation(file: file, record: recordNumber, line: startLine, column: column),
+            reason: "record \(recordNumber) is longer than the \(maxRecordBytes)-byte record limit: skipped unread, reading went on (raise `maxRecordBytes` if the record is genuine)"))
+    }
+
+    /// Passes over the JSON value at `position` without holding it: reads on, dropping what was
+    /// scanned, until the value ends (a record over the limit). False when the file ends first.
+    private func skipValue() throws -> Bool {
+        let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
+        let first = buffer[position]
+        let container = first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
+        var depth = 0
+        var inString = false
+        var escaped = false
+        var index = position
+        if first == quote {
+            inString = true
+            index += 1
+        }
+        while true {
+            while index < buffer.count {
+                let byte = buffer[index]
+                if byte == 10 { line += 1 }
+                if inString {
+                    if escaped {
+                        escaped = false
+                    } else if byte == backslash {
+                        escaped = true
+                    } else if byte == quote {
+                        inString = false
+                        if !container {
+                            position = index + 1
+                            return true
+                        }
+                    }
+                } else if container {
+                    if byte == quote {
+                        inString = true
+                    } else if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") {
+                        depth += 1
+                    } else if byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") {
+                        depth -= 1
+                        if depth == 0 {
+                            position = index + 1
+                            return true
+                        }
+                    }
+                } else if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "]") || byte == UInt8(ascii: "}") || byte == 32 || byte == 9 || byte == 10 || byte == 13 {
+                    // A bare scalar ends before its delimiter, which is not consumed.
+                    if byte == 10 { line -= 1 }
+                    position = index
+                    return true
+                }
+                index += 1
+            }
+            position = index
+            if eof { return false }
+            try refill()
+            index = position
+        }
+    }
+
+    /// Passes over the rest of the line at `position` and its line break, without holding it.
+    private func skipLine() throws {
+        var index = position
+        while true {
+            while index < buffer.count {
+                if buffer[index] == 10 {
+                    position = index + 1
+                    line += 1
+                    return
+                }
+                index += 1
+            }
+            position = index
+            if eof { return }
+            try refill()
+            index = position
         }
     }
 
@@ -313,6 +477,12 @@ final class JSONRecordReader: FormatReader {
                 while after < end, [32, 9, 13, 10].contains(bytes[after]) { after += 1 }
                 if after < end {
                     throw JSONFlattener.SyntaxError(offset: after, message: "unexpected text after the record")
+                }
+                // Only a record bigger than the field limit can hold a field over it.
+                if end - start > maxFieldBytes, let index = flattener.values.firstIndex(where: { ($0.text?.utf8.count ?? 0) > maxFieldBytes }) {
+                    return .rejected(RejectedRecord(
+                        location: SourceLocation(file: file, record: recordNumber, line: startLine),
+                        reason: "field '\(flattener.names[index])' is longer than the \(maxFieldBytes)-byte field limit (raise `maxFieldBytes` if it is genuine)"))
                 }
                 return .record(SourceRecord(location: SourceLocation(file: file, record: recordNumber, line: startLine), names: flattener.names, values: flattener.values))
             } catch let error as JSONFlattener.SyntaxError {

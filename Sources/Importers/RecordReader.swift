@@ -39,6 +39,11 @@ public final class RecordReader {
     /// Things the user should know that are not errors: renamed headers, an encoding fallback.
     public var notices: [String] { earlierNotices + (current?.notices ?? []) }
 
+    /// For each Configuration Migration file read to its end: the entities it holds, in file order,
+    /// whatever the entity filter took. With a filter that took none, the pipeline can say
+    /// "entity 'lead' not in file; the file has: account, contact" (a notice says it too).
+    public private(set) var cmtEntities: [String: [String]] = [:]
+
     /// Bytes of the files read so far (compressed bytes for gzip), for progress.
     public var bytesRead: Int64 { consumedBefore + (current?.consumed ?? 0) }
 
@@ -52,6 +57,7 @@ public final class RecordReader {
             consumedBefore += current!.consumed
             earlierNotices += current!.notices
             lastHeader = current!.header
+            if let xml = current as? XMLRecordReader, xml.isCMT { cmtEntities[paths[fileIndex]] = xml.entitiesSeen }
             current = nil
             fileIndex += 1
         }
@@ -67,13 +73,13 @@ public final class RecordReader {
                 throw ImportError(file: path, message: "this XML is not a Configuration Migration data.xml (its root is not <entities>): set `recordElement:` in the mapping's source to read generic record XML")
             }
         }
-        let source = try ByteSources.open(path)
+        let source = try ByteSources.open(path, maxGzipRatio: options.maxGzipRatio)
         switch format {
         case .csv: return try CSVRecordReader(file: path, source: source, options: options)
-        case .json: return JSONRecordReader(file: path, source: source, lineDelimited: false)
-        case .ndjson: return JSONRecordReader(file: path, source: source, lineDelimited: true)
-        case .cmtXML: return try XMLRecordReader(file: path, source: source, mode: .cmt(entity: options.entity))
-        case .xml: return try XMLRecordReader(file: path, source: source, mode: .generic(recordElement: options.recordElement ?? ""))
+        case .json: return JSONRecordReader(file: path, source: source, lineDelimited: false, options: options)
+        case .ndjson: return JSONRecordReader(file: path, source: source, lineDelimited: true, options: options)
+        case .cmtXML: return try XMLRecordReader(file: path, source: source, mode: .cmt(entity: options.entity), options: options)
+        case .xml: return try XMLRecordReader(file: path, source: source, mode: .generic(recordElement: options.recordElement ?? ""), options: options)
         }
     }
 }

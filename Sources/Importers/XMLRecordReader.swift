@@ -25,6 +25,19 @@ final class XMLRecordReader: FormatReader {
     private var finished = false
     private var currentEntity: String?
     private var includeEntity = true
+    /// CMT: the entities the file holds, in file order (whether the filter takes them or not).
+    private(set) var entitiesSeen: [String] = []
+    var isCMT: Bool {
+        if case .cmt = mode { return true }
+        return false
+    }
+    private var entityMatched = false
+    private let maxRecordBytes: Int
+    private let maxFieldBytes: Int
+    /// Bytes of the record's values so far, for the record limit.
+    private var recordBytes = 0
+    /// Why the record being read will be rejected (it outgrew a limit); its values are not kept.
+    private var oversize: String?
     private(set) var notices: [String] = []
     var header: [String]? { nil }
     var consumed: Int64 { input.source.consumed }
@@ -39,9 +52,11 @@ final class XMLRecordReader: FormatReader {
     private var hasChildren: [Bool] = []
     private var text = ""
 
-    init(file: String, source: any ByteSource, mode: Mode) throws {
+    init(file: String, source: any ByteSource, mode: Mode, options: ImportOptions = ImportOptions()) throws {
         self.file = file
         self.mode = mode
+        maxRecordBytes = options.maxRecordBytes
+        maxFieldBytes = options.maxFieldBytes
         input = XMLInput(source: source)
         let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_COMPACT.rawValue)
         let context = Unmanaged.passUnretained(input).toOpaque()
@@ -49,6 +64,7 @@ final class XMLRecordReader: FormatReader {
             throw ImportError(file: file, message: "libxml2 could not start reading the file")
         }
         self.reader = reader
+        input.limit = allowance
         xmlTextReaderSetStructuredErrorHandler(reader, xmlErrorCollector, Unmanaged.passUnretained(errors).toOpaque())
     }
 
@@ -71,9 +87,22 @@ final class XMLRecordReader: FormatReader {
         guard !finished else { return nil }
         while true {
             let status = xmlTextReaderRead(reader)
+            if input.overLimit {
+                let start = recordDepth >= 0 ? "record \(recordNumber + 1), from line \(recordLine)," : "the text after record \(recordNumber)"
+                recordDepth = -1
+                return fail("\(start) runs past the \(maxRecordBytes)-byte record limit; XML cannot be picked up again inside an element, so reading stopped (raise `maxRecordBytes` if the record is genuine)")
+            }
+            // Outside a record, each node restarts the allowance; a record has one for all of it.
+            if recordDepth < 0 { input.limit = input.fed &+ allowance }
+            // An error of our own source (a gzip bomb, a read error) stops the file with its message.
+            if let error = input.error {
+                finished = true
+                throw error
+            }
             if status == 0 {
                 finished = true
                 if recordDepth >= 0 { return fail("the document ends inside a record: it is truncated") }
+                noteMissingEntity()
                 return nil
             }
             if status < 0 {
@@ -90,8 +119,18 @@ final class XMLRecordReader: FormatReader {
             case 3, 4, 13, 14:  // text, CDATA, whitespace
                 // A CMT record keeps its values in attributes: its text is only indentation.
                 if case .cmt = mode { continue }
-                if recordDepth >= 0, let value = xmlTextReaderConstValue(reader) {
-                    text += String(cString: value)
+                if recordDepth >= 0, oversize == nil, let value = xmlTextReaderConstValue(reader) {
+                    // Checked before the text is copied: text split by comments or CDATA into many
+                    // nodes would otherwise grow one value without bound.
+                    let length = strlen(UnsafeRawPointer(value).assumingMemoryBound(to: CChar.self))
+                    if text.utf8.count + length > maxFieldBytes {
+                        tooLarge("field '\(path.joined(separator: "."))' is longer than the \(maxFieldBytes)-byte field limit (raise `maxFieldBytes` if it is genuine)")
+                    } else if recordBytes + length > maxRecordBytes {
+                        tooLarge(recordLimitReason)
+                    } else {
+                        recordBytes += length
+                        text += String(cString: value)
+                    }
                 }
             default:
                 continue
@@ -121,7 +160,47 @@ final class XMLRecordReader: FormatReader {
         return result
     }
 
+    /// How far libxml2 may read past the last node outside a record (or a record's start): the
+    /// record limit, plus its read-ahead.
+    private var allowance: Int64 { Int64(maxRecordBytes) + 64 * 1024 }
+
+    private var recordLimitReason: String {
+        "the record is longer than the \(maxRecordBytes)-byte record limit (raise `maxRecordBytes` if it is genuine)"
+    }
+
+    /// The record outgrew a limit: what it holds is dropped now, and it is rejected at its end.
+    private func tooLarge(_ reason: String) {
+        oversize = reason
+        names = []
+        values = []
+        text = ""
+    }
+
+    /// Counts a value toward the record limit; false (and the record marked) when over a limit.
+    private func fits(_ value: String) -> Bool {
+        let length = value.utf8.count
+        recordBytes += length
+        if length > maxFieldBytes {
+            tooLarge("a field is longer than the \(maxFieldBytes)-byte field limit (raise `maxFieldBytes` if it is genuine)")
+            return false
+        }
+        if recordBytes > maxRecordBytes {
+            tooLarge(recordLimitReason)
+            return false
+        }
+        return true
+    }
+
+    /// CMT with an entity filter that took nothing: say what the file has instead.
+    private func noteMissingEntity() {
+        guard case .cmt(let filter?) = mode, !entityMatched else { return }
+        let present = entitiesSeen.isEmpty ? "no entity at all" : "the file has: " + entitiesSeen.joined(separator: ", ")
+        notices.append("\(file): entity '\(filter)' is not in the file; \(present)")
+    }
+
     private func beginRecord() {
+        oversize = nil
+        recordBytes = 0
         previousNames = names
         reusedAllNames = true
         names.removeAll(keepingCapacity: true)
@@ -136,6 +215,10 @@ final class XMLRecordReader: FormatReader {
     private func finishRecord() -> ImportItem {
         recordNumber += 1
         recordDepth = -1
+        if let oversize {
+            names = []
+            return .rejected(RejectedRecord(location: SourceLocation(file: file, record: recordNumber, line: recordLine), reason: oversize + "; the record was skipped, reading went on"))
+        }
         // The same names as the record before: hand out the same array, so the mapper sees the
         // header it already resolved without comparing every name.
         if reusedAllNames, names.count == previousNames.count { names = previousNames }
@@ -186,8 +269,9 @@ final class XMLRecordReader: FormatReader {
     /// `<field name="…" value="…" [lookupentity="…" lookupentityname="…"]/>`, its attributes read in
     /// one pass without converting their names.
     private func cmtField() {
+        guard oversize == nil else { return }
         var fieldName: String?
-        var value: SourceValue = .null
+        var value: String?
         var lookupEntity: String?
         var lookupEntityName: String?
         while xmlTextReaderMoveToNextAttribute(reader) == 1 {
@@ -196,16 +280,17 @@ final class XMLRecordReader: FormatReader {
                 // `text` is valid only until the reader moves on: the name is taken now.
                 fieldName = appendName(text)
             } else if Self.isNamed(attribute, "value") {
-                value = .string(String(cString: text))
+                value = CMTText.decode(text)
             } else if Self.isNamed(attribute, "lookupentity") {
                 lookupEntity = String(cString: text)
             } else if Self.isNamed(attribute, "lookupentityname") {
-                lookupEntityName = String(cString: text)
+                lookupEntityName = CMTText.decode(text)
             }
         }
         xmlTextReaderMoveToElement(reader)
         guard let fieldName else { return }
-        values.append(value)
+        if let value, !fits(value) { return }
+        values.append(value.map(SourceValue.string) ?? .null)
         if let lookupEntity {
             appendName(fieldName + "@lookupentity")
             values.append(.string(lookupEntity))
@@ -226,7 +311,9 @@ final class XMLRecordReader: FormatReader {
                 cmtField()
             } else if Self.isNamed(name, "entity") {
                 currentEntity = attribute("name")
-                includeEntity = filter == nil || currentEntity?.caseInsensitiveCompare(filter!) == .orderedSame
+                if let currentEntity, !entitiesSeen.contains(currentEntity) { entitiesSeen.append(currentEntity) }
+                includeEntity = filter.map { currentEntity?.caseInsensitiveCompare($0) == .orderedSame } ?? true
+                if includeEntity { entityMatched = true }
             } else if includeEntity, recordDepth < 0, Self.isNamed(name, "record") {
                 beginRecord()
                 appendName("@entity")
@@ -240,7 +327,7 @@ final class XMLRecordReader: FormatReader {
             if recordDepth < 0 {
                 guard name == recordElement else { return nil }
                 beginRecord()
-                for (attributeName, value) in attributes() {
+                for (attributeName, value) in attributes() where fits(value) {
                     names.append(attributeName)
                     values.append(.string(value))
                 }
@@ -251,13 +338,15 @@ final class XMLRecordReader: FormatReader {
                 hasChildren.append(false)
                 text = ""
                 let prefix = path.joined(separator: ".")
-                for (attributeName, value) in attributes() {
+                for (attributeName, value) in attributes() where oversize == nil && fits(value) {
                     names.append(prefix + "@" + attributeName)
                     values.append(.string(value))
                 }
                 if isEmpty {
-                    names.append(prefix)
-                    values.append(.null)
+                    if oversize == nil {
+                        names.append(prefix)
+                        values.append(.null)
+                    }
                     path.removeLast()
                     hasChildren.removeLast()
                 }
@@ -271,7 +360,7 @@ final class XMLRecordReader: FormatReader {
         let depth = Int(xmlTextReaderDepth(reader))
         if depth == recordDepth { return finishRecord() }
         if case .generic = mode, !path.isEmpty {
-            if hasChildren.last == false {
+            if hasChildren.last == false, oversize == nil {
                 names.append(path.joined(separator: "."))
                 values.append(.string(text))
             }
@@ -309,6 +398,15 @@ final class XMLInput {
     let source: any ByteSource
     var pending: [UInt8] = []
     var offset = 0
+    /// What our source threw: libxml2 only learns that reading failed.
+    var error: (any Error)?
+    /// Bytes handed to libxml2 so far, and how far it may read before it must have given us a node
+    /// (outside a record) or the record's end. libxml2 holds a node whole until it ends, and its
+    /// 2.9 push parser rescans a long text run for every 512 bytes pushed: without this, text split
+    /// into nodes by comments grew memory and time without bound.
+    var fed: Int64 = 0
+    var limit: Int64 = .max
+    var overLimit = false
 
     init(source: any ByteSource) { self.source = source }
 }
@@ -329,10 +427,16 @@ private let xmlInputRead: xmlInputReadCallback = { context, buffer, length in
         do {
             if try input.source.read(into: &input.pending, count: ByteSources.chunkSize) == 0 { return 0 }
         } catch {
+            input.error = error
             return -1
         }
     }
+    if input.fed > input.limit {
+        input.overLimit = true
+        return -1
+    }
     let count = min(Int(length), input.pending.count - input.offset)
+    input.fed += Int64(count)
     input.pending.withUnsafeBufferPointer { bytes in
         UnsafeMutableRawPointer(buffer).copyMemory(from: bytes.baseAddress! + input.offset, byteCount: count)
     }

@@ -10,7 +10,7 @@ struct ReadCommand: ParsableCommand {
     )
 
     @Option(name: .long, help: "csv, json, ndjson, cmt-xml or xml (default: by extension).") var format: ImportFormat?
-    @Option(name: .long, help: "auto, utf-8, utf-16le, utf-16be or windows-1252 (CSV).") var encoding: TextEncodingOption = .auto
+    @Option(name: .long, help: "auto, utf-8, utf-16le, utf-16be, utf-32le, utf-32be or windows-1252 (CSV; a BOM wins).") var encoding: TextEncodingOption = .auto
     @Option(name: .long, help: "CMT: only this entity.") var entity: String?
     @Option(name: .customLong("record-element"), help: "Generic XML: the element holding one record.") var recordElement: String?
     @Flag(name: .long, help: "Print each record as NDJSON.") var ndjson = false
@@ -29,12 +29,8 @@ struct ReadCommand: ParsableCommand {
                 case .record(let record):
                     records += 1
                     if ndjson {
-                        var object: [String: Any] = [:]
-                        for (name, value) in zip(record.names, record.values) where object[name] == nil { object[name] = value.text ?? NSNull() }
-                        if let data = try? JSONSerialization.data(withJSONObject: object, options: [.withoutEscapingSlashes]) {
-                            buffer.append(contentsOf: data)
-                            buffer.append(10)
-                        }
+                        // Written by hand: a dictionary through JSONSerialization lost the file order.
+                        record.appendJSONLine(to: &buffer)
                         if buffer.count > 1 << 20 {
                             FileHandle.standardOutput.write(Data(buffer))
                             buffer.removeAll(keepingCapacity: true)
@@ -58,3 +54,4 @@ struct ReadCommand: ParsableCommand {
 
 extension ImportFormat: ExpressibleByArgument {}
 extension TextEncodingOption: ExpressibleByArgument {}
+

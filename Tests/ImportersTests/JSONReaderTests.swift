@@ -63,4 +63,17 @@ import Testing
         #expect(rejected.isEmpty && records.count == 20_000)
         #expect(records.last?.text("id") == "19999")
     }
+
+    /// #10: `[}]` and a `}` too many after a record made the array state stand still for ever.
+    @Test(arguments: [
+        ("[}]", 0), (#"[{"leadid":"a1"}}]"#, 1), (#"[{"leadid":"a1"},}]"#, 1), ("[:]", 0), (#"{"value":[{"id":1}],]}"#, 1),
+        (#"{"value":[{"id":1}], "x": }"#, 1), (#"{"value":[{"id":1}], 5}"#, 1), ("[{\"a\":1} ]]", 1),
+    ])
+    func malformedArraysStopWithALocatedError(text: String, good: Int) throws {
+        let read = try Fixture.readBounded("m.json", Array(text.utf8))
+        #expect(read.ended)
+        #expect(read.records.count == good)
+        #expect(read.rejected.count == 1)
+        #expect(read.rejected.first?.location.line == 1)
+    }
 }

@@ -37,8 +37,8 @@ import Testing
         #expect(all.records.map { $0.text("@entity") } == ["lead", "lead", "account"])
         let first = all.records[0]
         #expect(first.text("@id") == "11111111-0000-0000-0000-000000000001")
-        // Escaped twice in the file: unescaped once only.
-        #expect(first.text("subject") == "Fleet &lt;upgrade&gt;")
+        // XML-escaped over the tool's HTML encoding: the value the CRM held.
+        #expect(first.text("subject") == "Fleet <upgrade>")
         #expect(first.text("estimatedamount") == "4325.0000000000")
         #expect(first.text("ownerid@lookupentity") == "systemuser")
         #expect(first.text("ownerid@lookupentityname") == "# Dataverse App User")
@@ -111,5 +111,56 @@ import Testing
         #expect(rejected.count == 1)
         #expect(rejected[0].location.line == 202)
         #expect(rejected[0].reason.contains("malformed"))
+    }
+
+    /// #11.3: the Configuration Migration tool HTML-encodes text before writing it as XML, and its
+    /// own importer decodes it; this reproduces what the real exports hold.
+    @Test func cmtTextIsHTMLDecodedOnce() throws {
+        let text = """
+
+        <entities><entity name="account" displayname="Account"><records>
+          <record id="1">
+            <field name="name" value="Ascent Audiology &amp;amp; Hearing" />
+            <field name="websiteurl" value="https://teams.example/l/team?groupId=5d&amp;amp;tenantId=7e" />
+            <field name="description" value="Root &amp;lt;&amp;quot;&amp;quot;&amp;gt; &amp;#39;&amp;#39;&amp;#233;&amp;amp;&amp;amp;@ \\ /" />
+            <field name="twice" value="&amp;amp;lt;b&amp;amp;gt;" />
+            <field name="left" value="AT&amp;T &amp;unknown; &amp;#0; &amp;#xD800; &amp; &amp;#x1F600;" />
+            <field name="ownerid" value="2" lookupentity="systemuser" lookupentityname="Sales &amp;amp; Marketing" />
+          </record>
+        </records></entity></entities>
+        """
+        let read = try Fixture.read("data.xml", text)
+        #expect(read.rejected.isEmpty)
+        let record = try #require(read.records.first)
+        #expect(record.text("name") == "Ascent Audiology & Hearing")
+        #expect(record.text("websiteurl") == "https://teams.example/l/team?groupId=5d&tenantId=7e")
+        #expect(record.text("description") == "Root <\"\"> ''é&&@ \\ /")
+        // Decoded once only: what was encoded twice keeps one level.
+        #expect(record.text("twice") == "&lt;b&gt;")
+        #expect(record.text("left") == "AT&T &unknown; &#0; &#xD800; & 😀")
+        #expect(record.text("ownerid@lookupentityname") == "Sales & Marketing")
+    }
+
+    @Test func genericXMLKeepsAnAmpersandItsAuthorWrote() throws {
+        let text = #"<export><lead id="a&amp;amp;1"><name>AT&amp;amp;T</name></lead></export>"#
+        let read = try Fixture.read("g.xml", text, ImportOptions(format: .xml, recordElement: "lead"))
+        #expect(read.records.first?.text("id") == "a&amp;1")
+        #expect(read.records.first?.text("name") == "AT&amp;T")
+    }
+
+    /// #11.7: an entity filter that takes nothing says which entities the file has.
+    @Test func aMissingEntityIsReportedWithTheEntitiesTheFileHas() throws {
+        let text = """
+        <entities><entity name="account"><records><record id="1"/></records></entity>
+        <entity name="contact"><records><record id="2"/></records></entity></entities>
+        """
+        let path = try Fixture.file("data.xml", text)
+        let read = try Fixture.read([path], ImportOptions(entity: "lead"))
+        #expect(read.records.isEmpty && read.rejected.isEmpty)
+        #expect(read.reader.cmtEntities[path] == ["account", "contact"])
+        #expect(read.reader.notices.contains { $0.contains("entity 'lead' is not in the file; the file has: account, contact") })
+        let all = try Fixture.read([path])
+        #expect(all.records.count == 2 && all.reader.cmtEntities[path] == ["account", "contact"])
+        #expect(!all.reader.notices.contains { $0.contains("not in the file") })
     }
 }
