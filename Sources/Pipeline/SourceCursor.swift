@@ -48,13 +48,21 @@ actor SourceCursor {
                 guard let reader else { continue }
                 do {
                     if let item = try reader.next() {
+                        if itemsInFile == 0, let answer = Self.savedErrorAnswer(item) {
+                            // A saved Web API error body, not an export: say what it says, once.
+                            items.append(Self.fileRejected(file, answer))
+                            remaining -= 1
+                            notices += reader.notices.map { "\(file): \($0)" }
+                            finishFile(file)
+                            continue
+                        }
                         items.append(item)
                         itemsInFile += 1
                         remaining -= 1
                         continue
                     }
                     if itemsInFile == 0, !source.allowEmpty {
-                        items.append(Self.fileRejected(file, Self.emptyFileReason(source: source)))
+                        items.append(Self.fileRejected(file, Self.emptyFileReason(source: source, entities: reader.cmtEntities[file])))
                         remaining -= 1
                     }
                 } catch {
@@ -92,8 +100,22 @@ actor SourceCursor {
         return text.hasPrefix(file + ": ") ? String(text.dropFirst(file.count + 2)) : text
     }
 
-    static func emptyFileReason(source: StreamSource) -> String {
+    /// A record that is a Web API error answer (`{"error":{"code":…,"message":…}}`) saved as a file.
+    static func savedErrorAnswer(_ item: ImportItem) -> String? {
+        guard case .record(let record) = item, !record.names.isEmpty,
+            record.names.allSatisfy({ $0.hasPrefix("error.") || $0.hasPrefix("@odata") }),
+            let message = record["error.message"]?.text
+        else { return nil }
+        let code = record["error.code"]?.text.map { "\($0): " } ?? ""
+        return "this file is a saved Web API error answer, not records: \(code)\(message). Export again; the answer says why the request failed"
+    }
+
+    static func emptyFileReason(source: StreamSource, entities: [String]? = nil) -> String {
         let options = source.spec.source.importOptions
+        if let entity = options.entity, let entities, !entities.contains(where: { $0.caseInsensitiveCompare(entity) == .orderedSame }) {
+            let has = entities.isEmpty ? "no entity at all" : "only " + entities.map { "'\($0)'" }.joined(separator: ", ")
+            return "no record in this file: it has no '\(entity)' entity (the mapping's source.entity), it has \(has). Use a mapping for one of those, or export the \(entity) entity"
+        }
         var causes = ["the file is empty or holds only a header"]
         if let entity = options.entity { causes.append("it has no '\(entity)' entity (the mapping's source.entity)") }
         if let element = options.recordElement { causes.append("it has no <\(element)> element (the mapping's source.recordElement)") }

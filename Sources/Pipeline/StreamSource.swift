@@ -32,6 +32,10 @@ extension StreamSource {
     public func checkHeaders() throws {
         var problems: [MappingLoadError] = []
         for file in files {
+            if let mismatch = Self.formatMismatch(file, options: spec.source.importOptions, mapping: spec.file) {
+                problems.append(MappingLoadError(file: file, line: 1, message: mismatch))
+                continue
+            }
             guard let header = try Self.header(of: file, options: spec.source.importOptions) else { continue }
             let missing = spec.check(header: header)
             if !missing.isEmpty {
@@ -43,6 +47,15 @@ extension StreamSource {
             }
         }
         if !problems.isEmpty { throw SourceProblems(problems: problems) }
+    }
+
+    /// "this file looks like JSON; the mapping expects CSV", when the first bytes say so: one clear
+    /// message instead of a reader's confusing one (21 missing headers, "Document is empty").
+    static func formatMismatch(_ file: String, options: ImportOptions, mapping: String) -> String? {
+        guard let expected = options.format ?? ImportFormat.forPath(file), let sniff = try? FileSniffer.sniff(path: file) else { return nil }
+        guard !sniff.content.fits(expected), sniff.content != .binary else { return nil }
+        let name = expected == .cmtXML || expected == .xml ? "XML" : expected == .csv ? "CSV" : "JSON"
+        return "this file looks like \(sniff); the mapping \(mapping) expects \(name) (by its source.format or the file's extension): use a mapping for \(sniff.content.displayName) exports (see mappings/) or check that this is the export you meant"
     }
 
     /// The header of `file`, or nil for formats without one. Reading a header-only file still gives it.

@@ -219,3 +219,36 @@ func digest(_ record: StreamRecord) -> String {
         #expect(stream.counts.mapped > 0 && stream.counts.records == records.count)
     }
 }
+
+@Suite struct WrongFileTests {
+    @Test func aJSONFileForACSVMappingIsNamedAsSuch() throws {
+        let inputs = try Inputs()
+        defer { inputs.remove() }
+        let file = try inputs.write("leads.csv", #"{"value":[{"leadid":"a"}]}"#)
+        #expect {
+            try RecordStream(sources: [StreamSource(files: [file], spec: try Inputs.spec())])
+        } throws: { error in
+            "\(error)".contains("this file looks like JSON; the mapping m.yaml expects CSV")
+        }
+    }
+
+    @Test func aSavedErrorAnswerIsReportedAsThatError() async throws {
+        let inputs = try Inputs()
+        defer { inputs.remove() }
+        let file = try inputs.write("page.json", #"{"error":{"code":"0x80060888","message":"Resource not found for the segment 'leadz'."}}"#)
+        let spec = try Inputs.spec(Inputs.mapping.replacingOccurrences(of: "key: id", with: "key: leadid"))
+        let (records, _) = try await drain(try RecordStream(sources: [StreamSource(files: [file], spec: spec)]))
+        #expect(records.count == 1)
+        #expect(records[0].reason?.contains("saved Web API error answer, not records: 0x80060888: Resource not found") == true)
+    }
+
+    @Test func aCMTEntityTheFileLacksNamesTheOnesItHas() async throws {
+        let inputs = try Inputs()
+        defer { inputs.remove() }
+        let file = try inputs.write("data.xml", #"<entities><entity name="account" displayname="Account"><records><record id="1"><field name="name" value="A"/></record></records></entity><entity name="contact" displayname="Contact"><records/></entity></entities>"#)
+        let spec = try Inputs.spec(Inputs.mapping.replacingOccurrences(of: "name: t\n", with: "name: t\nsource: { entity: lead }\n"))
+        let (records, _) = try await drain(try RecordStream(sources: [StreamSource(files: [file], spec: spec)]))
+        #expect(records.count == 1)
+        #expect(records[0].reason?.contains("it has no 'lead' entity") == true && records[0].reason?.contains("'account', 'contact'") == true, "\(records.map(\.reason))")
+    }
+}
