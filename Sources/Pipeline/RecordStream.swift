@@ -8,10 +8,11 @@ public import Mapping
 /// `preview` writes what it yields, `sync --dry-run` plans it against the ledger and `sync` plans
 /// and uploads it, so the three agree on every record by construction.
 ///
-/// Concurrency is Swift's own and nothing else: while the consumer handles chunk N, a task maps
-/// chunk N+1 on every core (a child task per slice, each with a mapper of its own) and another
-/// reads chunk N+2 (the reader lives in an actor, so it is only ever used by one task at a time).
-/// Whatever depends on earlier records (duplicate ids, counts) is done in `next()`, in order.
+/// Concurrency is Swift's own and nothing else: while the consumer handles chunk N, the next
+/// `lookahead` chunks are read (one after another: the reader lives in an actor, so it is only
+/// ever used by one task at a time) and mapped on every core (a child task per slice, each with a
+/// mapper of its own). Whatever depends on earlier records (duplicate ids, counts) is done in
+/// `next()`, in order.
 public final class RecordStream {
     /// Input records per chunk, whatever their outcome: the bound on memory.
     public let chunkSize: Int
@@ -20,10 +21,15 @@ public final class RecordStream {
     private let workers: Int
     private let keepSource: Bool
 
-    private var reading: Task<RawBatch?, any Error>?
-    private var mapping: Task<RecordChunk, Never>?
+    /// Chunks being read and mapped ahead of the consumer, in input order.
+    private var window: [Task<RecordChunk?, any Error>] = []
+    /// The last read scheduled: each read waits for the one before, so chunks come in file order.
+    private var lastRead: Task<RawBatch?, any Error>?
+    /// Chunks read and mapped ahead of the consumer: enough that a consumer that is slow for a
+    /// chunk (a ledger query, a burst of report rows) finds the next ones ready; each is at most
+    /// `chunkSize` records, so memory stays bounded.
+    private let lookahead: Int
     private var finished = false
-    private var pendingError: (any Error)?
     private var duplicates = DuplicateKeys()
 
     /// What came out so far.
@@ -35,18 +41,18 @@ public final class RecordStream {
     ///   - limit: read at most this many input records, all sources together.
     ///   - keepSource: keep each record's source fields (for the HTML preview).
     ///   - workers: slices each chunk is mapped in; defaults to the cores the process may use.
-    public init(sources: [StreamSource], limit: Int? = nil, keepSource: Bool = false, chunkSize: Int = 1024, workers: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
+    public init(sources: [StreamSource], limit: Int? = nil, keepSource: Bool = false, chunkSize: Int = 1024, workers: Int = ProcessInfo.processInfo.activeProcessorCount, lookahead: Int = 4) throws {
         for source in sources { try source.checkHeaders() }
         self.sources = sources
         self.chunkSize = max(1, chunkSize)
         self.keepSource = keepSource
         self.workers = max(1, workers)
+        self.lookahead = max(1, lookahead)
         cursor = SourceCursor(sources: sources, limit: limit ?? Int.max, chunkSize: self.chunkSize)
     }
 
     deinit {
-        reading?.cancel()
-        mapping?.cancel()
+        for task in window { task.cancel() }
     }
 
     /// Things the user should know that are not errors: renamed headers, an encoding fallback.
@@ -57,52 +63,50 @@ public final class RecordStream {
     /// The next chunk in input order, or nil at the end. Throws only what no record can carry
     /// (cancellation); a file that cannot be read becomes a rejected record naming it.
     public func next() async throws -> RecordChunk? {
-        if mapping == nil {
-            if let error = pendingError {
-                pendingError = nil
-                throw error
-            }
-            if finished { return nil }
-            let first = reading ?? startReading()
-            guard let raw = try await first.value else {
-                finished = true
-                reading = nil
-                return nil
-            }
-            reading = startReading()
-            mapping = startMapping(raw)
-        }
-        guard let current = mapping else { return nil }
-        var chunk = await current.value
-        mapping = nil
-        // Keep the pipeline full: start mapping the next chunk before handing this one out.
+        guard !finished else { return nil }
+        while window.count < lookahead { schedule() }
+        let first = window.removeFirst()
+        // Keep the window full: the next chunks are read and mapped while this one is consumed.
+        schedule()
+        let chunk: RecordChunk?
         do {
-            if let next = reading, let raw = try await next.value {
-                reading = startReading()
-                mapping = startMapping(raw)
-            } else {
-                reading = nil
-                finished = true
-            }
+            chunk = try await first.value
         } catch {
-            reading = nil
-            finished = true
-            pendingError = error
+            stop()
+            throw error
+        }
+        guard var chunk else {
+            stop()
+            return nil
         }
         finalize(&chunk)
         return chunk
     }
 
-    private func startReading() -> Task<RawBatch?, any Error> {
-        let cursor = cursor
-        return Task { try await cursor.nextBatch() }
+    private func stop() {
+        finished = true
+        for task in window { task.cancel() }
+        window.removeAll()
     }
 
-    private func startMapping(_ raw: RawBatch) -> Task<RecordChunk, Never> {
-        let spec = sources[raw.sourceIndex].spec
+    /// One more chunk at the end of the window: its read after the read before it, its mapping as
+    /// soon as its read is done (mappings of several chunks may overlap).
+    private func schedule() {
+        let previous = lastRead
+        let cursor = cursor
+        let read = Task { () throws -> RawBatch? in
+            // Only the order matters here; an error of the read before is its own chunk's to report.
+            _ = try? await previous?.value
+            return try await cursor.nextBatch()
+        }
+        lastRead = read
+        let specs = sources.map(\.spec)
         let workers = workers
         let keepSource = keepSource
-        return Task { await RecordStream.map(raw, spec: spec, workers: workers, keepSource: keepSource) }
+        window.append(Task { () throws -> RecordChunk? in
+            guard let raw = try await read.value else { return nil }
+            return await RecordStream.map(raw, spec: specs[raw.sourceIndex], workers: workers, keepSource: keepSource)
+        })
     }
 
     /// Maps a batch in slices on every core; outcomes in input order.
