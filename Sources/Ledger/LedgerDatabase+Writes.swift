@@ -154,3 +154,10 @@ extension Array {
         stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
     }
 }
+
+extension LedgerDatabase {
+    /// Raw SQL, for tests that need a ledger as another tool (or a person) might leave it.
+    func writeRawForTests(sql: String) async throws {
+        try await writer.write { db in try db.execute(sql: sql) }
+    }
+}

@@ -17,28 +17,30 @@ extension LedgerEntry {
     /// The selection for query-interface requests (`fetchOne(key:)`, `filter`, `order`).
     public static var databaseSelection: [any SQLSelectable] { columnNames.map { Column($0) } }
 
+    /// Throws on a value it cannot read (an unknown state, a bad date written by hand or another
+    /// tool) instead of trapping as `row[i]` would: a ledger from outside never crashes a run.
     public init(row: Row) throws {
-        system = row[0]
-        externalId = row[1]
-        state = row[2]
-        referralId = row[3]
-        engagementId = row[4]
-        needsConnected = row[5]
-        connectedReferralId = row[6]
-        connectedRequestId = row[7]
-        connectedPendingSince = row[8]
-        eTag = row[9]
-        status = row[10]
-        substatus = row[11]
-        payloadHash = row[12]
-        requestId = row[13]
-        pendingSince = row[14]
-        attempts = row[15]
-        lastError = row[16]
-        sourceLocation = row[17]
-        firstRunId = row[18]
-        lastRunId = row[19]
-        createdAt = row[20]
-        updatedAt = row[21]
+        system = try row.decode(atIndex: 0)
+        externalId = try row.decode(atIndex: 1)
+        state = try row.decode(atIndex: 2)
+        referralId = try row.decode(atIndex: 3)
+        engagementId = try row.decode(atIndex: 4)
+        needsConnected = try row.decode(atIndex: 5)
+        connectedReferralId = try row.decode(atIndex: 6)
+        connectedRequestId = try row.decode(atIndex: 7)
+        connectedPendingSince = try row.decode(atIndex: 8)
+        eTag = try row.decode(atIndex: 9)
+        status = try row.decode(atIndex: 10)
+        substatus = try row.decode(atIndex: 11)
+        payloadHash = try row.decode(atIndex: 12)
+        requestId = try row.decode(atIndex: 13)
+        pendingSince = try row.decode(atIndex: 14)
+        attempts = try row.decode(atIndex: 15)
+        lastError = try row.decode(atIndex: 16)
+        sourceLocation = try row.decode(atIndex: 17)
+        firstRunId = try row.decode(atIndex: 18)
+        lastRunId = try row.decode(atIndex: 19)
+        createdAt = try row.decode(atIndex: 20)
+        updatedAt = try row.decode(atIndex: 21)
     }
 }

@@ -44,6 +44,11 @@ final class RunReport {
         }
     }
 
+    func flush() {
+        success.flush()
+        errors.flush()
+    }
+
     func writeSummary(_ summary: SyncSummary) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

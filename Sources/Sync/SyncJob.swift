@@ -125,6 +125,11 @@ public final class SyncJob {
         summary = state.summary
         summary.apiCalls = calls.value
         summary.abortReason = state.abortReason
+        report.flush()
+        if summary.abortReason == nil, let problem = report.writeError {
+            // A full disk: the ledger has every record; the report files do not.
+            summary.abortReason = "cannot write the reports in \(report.folder) (\(problem)): free some space and see `refbridge ledger export` for what this run did"
+        }
         summary.finishedAt = Date()
         summary.settleExitCode()
         report.finish(summary)

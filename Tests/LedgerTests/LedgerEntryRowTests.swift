@@ -45,3 +45,15 @@ struct LedgerEntryRowTests {
         #expect(columns == LedgerEntry.columnNames)
     }
 }
+
+@Suite struct LedgerFromOutsideTests {
+    /// A row another tool wrote: an unknown state, a date that is no date. Reading it fails with an
+    /// error; it never traps.
+    @Test func anUnreadableRowIsAnErrorNotACrash() async throws {
+        let ledger = try LedgerDatabase.inMemory()
+        try await ledger.markPending(system: "s", externalId: "a", requestId: "r", payloadHash: nil, sourceLocation: nil, runId: 1, at: Date())
+        try await ledger.writeRawForTests(sql: "UPDATE entry SET state = 'exploded', pendingSince = 'not a date'")
+        await #expect(throws: (any Error).self) { _ = try await ledger.entries(system: "s", externalIds: ["a"]) }
+        await #expect(throws: (any Error).self) { _ = try await ledger.unresolved(system: nil) }
+    }
+}
