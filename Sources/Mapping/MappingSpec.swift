@@ -17,6 +17,16 @@ public struct MappingSpec: Sendable {
     /// `timezone:`: where date-times without an offset were written; their own offset always wins.
     var timeZone: SourceTimeZone = .utc
 
+    /// The source fields the record id comes from: a file whose records have none of them does not
+    /// fit this mapping.
+    public var keyFields: [String] { key.sourceFields.map(\.name) }
+
+    /// Every source field name the mapping reads.
+    public var sourceFieldNames: [String] { sourceFields.map(\.name) }
+
+    /// Whether any rule reads OData formatted values (`formatted: true`).
+    public var readsFormattedValues: Bool { key.formatted || fields.contains { $0.1.formatted } }
+
     /// Every source field the mapping reads, with the line that names it.
     var sourceFields: [(name: String, line: Int)] {
         var names = key.sourceFields

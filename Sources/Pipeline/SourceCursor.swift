@@ -56,6 +56,15 @@ actor SourceCursor {
                             finishFile(file)
                             continue
                         }
+                        if itemsInFile == 0, let misfit = Self.misfit(item, spec: source.spec) {
+                            // The mapping does not fit this file at all: one reject, not one per record.
+                            items.append(Self.fileRejected(file, misfit))
+                            remaining -= 1
+                            notices += reader.notices.map { "\(file): \($0)" }
+                            finishFile(file)
+                            continue
+                        }
+                        if itemsInFile == 0, let hint = Self.annotationHint(item, spec: source.spec) { notices.append("\(file): \(hint)") }
                         items.append(item)
                         itemsInFile += 1
                         remaining -= 1
@@ -98,6 +107,27 @@ actor SourceCursor {
     static func text(of error: any Error, file: String) -> String {
         let text = "\(error)"
         return text.hasPrefix(file + ": ") ? String(text.dropFirst(file.count + 2)) : text
+    }
+
+    /// For JSON and XML, where each record names its own fields: when the first record has none of
+    /// the fields the mapping reads (not its id, not any other), the mapping is for another export.
+    /// A record that merely lacks its id still has other fields, and is rejected alone.
+    static func misfit(_ item: ImportItem, spec: MappingSpec) -> String? {
+        guard case .record(let record) = item, !record.names.isEmpty else { return nil }
+        let format = spec.source.importOptions.format ?? ImportFormat.forPath(record.location.file)
+        guard format != .csv, !spec.keyFields.isEmpty else { return nil }
+        let names = Set(record.names.map { $0.lowercased() })
+        guard !spec.sourceFieldNames.contains(where: { names.contains($0.lowercased()) }) else { return nil }
+        let sample = record.names.prefix(8).joined(separator: ", ")
+        return "the mapping \(spec.file) does not fit this file: its first record has no \(spec.keyFields.map { "'\($0)'" }.joined(separator: " or ")) (the record id) but \(sample)\(record.names.count > 8 ? ", …" : ""); use the mapping for this export, or fix `key:`"
+    }
+
+    /// `formatted: true` reads OData annotations; an export made without them has none.
+    static func annotationHint(_ item: ImportItem, spec: MappingSpec) -> String? {
+        guard spec.readsFormattedValues, case .record(let record) = item, !record.names.isEmpty,
+            !record.names.contains(where: { $0.hasSuffix("@OData.Community.Display.V1.FormattedValue") })
+        else { return nil }
+        return "the mapping reads formatted values (`formatted: true`) but this export has no OData annotations: export with the header `Prefer: odata.include-annotations=\"*\"`, or the raw values are used"
     }
 
     /// A record that is a Web API error answer (`{"error":{"code":…,"message":…}}`) saved as a file.

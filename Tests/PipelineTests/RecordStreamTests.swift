@@ -252,3 +252,32 @@ func digest(_ record: StreamRecord) -> String {
         #expect(records[0].reason?.contains("it has no 'lead' entity") == true && records[0].reason?.contains("'account', 'contact'") == true, "\(records.map(\.reason))")
     }
 }
+
+@Suite struct MisfitTests {
+    @Test func aJSONMappingThatFitsNothingInTheFileFailsOncePerFile() async throws {
+        let inputs = try Inputs()
+        defer { inputs.remove() }
+        let file = try inputs.write("accounts.json", #"{"value":[{"accountid":"1","name":"A"},{"accountid":"2","name":"B"},{"accountid":"3","name":"C"}]}"#)
+        let (records, _) = try await drain(try RecordStream(sources: [StreamSource(files: [file], spec: try Inputs.spec())]))
+        #expect(records.count == 1)
+        #expect(records[0].reason?.contains("does not fit this file") == true && records[0].reason?.contains("accountid, name") == true, "\(records.map(\.reason))")
+    }
+
+    @Test func aRecordMissingOnlyItsIdIsRejectedAlone() async throws {
+        let inputs = try Inputs()
+        defer { inputs.remove() }
+        let file = try inputs.write("leads.json", #"[{"company":"A","country":"GB","notes":"n"},{"id":"2","company":"B","country":"GB","notes":"n"}]"#)
+        let (records, _) = try await drain(try RecordStream(sources: [StreamSource(files: [file], spec: try Inputs.spec())]))
+        #expect(records.count == 2 && records[1].externalId == "2")
+    }
+
+    @Test func formattedValuesWithoutAnnotationsGiveAHint() async throws {
+        let inputs = try Inputs()
+        defer { inputs.remove() }
+        let file = try inputs.write("leads.json", #"[{"id":"1","company":"A","country":"GB","notes":"n"}]"#)
+        let spec = try Inputs.spec(Inputs.mapping.replacingOccurrences(of: "details.notes: notes", with: "details.notes: { field: notes, formatted: true }"))
+        let stream = try RecordStream(sources: [StreamSource(files: [file], spec: spec)])
+        _ = try await drain(stream)
+        #expect(await stream.notices.contains { $0.contains("Prefer: odata.include-annotations") })
+    }
+}
