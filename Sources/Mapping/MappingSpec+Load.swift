@@ -19,6 +19,7 @@ extension MappingSpec {
     }
 
     public static func parse(yaml text: String, file: String) throws -> MappingSpec {
+        if let (line, message) = YAMLGuard.check(text) { throw MappingLoadError(file: file, line: line, message: message) }
         var loader = Loader(file: file)
         let root: Node
         do {

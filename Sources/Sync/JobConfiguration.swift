@@ -1,4 +1,5 @@
 import Foundation
+import Mapping
 public import PartnerClient
 import Yams
 
@@ -88,6 +89,7 @@ extension JobConfiguration {
     }
 
     static func parse(yaml text: String, file: String) throws -> JobConfiguration {
+        if let (line, message) = YAMLGuard.check(text) { throw ConfigurationError(file: file, line: line, message: message) }
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else {
