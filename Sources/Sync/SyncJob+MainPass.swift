@@ -26,9 +26,18 @@ extension SyncJob {
                 inFlight += 1
             }
 
-            func writeTouched() async {
-                for (system, ids) in touched {
-                    try? await ledger.touch(system: system, externalIds: ids, runId: uploader.runId)
+            // Marking records seen is bookkeeping (`lastRunId`): it is written in the background, one
+            // batch after another, while planning goes on; the run waits for the last at its end.
+            var touching: Task<Void, Never>?
+            func writeTouched() {
+                let batch = touched
+                let previous = touching
+                let runId = uploader.runId
+                touching = Task {
+                    await previous?.value
+                    for (system, ids) in batch {
+                        try? await ledger.touch(system: system, externalIds: ids, runId: runId)
+                    }
                 }
                 touched.removeAll(keepingCapacity: true)
                 touchedCount = 0
@@ -61,7 +70,7 @@ extension SyncJob {
                             await submit(work)
                         }
                     }
-                    if touchedCount >= Self.touchBatch { await writeTouched() }
+                    if touchedCount >= Self.touchBatch { writeTouched() }
                     // Records read but not planned are not reported: the run aborted, and the next
                     // run reads them again.
                     if state.abortReason != nil { break }
@@ -69,7 +78,8 @@ extension SyncJob {
             } catch {
                 state.abortReason = "reading stopped: \(error)"
             }
-            await writeTouched()
+            writeTouched()
+            await touching?.value
             while let result = await group.next() { state.collect(result) }
         }
         state.progress.update(state.summary.counts, force: true)
