@@ -23,16 +23,32 @@ struct Reconciler: Sendable {
         var matcher = ReconcileMatcher(items)
         var next: String? = nil
         var pages = 0
+        var unreadable = 0
         listing: while !matcher.isComplete {
             let page = try await client.listRecent(nextLink: next)
             calls += 1
             pages += 1
+            unreadable += page.unreadable.count
             for referral in page.referrals where !matcher.consider(referral) { break listing }
             guard let link = page.nextLink else { break }
             next = link
         }
         logger.info("reconciled lost creates", metadata: ["sync.wanted": "\(items.count)", "sync.found": "\(matcher.matched.count)", "sync.pages": "\(pages)"])
-        return matcher.result
+        let result = matcher.result
+        // An item the client could not read might be one of ours: sending the missing ones again
+        // could create them twice. Stop instead; the next run lists again.
+        if unreadable > 0, !result.missing.isEmpty {
+            throw UnreadableListing(count: unreadable)
+        }
+        return result
+    }
+}
+
+/// The listing held items the client could not read while some lost creates were not found.
+struct UnreadableListing: Error, CustomStringConvertible {
+    var count: Int
+    var description: String {
+        "the list of referrals held \(count) item(s) that could not be read, so a lost create may be among them"
     }
 }
 
