@@ -50,6 +50,16 @@ import Testing
         #expect(mode == 0o600)
     }
 
+    @Test func aFullDiskIsAnErrorNotACrash() async throws {
+        guard FileManager.default.fileExists(atPath: "/dev/full") else { return }
+        let runner = try CommandRunner()
+        defer { runner.remove() }
+        // /dev/full: every write fails with ENOSPC, as on a full disk.
+        let result = try await runner.run(["preview", "--mapping", Self.preset, "--format", "ndjson", "--output", "/dev/full", Self.sample])
+        #expect(result.status == 3, "\(result.stderr)")
+        #expect(result.stderr.contains("cannot write the preview (No space left on device)"))
+    }
+
     @Test func aMissingColumnStopsPreviewAndSyncAlikeBeforeAnything() async throws {
         let runner = try CommandRunner()
         defer { runner.remove() }
