@@ -76,6 +76,13 @@ public final class SyncJob {
     /// Runs the job against `client`. Throws only when the ledger cannot be opened (nothing was
     /// sent); everything else is in the summary and its exit code.
     public func run(client: PartnerClient) async throws -> SyncSummary {
+        try await run(connect: { client })
+    }
+
+    /// Runs the job, connecting to the API only once this run holds the ledger: a second run that
+    /// is turned away must not even start an in-process sandbox on the same data file.
+    /// - Parameter connect: builds the client; an error stops the run (exit 3) with nothing sent.
+    public func run(connect: () async throws -> PartnerClient) async throws -> SyncSummary {
         var summary = SyncSummary(dryRun: false, mode: configuration.upload.mode.rawValue, startedAt: Date())
         let ledger: LedgerDatabase
         do {
@@ -109,6 +116,18 @@ public final class SyncJob {
         summary.reportsFolder = report.folder
         report.writeSummary(summary)
 
+        let client: PartnerClient
+        do {
+            client = try await connect()
+        } catch {
+            summary.abortReason = "cannot reach the API: \(error). Nothing was sent; run again when it answers."
+            summary.finishedAt = Date()
+            summary.settleExitCode()
+            report.finish(summary)
+            try? await ledger.finishRun(id: runId, counts: summary.counts, exitCode: summary.exitCode, aborted: true)
+            try? await ledger.releaseLease()
+            return summary
+        }
         let calls = CallCounter()
         let uploader = RecordUploader(client: client, ledger: ledger, runId: runId, calls: calls)
         let state = RunState(summary: summary, report: report, progress: SyncProgress(style: options.progress))

@@ -60,3 +60,28 @@ struct APIConnection {
         await sandbox?.shutdown()
     }
 }
+
+/// Opens the connection when the job asks for it (once it holds the ledger) and shuts it down after.
+final class APIConnector {
+    private let configuration: JobConfiguration
+    private let tokenProvider: (any TokenProvider)?
+    private let logger: Logger
+    private var connection: APIConnection?
+
+    init(configuration: JobConfiguration, tokenProvider: (any TokenProvider)?, logger: Logger) {
+        self.configuration = configuration
+        self.tokenProvider = tokenProvider
+        self.logger = logger
+    }
+
+    func connect() async throws -> PartnerClient {
+        let opened = try await APIConnection.open(configuration, tokenProvider: tokenProvider, logger: logger)
+        connection = opened
+        return opened.client
+    }
+
+    func shutdown() async {
+        await connection?.shutdown()
+        connection = nil
+    }
+}

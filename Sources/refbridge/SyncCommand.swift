@@ -71,32 +71,24 @@ struct SyncCommand: AsyncParsableCommand {
         if dryRun {
             summary = await job.dryRun()
         } else {
-            let connection: APIConnection
+            // The API (or the in-process sandbox) is started by the job once it holds the ledger.
+            let connector = APIConnector(configuration: job.configuration, tokenProvider: tokenProvider, logger: logger)
             do {
-                connection = try await APIConnection.open(job.configuration, tokenProvider: tokenProvider, logger: logger)
-            } catch let error as ConfigurationError {
-                printError("\(error)")
-                throw Exit.configuration
-            } catch {
-                printError("cannot start the API client: \(error)")
-                throw Exit.aborted
-            }
-            do {
-                summary = try await job.run(client: connection.client)
+                summary = try await job.run(connect: { try await connector.connect() })
             } catch let error as LedgerBusy {
-                await connection.shutdown()
+                await connector.shutdown()
                 printError("\(error)")
                 throw Exit.aborted
             } catch let error as ConfigurationError {
-                await connection.shutdown()
+                await connector.shutdown()
                 printError("\(error)")
                 throw Exit.configuration
             } catch {
-                await connection.shutdown()
+                await connector.shutdown()
                 printError("\(error)")
                 throw Exit.aborted
             }
-            await connection.shutdown()
+            await connector.shutdown()
         }
         print(summary.text)
         if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
