@@ -12,7 +12,7 @@ final class TablePreviewWriter {
     init(output: FileOutput) {
         self.output = output
         write(Self.row("record", "external id", "outcome", "customer / reason"))
-        write(String(repeating: "-", count: 110))
+        write(String(repeating: "-", count: 120))
     }
 
     func write(_ record: StreamRecord) {
@@ -51,6 +51,6 @@ final class TablePreviewWriter {
         func pad(_ text: String, _ width: Int) -> String {
             text.count >= width ? String(text.prefix(width - 1)) + " " : text + String(repeating: " ", count: width - text.count)
         }
-        return pad(a, 32) + pad(b, 40) + pad(c, 10) + d
+        return pad(a, 42) + pad(b, 40) + pad(c, 10) + d
     }
 }
