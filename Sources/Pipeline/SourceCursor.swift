@@ -48,19 +48,11 @@ actor SourceCursor {
                 guard let reader else { continue }
                 do {
                     if let item = try reader.next() {
-                        if itemsInFile == 0, let answer = Self.savedErrorAnswer(item) {
-                            // A saved Web API error body, not an export: say what it says, once.
-                            items.append(Self.fileRejected(file, answer))
+                        // A saved Web API error body, or a file the mapping does not fit at all:
+                        // one reject for the whole file, not one per record.
+                        if itemsInFile == 0, let problem = Self.savedErrorAnswer(item) ?? Self.misfit(item, spec: source.spec) {
+                            items.append(Self.fileRejected(file, problem))
                             remaining -= 1
-                            notices += reader.notices.map { "\(file): \($0)" }
-                            finishFile(file)
-                            continue
-                        }
-                        if itemsInFile == 0, let misfit = Self.misfit(item, spec: source.spec) {
-                            // The mapping does not fit this file at all: one reject, not one per record.
-                            items.append(Self.fileRejected(file, misfit))
-                            remaining -= 1
-                            notices += reader.notices.map { "\(file): \($0)" }
                             finishFile(file)
                             continue
                         }
@@ -80,7 +72,6 @@ actor SourceCursor {
                     items.append(Self.fileRejected(file, "reading stopped after record \(itemsInFile): \(Self.text(of: error, file: file)); the records after this point were not read"))
                     remaining -= 1
                 }
-                notices += reader.notices.map { "\(file): \($0)" }
                 finishFile(file)
             }
             let bytes = bytesBefore + (reader?.bytesRead ?? 0)
@@ -92,7 +83,9 @@ actor SourceCursor {
         return nil
     }
 
+    /// Done with `file`: its reader's notices are kept, its size counted for progress.
     private func finishFile(_ file: String) {
+        if let reader { notices += reader.notices.map { "\(file): \($0)" } }
         bytesBefore += (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.int64Value ?? 0
         reader = nil
         fileIndex += 1
