@@ -41,8 +41,12 @@ public final class RecordStream {
     ///   - limit: read at most this many input records, all sources together.
     ///   - keepSource: keep each record's source fields (for the HTML preview).
     ///   - workers: slices each chunk is mapped in; defaults to the cores the process may use.
-    public init(sources: [StreamSource], limit: Int? = nil, keepSource: Bool = false, chunkSize: Int = 1024, workers: Int = ProcessInfo.processInfo.activeProcessorCount, lookahead: Int = 4) throws {
-        for source in sources { try source.checkHeaders() }
+    ///   - headersChecked: the caller already ran `checkHeaders()` on every source (each file's
+    ///     header is then not read a second time).
+    public init(sources: [StreamSource], limit: Int? = nil, keepSource: Bool = false, chunkSize: Int = 1024, workers: Int = ProcessInfo.processInfo.activeProcessorCount, lookahead: Int = 4, headersChecked: Bool = false) throws {
+        if !headersChecked {
+            for source in sources { try source.checkHeaders() }
+        }
         self.sources = sources
         self.chunkSize = max(1, chunkSize)
         self.keepSource = keepSource

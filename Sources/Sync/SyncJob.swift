@@ -70,7 +70,7 @@ public final class SyncJob {
     func makeStream() throws -> RecordStream {
         // Two chunks ahead: the planning side waits on the ledger, not on mapping, and memory stays
         // well under 100 MB next to the ledger's own cache.
-        try RecordStream(sources: sources, limit: options.limit, chunkSize: Self.chunkSize, lookahead: 2)
+        try RecordStream(sources: sources, limit: options.limit, chunkSize: Self.chunkSize, lookahead: 2, headersChecked: true)
     }
 
     /// Runs the job against `client`. Throws only when the ledger cannot be opened (nothing was
