@@ -54,8 +54,11 @@ final class RunReport {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         encoder.dateEncodingStrategy = .iso8601
         guard let data = try? encoder.encode(summary) else { return }
-        let path = (folder as NSString).appendingPathComponent("summary.json")
-        // Written whole to a new file then renamed: a kill leaves the old summary or the new one.
+        Self.replace((folder as NSString).appendingPathComponent("summary.json"), with: data)
+    }
+
+    /// Written whole to a new file (0600) then renamed: a kill leaves the old content or the new one.
+    static func replace(_ path: String, with data: Data) {
         let temporary = path + ".tmp"
         guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o600]) else { return }
         _ = rename(temporary, path)
@@ -82,8 +85,7 @@ final class RunReport {
             object["state"] = "interrupted"
             object["abortReason"] = "the run was killed before it finished; the next run resumed it (see its summary), and the ledger has every record"
             if let updated = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]) {
-                _ = FileManager.default.createFile(atPath: path + ".tmp", contents: updated, attributes: [.posixPermissions: 0o600])
-                _ = rename(path + ".tmp", path)
+                replace(path, with: updated)
             }
         }
     }
