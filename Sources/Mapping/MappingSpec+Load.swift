@@ -1,7 +1,7 @@
 import Foundation
 import Importers
 import Referrals
-import Yams
+public import Yams
 
 extension MappingSpec {
     static let topLevelKeys: Set<String> = ["name", "system", "description", "source", "timezone", "key", "skip", "fields", "strict"]
@@ -57,6 +57,14 @@ extension MappingSpec {
     }
 }
 
+extension MappingSpec {
+    /// A YAML error as one line at its place (`file:line:column: not valid YAML: …`), for every YAML
+    /// file the project reads: mappings and job files.
+    public static func located(_ error: YamlError, file: String) -> MappingLoadError {
+        Loader.located(error, file: file)
+    }
+}
+
 /// Turns the YAML node tree into a spec, collecting errors with their lines.
 private struct Loader {
     let file: String
@@ -65,7 +73,7 @@ private struct Loader {
     init(file: String) { self.file = file }
 
     /// A YAML error as one line at its place. Yams' own text carries the position again, a snippet,
-    /// and for a duplicate key the whole document.
+    /// and for a duplicate key the whole document. Job files use it too.
     static func located(_ error: YamlError, file: String) -> MappingLoadError {
         func described(_ context: YamlError.Context?, _ problem: String) -> String {
             // libyaml's context ("while parsing a block mapping") names where the construct began.
@@ -81,7 +89,7 @@ private struct Loader {
             for character in yaml.prefix(offset ?? 0) {
                 if character == "\n" { line += 1; column = 1 } else { column += 1 }
             }
-            return MappingLoadError(file: file, line: line, column: column, message: "not valid YAML: \(problem): save the mapping as UTF-8 text")
+            return MappingLoadError(file: file, line: line, column: column, message: "not valid YAML: \(problem): save the file as UTF-8 text")
         case .duplicatedKeysInMapping(let duplicates, let context):
             let key = duplicates.sorted().first ?? "?"
             let first = context.mark

@@ -99,8 +99,8 @@ extension JobConfiguration {
         } catch let error as ConfigurationError {
             throw error
         } catch let error as YamlError {
-            let (line, column, problem) = Self.locate(error)
-            throw ConfigurationError(file: file, line: line, column: column, message: "not valid YAML: \(problem)")
+            let located = MappingSpec.located(error, file: file)
+            throw ConfigurationError(file: file, line: located.line, column: located.column, message: located.message)
         } catch {
             throw ConfigurationError(file: file, message: "not valid YAML: \(error)")
         }
@@ -240,20 +240,6 @@ extension JobConfiguration {
 }
 
 extension JobConfiguration {
-    /// Where a YAML error is and what it says, without Yams' dump of the whole document.
-    static func locate(_ error: YamlError) -> (line: Int?, column: Int?, problem: String) {
-        switch error {
-        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _), .composer(let context, let problem, let mark, _):
-            return (mark.line, mark.column, [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " "))
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            return (context.mark.line, context.mark.column, "duplicate key \(duplicates.joined(separator: ", ")) \(context.text)")
-        case .reader(let problem, _, _, _):
-            return (nil, nil, problem)
-        default:
-            return (nil, nil, "\(error)")
-        }
-    }
-
     /// A decoding error in a sentence, without Swift's coding-path dump.
     static func describe(_ error: any Error) -> String {
         switch error {
