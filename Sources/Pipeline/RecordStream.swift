@@ -1,6 +1,6 @@
 public import Foundation
-public import Importers
-public import Mapping
+import Importers
+import Mapping
 
 /// The one way a record travels from a file to a consumer: files → importer → header check →
 /// mapper → duplicate detection → encoded JSON and payload hash, in ordered chunks.

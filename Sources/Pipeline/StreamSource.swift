@@ -1,5 +1,5 @@
 import Foundation
-public import Importers
+import Importers
 public import Mapping
 
 /// One source of a run: its files (read as one stream, in order) and the mapping for them.
