@@ -84,16 +84,50 @@ extension LedgerDatabase {
     /// (and its state): only the error is noted.
     public func recordRejected(system: String, externalId: String, reason: String, sourceLocation: String?, payloadHash: String?, runId: Int64?) async throws {
         try await upsert(system: system, externalId: externalId) { entry in
-            if entry.referralId == nil {
-                entry.state = .rejected
-                entry.pendingSince = nil
-                entry.payloadHash = payloadHash
-            }
-            entry.lastError = String(reason.prefix(Self.maxErrorLength))
-            entry.sourceLocation = sourceLocation ?? entry.sourceLocation
-            entry.firstRunId = entry.firstRunId ?? runId
-            entry.lastRunId = runId
+            Self.noteRejected(&entry, reason: reason, sourceLocation: sourceLocation, payloadHash: payloadHash, runId: runId)
         }
+    }
+
+    /// A record the mapping refused, for `recordRejected(system:rejects:runId:)`.
+    public struct Reject: Sendable, Equatable {
+        public var externalId: String
+        public var reason: String
+        public var sourceLocation: String?
+
+        public init(externalId: String, reason: String, sourceLocation: String?) {
+            self.externalId = externalId
+            self.reason = reason
+            self.sourceLocation = sourceLocation
+        }
+    }
+
+    /// Records the mapping refused, noted as `recordRejected` notes one, in one transaction: a run
+    /// over a million rejected records must not cost a million commits.
+    public func recordRejected(system: String, rejects: [Reject], runId: Int64?, at date: Date = Date()) async throws {
+        guard !rejects.isEmpty else { return }
+        try await writer.write { db in
+            for reject in rejects {
+                var entry = try LedgerEntry.fetchOne(db, key: ["system": system, "externalId": reject.externalId])
+                    ?? LedgerEntry(system: system, externalId: reject.externalId, state: .pending, at: date)
+                Self.noteRejected(&entry, reason: reject.reason, sourceLocation: reject.sourceLocation, payloadHash: nil, runId: runId)
+                entry.updatedAt = date
+                try entry.save(db)
+            }
+        }
+    }
+
+    /// The one rule for a rejected record: a record that already has a referral keeps it (and its
+    /// state); only the error is noted.
+    private static func noteRejected(_ entry: inout LedgerEntry, reason: String, sourceLocation: String?, payloadHash: String?, runId: Int64?) {
+        if entry.referralId == nil {
+            entry.state = .rejected
+            entry.pendingSince = nil
+            entry.payloadHash = payloadHash
+        }
+        entry.lastError = String(reason.prefix(maxErrorLength))
+        entry.sourceLocation = sourceLocation ?? entry.sourceLocation
+        entry.firstRunId = entry.firstRunId ?? runId
+        entry.lastRunId = runId
     }
 
     /// The attempt failed. What is needed to reconcile (request id, pending since) is kept.

@@ -15,14 +15,12 @@ extension SyncJob {
                 summary.abortReason = "cannot read the ledger \(configuration.ledgerPath): \(error)"
             }
         }
-        let planner = SyncPlanner(mode: configuration.upload.mode)
         let progress = SyncProgress(style: options.progress)
         do {
-            let stream = try makeStream()
+            let stream = PlanningStream(stream: try makeStream(), ledger: ledger, planner: SyncPlanner(mode: configuration.upload.mode), reconciled: [])
             while summary.abortReason == nil, let chunk = try await stream.next() {
-                summary.counts.read += chunk.records.count
-                let entries = try await ledger?.entries(system: chunk.system, externalIds: chunk.records.compactMap(\.externalId)) ?? [:]
-                for (_, step) in planner.plan(chunk, entries: entries, reconciled: []) {
+                summary.counts.read += chunk.recordCount
+                for step in chunk.steps {
                     switch step {
                     case .settled(let outcome, _): summary.counts.add(outcome)
                     case .upload(let work): summary.counts.add(Self.wouldBe(work))

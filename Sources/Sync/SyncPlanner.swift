@@ -71,19 +71,19 @@ struct SyncPlanner: Sendable {
     }
 
     /// Plans every record of a chunk against the ledger entries of its ids: the one planning of
-    /// both the dry run and the real run, so both agree on every record.
+    /// both the dry run and the real run, so both agree on every record. One step per record, in order.
     ///
     /// - Parameter reconciled: records found on the server by this run's start-of-run reconciliation.
-    func plan(_ chunk: RecordChunk, entries: [String: LedgerEntry], reconciled: Set<RecordKey>) -> [(StreamRecord, PlannedStep)] {
+    func plan(_ chunk: RecordChunk, entries: [String: LedgerEntry], reconciled: Set<RecordKey>) -> [PlannedStep] {
         chunk.records.map { record in
             let source = record.location.description
             switch record.outcome {
             case .skipped(let reason):
-                return (record, .settled(RecordOutcome(kind: .skipped, externalId: record.externalId, source: source, detail: reason), touch: false))
+                return .settled(RecordOutcome(kind: .skipped, externalId: record.externalId, source: source, detail: reason), touch: false)
             case .rejected(_, let isDuplicate):
                 var outcome = RecordOutcome(kind: .rejected, externalId: record.externalId, source: source, detail: record.reason ?? "")
                 outcome.duplicate = isDuplicate
-                return (record, .settled(outcome, touch: false))
+                return .settled(outcome, touch: false)
             case .mapped(let mapped):
                 let id = record.externalId ?? ""
                 let key = RecordKey(system: chunk.system, externalId: id)
@@ -101,16 +101,16 @@ struct SyncPlanner: Sendable {
                 switch action {
                 case .unchanged:
                     // Found by this run's reconciliation: created, in truth, by the run that was interrupted.
-                    if reconciled.contains(key) { return (record, settled(.created, "created (found after a lost response)")) }
-                    return (record, settled(.unchanged, "unchanged"))
+                    if reconciled.contains(key) { return settled(.created, "created (found after a lost response)") }
+                    return settled(.unchanged, "unchanged")
                 case .changedButCreateOnly:
-                    return (record, settled(.unchanged, "unchanged; not updated: changed in the source, but upload.mode is create-only", notUpdated: true))
+                    return settled(.unchanged, "unchanged; not updated: changed in the source, but upload.mode is create-only", notUpdated: true)
                 case .closed:
-                    return (record, settled(.unchanged, "unchanged; not updated: the referral is Closed in Partner Center", notUpdated: true))
+                    return settled(.unchanged, "unchanged; not updated: the referral is Closed in Partner Center", notUpdated: true)
                 case .rejectedBefore(let reason):
-                    return (record, settled(.rejected, "rejected by the API in an earlier run with this same data: \(reason)"))
+                    return settled(.rejected, "rejected by the API in an earlier run with this same data: \(reason)")
                 case .create, .update, .finishConnected:
-                    return (record, .upload(UploadWork(key: key, source: source, referral: mapped.referral, payloadHash: mapped.payloadHash, action: action, entry: entry)))
+                    return .upload(UploadWork(key: key, source: source, referral: mapped.referral, payloadHash: mapped.payloadHash, action: action, entry: entry))
                 }
             }
         }

@@ -62,6 +62,19 @@ import Testing
         #expect(ok.state == .created && ok.referralId == "r" && ok.lastError == "update refused" && ok.payloadHash == "h")
     }
 
+    @Test func batchedRejectionsFollowTheSameRuleAsOne() async throws {
+        let ledger = try LedgerDatabase.inMemory()
+        try await ledger.recordCreated(system: "s", externalId: "ok", referralId: "r", engagementId: nil, eTag: nil, status: nil, substatus: nil, payloadHash: "h", needsConnected: false, runId: 1)
+        try await ledger.recordRejected(system: "s", rejects: [
+            LedgerDatabase.Reject(externalId: "bad", reason: "consent: missing", sourceLocation: "f.csv:record 2"),
+            LedgerDatabase.Reject(externalId: "ok", reason: "email: not an address", sourceLocation: nil),
+        ], runId: 2)
+        let bad = try #require(try await ledger.entry(system: "s", externalId: "bad"))
+        #expect(bad.state == .rejected && bad.lastError == "consent: missing" && bad.sourceLocation == "f.csv:record 2" && bad.firstRunId == 2)
+        let ok = try #require(try await ledger.entry(system: "s", externalId: "ok"))
+        #expect(ok.state == .created && ok.referralId == "r" && ok.lastError == "email: not an address" && ok.payloadHash == "h")
+    }
+
     @Test func batchedLookupsAndTouchOverManyIds() async throws {
         let ledger = try LedgerDatabase.inMemory()
         for index in 0..<1200 {

@@ -87,6 +87,28 @@ import Pipeline
         #expect(await harness.primaries()["crm-1"]?.count == 1)
     }
 
+    @Test func aRejectIsNotedOnceAndAnUnchangedRejectCostsNoWrite() async throws {
+        let harness = try await SyncHarness.start()
+        defer { Task { await harness.shutdown() } }
+        var rows = SyncHarness.rows(4)  // crm-1 … crm-4
+        rows[1][5] = "maybe"
+        rows[2][5] = "maybe"
+        try harness.writeCSV(rows)
+        let first = try await harness.run()
+        #expect(first.counts.rejected == 2 && first.counts.created == 2)
+        let ledger = try harness.ledger()
+        let noted = try #require(try await ledger.entry(system: "test-leads", externalId: "crm-2"))
+        #expect(noted.state == .rejected && noted.lastError?.contains("consent") == true && noted.lastRunId == first.runId)
+
+        let second = try await harness.run()
+        #expect(second.counts.rejected == 2 && second.counts.unchanged == 2 && second.apiCalls == 0)
+        let again = try #require(try await ledger.entry(system: "test-leads", externalId: "crm-2"))
+        // Same reason, same record: the entry was not written again.
+        #expect(again.updatedAt == noted.updatedAt && again.lastRunId == first.runId)
+        // The unchanged ones were marked seen by the second run.
+        #expect(try await ledger.entry(system: "test-leads", externalId: "crm-1")?.lastRunId == second.runId)
+    }
+
     @Test func aLostCreateResponseIsFoundByListingNotSentTwice() async throws {
         let harness = try await SyncHarness.start()
         defer { Task { await harness.shutdown() } }

@@ -90,7 +90,7 @@ import Testing
             case .upload(let work): "upload \(work.action)"
             }
         }
-        #expect(planned.map { kind($0.1) } == ["upload create", "created reconciled touch", "upload update", "rejected", "skipped"])
+        #expect(planned.map(kind) == ["upload create", "created reconciled touch", "upload update", "rejected", "skipped"])
     }
 }
 
