@@ -139,19 +139,6 @@ extension LedgerDatabase {
         }
     }
 
-    /// Records seen unchanged in this run: one transaction for the whole batch.
-    public func touch(system: String, externalIds: [String], runId: Int64?) async throws {
-        guard !externalIds.isEmpty else { return }
-        try await writer.write { db in
-            for chunk in externalIds.chunked(500) {
-                let marks = databaseQuestionMarks(count: chunk.count)
-                try db.execute(
-                    sql: "UPDATE entry SET lastRunId = ? WHERE system = ? AND externalId IN (\(marks))",
-                    arguments: StatementArguments([runId as (any DatabaseValueConvertible)?, system] + chunk.map { $0 as (any DatabaseValueConvertible)? }))
-            }
-        }
-    }
-
     // MARK: runs
 
     public func startRun(mode: String, configDigest: String?) async throws -> Int64 {

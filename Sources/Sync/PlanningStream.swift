@@ -12,8 +12,6 @@ struct PlannedChunk: Sendable {
     /// Records the mapping rejected for a reason the ledger does not hold yet (an unchanged reject
     /// costs no write).
     var newRejects: [LedgerDatabase.Reject]
-    /// Records settled without a call whose entries are marked seen by this run.
-    var seen: [String]
 }
 
 /// The ledger could not be read while planning: nothing of the chunk was sent.
@@ -82,14 +80,13 @@ final class PlanningStream {
         } catch {
             throw LedgerReadError(underlying: error)
         }
-        var planned = PlannedChunk(system: chunk.system, recordCount: chunk.records.count, bytesRead: chunk.bytesRead, steps: [], newRejects: [], seen: [])
+        var planned = PlannedChunk(system: chunk.system, recordCount: chunk.records.count, bytesRead: chunk.bytesRead, steps: [], newRejects: [])
         planned.steps.reserveCapacity(chunk.records.count)
         for (record, step) in zip(chunk.records, planner.plan(chunk, entries: entries, reconciled: reconciled)) {
-            if case .settled(let outcome, let touch) = step, let id = outcome.externalId {
-                if touch { planned.seen.append(id) }
-                if case .rejected(_, false) = record.outcome, let reject = Self.newReject(id, outcome: outcome, entry: entries[id]) {
-                    planned.newRejects.append(reject)
-                }
+            if case .settled(let outcome) = step, case .rejected(_, false) = record.outcome, let id = outcome.externalId,
+                let reject = Self.newReject(id, outcome: outcome, entry: entries[id])
+            {
+                planned.newRejects.append(reject)
             }
             planned.steps.append(step)
         }

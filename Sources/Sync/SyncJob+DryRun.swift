@@ -22,7 +22,7 @@ extension SyncJob {
                 summary.counts.read += chunk.recordCount
                 for step in chunk.steps {
                     switch step {
-                    case .settled(let outcome, _): summary.counts.add(outcome)
+                    case .settled(let outcome): summary.counts.add(outcome)
                     case .upload(let work): summary.counts.add(Self.wouldBe(work))
                     }
                 }

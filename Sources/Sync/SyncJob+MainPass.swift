@@ -3,8 +3,8 @@ import Ledger
 import Pipeline
 
 extension SyncJob {
-    /// Records marked seen (or noted rejected) are written to the ledger this many at a time: one
-    /// transaction each, so a nightly run over unchanged records is not bound by fsyncs.
+    /// Records the mapping rejected are noted in the ledger this many at a time: one transaction
+    /// each, so a run over a million rejected records is not bound by fsyncs.
     static let noteBatch = 16_384
 
     /// Takes each planned chunk of the record stream and hands API work to at most
@@ -32,7 +32,7 @@ extension SyncJob {
                     notes.add(chunk)
                     for step in chunk.steps {
                         switch step {
-                        case .settled(let outcome, _): state.handle(outcome)
+                        case .settled(let outcome): state.handle(outcome)
                         case .upload(let work): await submit(work)
                         }
                     }
@@ -52,13 +52,13 @@ extension SyncJob {
     }
 }
 
-/// Bookkeeping the planning asks for, written in the background one batch after another while
-/// the run goes on: records seen unchanged (`lastRunId`) and records the mapping rejected.
-/// Losing a batch to a kill loses nothing that matters: the next run notes the same again.
+/// Records the mapping rejected for a new reason, written to the ledger in the background, one
+/// batch after another, while the run goes on. A batch lost to a kill loses nothing: the next run
+/// notes the same records again. (Records seen unchanged are not written at all: a nightly run
+/// over unchanged records costs the ledger no write.)
 final class LedgerNotes {
     private let ledger: LedgerDatabase
     private let runId: Int64
-    private var seen: [String: [String]] = [:]
     private var rejects: [String: [LedgerDatabase.Reject]] = [:]
     private var count = 0
     private var writing: Task<Void, Never>?
@@ -69,9 +69,9 @@ final class LedgerNotes {
     }
 
     func add(_ chunk: PlannedChunk) {
-        if !chunk.seen.isEmpty { seen[chunk.system, default: []].append(contentsOf: chunk.seen) }
-        if !chunk.newRejects.isEmpty { rejects[chunk.system, default: []].append(contentsOf: chunk.newRejects) }
-        count += chunk.seen.count + chunk.newRejects.count
+        guard !chunk.newRejects.isEmpty else { return }
+        rejects[chunk.system, default: []].append(contentsOf: chunk.newRejects)
+        count += chunk.newRejects.count
         if count >= SyncJob.noteBatch { write() }
     }
 
@@ -82,22 +82,17 @@ final class LedgerNotes {
     }
 
     private func write() {
-        let seen = seen
+        guard !rejects.isEmpty else { return }
         let rejects = rejects
         let previous = writing
         let ledger = ledger
         let runId = runId
-        self.seen.removeAll(keepingCapacity: true)
         self.rejects.removeAll(keepingCapacity: true)
         count = 0
-        guard !seen.isEmpty || !rejects.isEmpty else { return }
         writing = Task {
             await previous?.value
             for (system, batch) in rejects {
                 try? await ledger.recordRejected(system: system, rejects: batch, runId: runId)
-            }
-            for (system, ids) in seen {
-                try? await ledger.touch(system: system, externalIds: ids, runId: runId)
             }
         }
     }

@@ -34,7 +34,7 @@ struct UploadWork: Sendable {
 
 /// One record of a chunk, planned: settled without a call, or work for the API.
 enum PlannedStep: Sendable {
-    case settled(RecordOutcome, touch: Bool)
+    case settled(RecordOutcome)
     case upload(UploadWork)
 }
 
@@ -79,11 +79,11 @@ struct SyncPlanner: Sendable {
             let source = record.location.description
             switch record.outcome {
             case .skipped(let reason):
-                return .settled(RecordOutcome(kind: .skipped, externalId: record.externalId, source: source, detail: reason), touch: false)
+                return .settled(RecordOutcome(kind: .skipped, externalId: record.externalId, source: source, detail: reason))
             case .rejected(_, let isDuplicate):
                 var outcome = RecordOutcome(kind: .rejected, externalId: record.externalId, source: source, detail: record.reason ?? "")
                 outcome.duplicate = isDuplicate
-                return .settled(outcome, touch: false)
+                return .settled(outcome)
             case .mapped(let mapped):
                 let id = record.externalId ?? ""
                 let key = RecordKey(system: chunk.system, externalId: id)
@@ -96,7 +96,7 @@ struct SyncPlanner: Sendable {
                     outcome.connectedReferralId = entry?.connectedReferralId
                     outcome.notUpdated = notUpdated
                     if kind == .created { outcome.reconciled = true }
-                    return .settled(outcome, touch: kind != .rejected)
+                    return .settled(outcome)
                 }
                 switch action {
                 case .unchanged:

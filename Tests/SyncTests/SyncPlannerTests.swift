@@ -86,11 +86,11 @@ import Testing
         #expect(planned.count == 5)
         func kind(_ step: PlannedStep) -> String {
             switch step {
-            case .settled(let outcome, let touch): "\(outcome.kind.rawValue)\(outcome.reconciled ? " reconciled" : "")\(touch ? " touch" : "")"
+            case .settled(let outcome): "\(outcome.kind.rawValue)\(outcome.reconciled ? " reconciled" : "")"
             case .upload(let work): "upload \(work.action)"
             }
         }
-        #expect(planned.map(kind) == ["upload create", "created reconciled touch", "upload update", "rejected", "skipped"])
+        #expect(planned.map(kind) == ["upload create", "created reconciled", "upload update", "rejected", "skipped"])
     }
 }
 
