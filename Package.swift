@@ -41,6 +41,8 @@ let package = Package(
         // C libraries from the system, found through pkg-config.
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // glibc's <malloc.h>, for the executable's allocator settings (mallopt).
+        .systemLibrary(name: "CMalloc"),
 
         // The Referral model, its JSON and its validation rules. No dependencies.
         .target(name: "Referrals", swiftSettings: swiftSettings),
@@ -108,6 +110,7 @@ let package = Package(
                 "Sync", "Sandbox", "Pipeline", "Mapping", "Ledger", "Referrals", "Importers", "PartnerClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .target(name: "CMalloc", condition: .when(platforms: [.linux])),
             ],
             swiftSettings: swiftSettings
         ),

@@ -83,51 +83,54 @@ extension LedgerDatabase {
     /// The mapping or the API refused the record. A record that already has a referral keeps it
     /// (and its state): only the error is noted.
     public func recordRejected(system: String, externalId: String, reason: String, sourceLocation: String?, payloadHash: String?, runId: Int64?) async throws {
-        try await upsert(system: system, externalId: externalId) { entry in
-            Self.noteRejected(&entry, reason: reason, sourceLocation: sourceLocation, payloadHash: payloadHash, runId: runId)
-        }
+        try await recordRejected(system: system, rejects: [Reject(externalId: externalId, reason: reason, sourceLocation: sourceLocation, payloadHash: payloadHash)], runId: runId)
     }
 
-    /// A record the mapping refused, for `recordRejected(system:rejects:runId:)`.
+    /// A refused record, for `recordRejected(system:rejects:runId:)`.
     public struct Reject: Sendable, Equatable {
         public var externalId: String
         public var reason: String
         public var sourceLocation: String?
+        /// The payload the API refused; nil for a record the mapping refused.
+        public var payloadHash: String?
 
-        public init(externalId: String, reason: String, sourceLocation: String?) {
+        public init(externalId: String, reason: String, sourceLocation: String?, payloadHash: String? = nil) {
             self.externalId = externalId
             self.reason = reason
             self.sourceLocation = sourceLocation
+            self.payloadHash = payloadHash
         }
     }
 
-    /// Records the mapping refused, noted as `recordRejected` notes one, in one transaction: a run
-    /// over a million rejected records must not cost a million commits.
+    /// The one rule for a refused record, as one statement: a new entry is `rejected`; an entry
+    /// with a referral keeps it, its state and its payload hash, and only the error is noted.
+    static let rejectSQL = """
+        INSERT INTO entry (system, externalId, state, payloadHash, lastError, sourceLocation, firstRunId, lastRunId, attempts, needsConnected, createdAt, updatedAt)
+        VALUES (?, ?, 'rejected', ?, ?, ?, ?, ?, 0, 0, ?, ?)
+        ON CONFLICT (system, externalId) DO UPDATE SET
+            state = CASE WHEN referralId IS NULL THEN 'rejected' ELSE state END,
+            pendingSince = CASE WHEN referralId IS NULL THEN NULL ELSE pendingSince END,
+            payloadHash = CASE WHEN referralId IS NULL THEN excluded.payloadHash ELSE payloadHash END,
+            lastError = excluded.lastError,
+            sourceLocation = COALESCE(excluded.sourceLocation, sourceLocation),
+            firstRunId = COALESCE(firstRunId, excluded.firstRunId),
+            lastRunId = excluded.lastRunId,
+            updatedAt = excluded.updatedAt
+        """
+
+    /// Refused records in one transaction and one prepared statement: a run over a million
+    /// rejected records must not cost a million commits (nor a million query builds).
     public func recordRejected(system: String, rejects: [Reject], runId: Int64?, at date: Date = Date()) async throws {
         guard !rejects.isEmpty else { return }
         try await writer.write { db in
+            let statement = try db.cachedStatement(sql: Self.rejectSQL)
             for reject in rejects {
-                var entry = try LedgerEntry.fetchOne(db, key: ["system": system, "externalId": reject.externalId])
-                    ?? LedgerEntry(system: system, externalId: reject.externalId, state: .pending, at: date)
-                Self.noteRejected(&entry, reason: reject.reason, sourceLocation: reject.sourceLocation, payloadHash: nil, runId: runId)
-                entry.updatedAt = date
-                try entry.save(db)
+                try statement.execute(arguments: [
+                    system, reject.externalId, reject.payloadHash, String(reject.reason.prefix(Self.maxErrorLength)),
+                    reject.sourceLocation, runId, runId, date, date,
+                ])
             }
         }
-    }
-
-    /// The one rule for a rejected record: a record that already has a referral keeps it (and its
-    /// state); only the error is noted.
-    private static func noteRejected(_ entry: inout LedgerEntry, reason: String, sourceLocation: String?, payloadHash: String?, runId: Int64?) {
-        if entry.referralId == nil {
-            entry.state = .rejected
-            entry.pendingSince = nil
-            entry.payloadHash = payloadHash
-        }
-        entry.lastError = String(reason.prefix(maxErrorLength))
-        entry.sourceLocation = sourceLocation ?? entry.sourceLocation
-        entry.firstRunId = entry.firstRunId ?? runId
-        entry.lastRunId = runId
     }
 
     /// The attempt failed. What is needed to reconcile (request id, pending since) is kept.

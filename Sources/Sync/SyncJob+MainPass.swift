@@ -29,7 +29,7 @@ extension SyncJob {
                 while let chunk = try await stream.next() {
                     state.summary.counts.read += chunk.recordCount
                     state.progress.bytesDone = chunk.bytesRead
-                    notes.add(chunk)
+                    await notes.add(chunk)
                     for step in chunk.steps {
                         switch step {
                         case .settled(let outcome): state.handle(outcome)
@@ -68,29 +68,31 @@ final class LedgerNotes {
         self.runId = runId
     }
 
-    func add(_ chunk: PlannedChunk) {
+    func add(_ chunk: PlannedChunk) async {
         guard !chunk.newRejects.isEmpty else { return }
         rejects[chunk.system, default: []].append(contentsOf: chunk.newRejects)
         count += chunk.newRejects.count
-        if count >= SyncJob.noteBatch { write() }
+        if count >= SyncJob.noteBatch { await write() }
     }
 
     /// Writes what is left and waits for every batch.
     func finish() async {
-        write()
+        await write()
         await writing?.value
     }
 
-    private func write() {
+    /// Starts writing the batch gathered so far, once the batch before is written: at most one
+    /// batch is written while the next one gathers, so memory stays bounded when the ledger is
+    /// slower than the stream.
+    private func write() async {
         guard !rejects.isEmpty else { return }
+        await writing?.value
         let rejects = rejects
-        let previous = writing
         let ledger = ledger
         let runId = runId
         self.rejects.removeAll(keepingCapacity: true)
         count = 0
         writing = Task {
-            await previous?.value
             for (system, batch) in rejects {
                 try? await ledger.recordRejected(system: system, rejects: batch, runId: runId)
             }

@@ -17,6 +17,7 @@ struct RefbridgeCommand: AsyncParsableCommand {
     /// usage" code) rather than 64, so a script tells a bad command line from a bad run the same
     /// way for every command.
     static func main() async {
+        MemoryTuning.apply()
         do {
             var command = try parseAsRoot()
             if var command = command as? any AsyncParsableCommand {
