@@ -1,3 +1,4 @@
+import Foundation
 /// Consent is the customer's answer: the draft never maps it. It writes a required REVIEW item
 /// instead, and leaves both flags unmapped, so that the mapping loader refuses the file ("consent …
 /// is not mapped") until the user states where consent comes from.
@@ -5,6 +6,7 @@ extension Drafting {
     /// Columns whose names suggest they record consent or opting out, shown to help the user find it.
     func consentCandidates() -> [FieldProfile] {
         sample.fields.filter { field in
+            guard !field.name.hasPrefix("(Do Not Modify)") else { return false }
             let name = field.name.lowercased()
             let words = Set(HeaderMatcher.words(field.name))
             return !words.isDisjoint(with: ["consent", "optin", "optout", "opted", "gdpr", "permission", "sharing", "donotemail", "donotcontact", "marketing"])

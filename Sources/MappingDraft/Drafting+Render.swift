@@ -1,3 +1,5 @@
+import Foundation
+import Importers
 import Referrals
 
 /// Writes the draft in the presets' layout, every line with where its guess came from.
@@ -34,7 +36,9 @@ extension Drafting {
             reviews.append(ReviewItem(required: true, path: "key", message: "no column holds a record id: name it with `key:`"))
         }
         writer.blank()
-        writer.skips(skipRules())
+        let skips = skipRules()
+        for skip in skips { used.insert(skip.field.lowercased()) }
+        writer.skips(skips)
         writer.blank()
         writer.line("fields:")
         var fields: [DraftField] = []

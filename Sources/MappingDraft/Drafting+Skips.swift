@@ -1,3 +1,4 @@
+import Foundation
 /// Skip rules drafted from status columns: records that are closed, converted or disqualified in
 /// the CRM are not sent, as the presets do.
 extension Drafting {

@@ -1,5 +1,5 @@
 import Foundation
-import Importers
+public import Importers
 
 /// The first records of an export, read as the importers read them (format, encoding, CSV header,
 /// OData annotations, CMT entities), profiled field by field for drafting a mapping.

@@ -1,3 +1,4 @@
+import Foundation
 /// What the sampled records hold in one source field: how often it has a value, its distinct
 /// values (up to a bound) and what its values look like. Memory is bounded per field whatever the
 /// file holds: at most `maxDistinct` values of at most `maxValueLength` characters are kept.
@@ -39,7 +40,7 @@ public struct FieldProfile: Sendable {
         let text = String(value.prefix(Self.maxValueLength)).trimmingCharacters(in: .whitespacesAndNewlines)
         guard !text.isEmpty else { return }
         filled += 1
-        count(text, in: &values)
+        Self.count(text, in: &values, overflow: &manyValues)
         if ValueSniffer.isEmail(text) { emails += 1 }
         if ValueSniffer.isPhone(text) { phones += 1 }
         if ValueSniffer.isCountry(text) { countries += 1 }
@@ -64,14 +65,14 @@ public struct FieldProfile: Sendable {
     mutating func addCode(_ value: String) {
         let text = String(value.prefix(Self.maxValueLength)).trimmingCharacters(in: .whitespaces)
         guard !text.isEmpty else { return }
-        count(text, in: &codes)
+        Self.count(text, in: &codes, overflow: &manyValues)
     }
 
-    private mutating func count(_ text: String, in table: inout [String: Int]) {
-        if table[text] != nil || table.count < Self.maxDistinct {
+    private static func count(_ text: String, in table: inout [String: Int], overflow: inout Bool) {
+        if table[text] != nil || table.count < maxDistinct {
             table[text, default: 0] += 1
         } else {
-            manyValues = true
+            overflow = true
         }
     }
 

@@ -67,7 +67,7 @@ struct Drafting {
             guard let first = known.first, let found = profile(first.name) else { continue }
             var fields = [found.name]
             var why = "\(first.family.rawValue) \(YAMLText.named(found.name))"
-            if first.name.contains(".") { why += " (the expanded related record)" }
+            if first.family == .logical, first.name.contains(".") { why += " (the expanded related record)" }
             // Salesforce orgs with State and Country picklists write both the ISO code and the name.
             if slot == .country, known.count > 1, first.family == .salesforce, let second = profile(known[1].name), known[1].family == .salesforce {
                 fields.append(second.name)

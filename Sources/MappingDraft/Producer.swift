@@ -1,3 +1,5 @@
+import Importers
+
 /// What wrote the export: decides which column names are looked for first and how the draft is named.
 public enum Producer: String, Sendable, CaseIterable {
     /// Dynamics 365 "Export to Excel", saved as CSV: display-name headers, `(Do Not Modify)` columns.

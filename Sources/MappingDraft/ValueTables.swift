@@ -1,3 +1,4 @@
+import Foundation
 /// The names exports write for countries, currencies and industries, and what the API wants for
 /// them. Value maps are drafted from these for the values actually seen in the file.
 enum ValueTables {

@@ -1,8 +1,8 @@
-import ArgumentParser
+public import ArgumentParser
 import Foundation
 import Importers
 import Mapping
-import MappingDraft
+public import MappingDraft
 import Pipeline
 import Sync
 
