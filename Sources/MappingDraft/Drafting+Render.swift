@@ -97,8 +97,9 @@ extension Drafting {
 
         add(.notes, plain(.notes))
         if let (rule, note) = dealValueRule() {
-            add(.dealValue, rule, note: note)
-            if producer == .salesforce, assignments[.dealValue]?.fields.first?.lowercased() == "annualrevenue" {
+            let revenue = producer == .salesforce && assignments[.dealValue]?.fields.first?.lowercased() == "annualrevenue"
+            add(.dealValue, rule, note: note + (revenue ? "; REVIEW: the company's revenue, not the deal's" : ""))
+            if revenue {
                 reviews.append(ReviewItem(required: false, path: "details.dealValue", message: "AnnualRevenue is the company's revenue: many orgs keep the deal size in a custom field"))
             }
         }

@@ -27,16 +27,24 @@ enum HeaderMatcher {
     ]
 
     /// Words of a header: lower-cased letters and digits, everything else a separator
-    /// (`ZIP/Postal Code` → zip, postal, code; `E-mail` → e, mail).
+    /// (`ZIP/Postal Code` → zip, postal, code; `E-mail` → e, mail; `CloseDate` → close, date).
     static func words(_ text: String) -> [String] {
         var words: [String] = []
         var current = ""
-        for character in text.lowercased() {
+        var previousWasLower = false
+        for character in text {
             if character.isLetter || character.isNumber {
-                current.append(character)
-            } else if !current.isEmpty {
-                words.append(current)
+                // API names are camel case: `CreatedDate` is "created date", `IsConverted` "is converted".
+                if character.isUppercase, previousWasLower, !current.isEmpty {
+                    words.append(current)
+                    current = ""
+                }
+                current += character.lowercased()
+                previousWasLower = character.isLowercase
+            } else {
+                if !current.isEmpty { words.append(current) }
                 current = ""
+                previousWasLower = false
             }
         }
         if !current.isEmpty { words.append(current) }

@@ -157,7 +157,7 @@ struct Drafting {
 
     mutating func assignKey() {
         if let found = assignments[.key] {
-            assignments[.key]?.why = found.why + (found.fields.first == "@id" ? ": the record's id attribute" : ": the record id")
+            assignments[.key]?.why = found.fields.first == "@id" ? "the CMT record's id attribute" : found.why + ": the record id"
             return
         }
         let hidden = sample.fields.first { $0.name.hasPrefix("(Do Not Modify) ") && !$0.name.hasSuffix("Row Checksum") && !$0.name.hasSuffix("Modified On") }

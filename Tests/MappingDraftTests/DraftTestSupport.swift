@@ -39,7 +39,7 @@ enum DraftTestSupport {
     /// user fills that item in an editor.
     static func fillingConsent(_ yaml: String, with rules: [String]) -> String {
         var lines = yaml.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        guard var index = lines.firstIndex(where: { $0.contains("REVIEW (required)") }) else { return yaml + rules.joined(separator: "\n") + "\n" }
+        guard var index = lines.firstIndex(where: { $0.hasPrefix("  # REVIEW (required)") }) else { return yaml + rules.joined(separator: "\n") + "\n" }
         while index < lines.count, lines[index].hasPrefix("  #") { index += 1 }
         lines.insert(contentsOf: rules, at: index)
         return lines.joined(separator: "\n")

@@ -2,6 +2,7 @@ import Foundation
 import Importers
 import Mapping
 import MappingDraft
+import Pipeline
 import Testing
 
 /// Whatever a file's headers and values hold, the draft is valid YAML that reads back as exactly
@@ -11,13 +12,12 @@ import Testing
         let folder = try DraftTestSupport.folder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("odd.csv").path
-        let csv = """
-            "id: #1","E-mail ""work""","Country {x}","- Company","Amount & more","yes","Status","line\nbreak","*alias","Ünïcode Näme"
-            a1,x@y.example,DE,Acme,"1,00",true,Open,a,b,c
-            a2,z@y.example,Germany,Beta,"2,50",false,Closed Lost,a,b,c
-            a3,not-an-email,Atlantis,Gamma,"3,75",true,Open,a,b,c
-
-            """
+        // Quotes, colons, a comment sign, braces, a leading dash, a YAML word, a line break and an alias sign.
+        let csv = #""id: #1","E-mail ""work""","Country {x}","- Company","Amount & more","yes","Status","line"#
+            + "\n" + #"break","*alias","Ünïcode Näme""# + "\n"
+            + "a1,x@y.example,DE,Acme,\"1,00\",true,Open,a,b,c\n"
+            + "a2,z@y.example,Germany,Beta,\"2,50\",false,Closed Lost,a,b,c\n"
+            + "a3,not-an-email,Atlantis,Gamma,\"3,75\",true,Open,a,b,c\n"
         try csv.write(toFile: path, atomically: true, encoding: .utf8)
         let draft = MappingDrafter.draft(try ExportSample.read([path]))
         let spec = try MappingSpec.parse(yaml: draft.yamlForPreview, file: "odd.yaml")
