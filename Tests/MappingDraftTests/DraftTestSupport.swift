@@ -3,6 +3,7 @@ import Importers
 import Mapping
 import MappingDraft
 import Pipeline
+import Referrals
 
 /// Helpers shared by the draft tests: the package's samples and presets, a scratch folder, and
 /// consent filled in as a user would.
@@ -47,21 +48,39 @@ enum DraftTestSupport {
 
     enum Outcome: String { case mapped, skipped, rejected }
 
-    /// Every record's outcome under `spec`, by its place in the input.
+    /// Every record's outcome under `spec`, by its place in the input, with the reason (skipped,
+    /// rejected) and the referral (mapped).
     static func outcomes(_ spec: MappingSpec, files: [String]) async throws -> [String: (Outcome, String?)] {
+        try await results(spec, files: files).mapValues { ($0.outcome, $0.reason) }
+    }
+
+    struct Result {
+        var outcome: Outcome
+        var reason: String?
+        var referral: Referral?
+    }
+
+    static func results(_ spec: MappingSpec, files: [String]) async throws -> [String: Result] {
         let stream = try RecordStream(sources: [StreamSource(files: files, spec: spec)])
-        var outcomes: [String: (Outcome, String?)] = [:]
+        var results: [String: Result] = [:]
         while let chunk = try await stream.next() {
             for record in chunk.records {
-                let outcome: Outcome
                 switch record.outcome {
-                case .mapped: outcome = .mapped
-                case .skipped: outcome = .skipped
-                case .rejected: outcome = .rejected
+                case .mapped(let encoded): results[record.location.description] = Result(outcome: .mapped, referral: encoded.referral)
+                case .skipped: results[record.location.description] = Result(outcome: .skipped, reason: record.reason)
+                case .rejected: results[record.location.description] = Result(outcome: .rejected, reason: record.reason)
                 }
-                outcomes[record.location.description] = (outcome, record.reason)
             }
         }
-        return outcomes
+        return results
+    }
+
+    /// A referral without what the draft leaves to the user on purpose: the co-sell choice (type
+    /// and target, which need the partner's solution profile id).
+    static func comparable(_ referral: Referral?) -> Referral? {
+        guard var referral else { return nil }
+        referral.type = nil
+        referral.target = nil
+        return referral
     }
 }
