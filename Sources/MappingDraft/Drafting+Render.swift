@@ -54,10 +54,12 @@ extension Drafting {
         if assignments[.topic] != nil {
             add(.topic, plain(.topic))
         } else if let company = assignments[.company]?.fields.first {
-            let description = assignments[.notes]?.fields.first
-            let template = description.map { "{\(company)}: {\($0)}" } ?? "{\(company)}"
-            fields.append(DraftField(path: "name", rule: DraftRule(origin: .template(template)),
-                                     comment: "no topic column: the company\(description == nil ? "" : " and the description"), as the Salesforce preset does"))
+            if let description = assignments[.notes]?.fields.first {
+                fields.append(DraftField(path: "name", rule: DraftRule(origin: .template("{\(company)}: {\(description)}")),
+                                         comment: "no topic column: the company and the description, as the Salesforce preset does"))
+            } else {
+                fields.append(DraftField(path: "name", rule: DraftRule(origin: .field(company)), comment: "no topic column: the company name"))
+            }
         }
         var rendered = fields
         fields = []

@@ -101,7 +101,7 @@ extension Drafting {
         let status = sample.fields.first { field in
             guard eligible(field), !field.values.isEmpty, field.values.count <= 30 else { return false }
             let words = Set(HeaderMatcher.words(field.name))
-            return !words.isDisjoint(with: ["status", "stage", "statuscode", "statecode"]) && !words.contains("province")
+            return !words.isDisjoint(with: ["status", "stage", "phase", "statuscode", "statecode"]) && !words.contains("province")
         }
         guard let status else { return [] }
         let closed = status.values.keys.filter { Self.looksClosed($0, kind: kind) }.sorted()

@@ -165,7 +165,10 @@ struct Drafting {
             assign(.key, [hidden.name], why: "the hidden column \(YAMLText.named(hidden.name)) holds the record GUID")
             return
         }
-        let unique = sample.fields.filter { $0.filled > 0 && $0.filled == sample.records && !$0.manyValues && $0.values.count == $0.filled || $0.manyValues && $0.filled == sample.records }
+        // Filled in every sampled record, and (as far as the kept values tell) never twice the same.
+        let unique = sample.fields.filter { field in
+            field.filled > 0 && field.filled == sample.records && (field.manyValues || field.values.count == field.filled)
+        }
         let byName = unique.first { HeaderMatcher.match($0.name, .key).map { $0.score >= 0.7 } ?? false }
         let byGUID = unique.first { $0.share($0.guids) >= 0.95 }
         if let chosen = byName ?? byGUID ?? unique.first ?? sample.fields.first {

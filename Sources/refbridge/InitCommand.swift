@@ -51,7 +51,8 @@ struct InitCommand: AsyncParsableCommand {
         try write(draft.yaml, to: path, defaultFolder: output == nil)
 
         let out = FileOutput.standardOutput
-        out.write("wrote \(path): a \(draft.kind.rawValue) mapping for a \(draft.producer.rawValue), from \(draft.sampledRecords) sampled records\n")
+        let more = draft.sampleReachedLimit ? " (the first \(ExportSample.defaultLimit); the file holds more)" : ""
+        out.write("wrote \(path): a \(draft.kind.rawValue) mapping drafted from \(draft.sampledRecords) sampled records\(more) (\(draft.producer.rawValue))\n")
         // The loader's own words for what is left: consent (and anything unexpected).
         do {
             _ = try MappingSpec.parse(yaml: draft.yaml, file: path)
