@@ -16,7 +16,7 @@ extension Drafting {
         writer.comment("Looked at \(Self.records(sample.records))\(more). Each line says where its guess came from;")
         writer.comment("check the lines marked REVIEW, then: refbridge preview --mapping THIS_FILE \(files)")
         writer.comment("Consent is never guessed: this file does not load until you state it (REVIEW (required) below).")
-        writer.line("name: \(YAMLText.scalar(name))")
+        writer.line("name: \(YAMLText.scalar(name))", comment: requestedName == nil ? "as the presets are named: crm-kind-shape" : "the file's name")
         writer.line("system: \(YAMLText.scalar(system))", comment: "the ledger keys records by (system, id): keep it once records were sent")
         writer.line("source:")
         writer.line("format: \(format)", comment: formatWhy(), indent: 2)

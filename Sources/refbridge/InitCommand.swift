@@ -48,6 +48,12 @@ struct InitCommand: AsyncParsableCommand {
             throw Exit.configuration
         }
         let path = output ?? "mappings/" + draft.suggestedFileName
+        // `--output leads.csv --force` must not truncate the export it is about to preview.
+        let target = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+        if inputs.contains(where: { URL(fileURLWithPath: $0).standardizedFileURL.resolvingSymlinksInPath().path == target }) {
+            printError("\(path) is one of the exports: name the mapping with --output, e.g. --output mappings/\(draft.suggestedFileName)")
+            throw Exit.configuration
+        }
         try write(draft.yaml, to: path, defaultFolder: output == nil)
 
         let out = FileOutput.standardOutput

@@ -61,5 +61,11 @@ import Testing
         #expect(usage.status == 2)
         let kind = try await runner.run(["init", "--kind", "account", Self.sample])
         #expect(kind.status == 2)
+        // The export itself is never the output, even with --force.
+        let export = try runner.write("leads.csv", try String(contentsOfFile: Self.sample, encoding: .utf8))
+        let overExport = try await runner.run(["init", "--output", export, "--force", export])
+        #expect(overExport.status == 2)
+        #expect(overExport.stderr.contains("is one of the exports"))
+        #expect(try String(contentsOfFile: export, encoding: .utf8) == String(contentsOfFile: Self.sample, encoding: .utf8))
     }
 }
