@@ -32,7 +32,6 @@ public struct FieldProfile: Sendable {
     var decimals = 0
     var decimalCommas = 0
     var guids = 0
-    var bools = 0
 
     init(name: String) { self.name = name }
 
@@ -59,7 +58,6 @@ public struct FieldProfile: Sendable {
             if ValueSniffer.hasDecimalComma(text) { decimalCommas += 1 }
         }
         if ValueSniffer.isGUID(text) { guids += 1 }
-        if ValueSniffer.isBool(text) { bools += 1 }
     }
 
     mutating func addCode(_ value: String) {
@@ -86,7 +84,4 @@ public struct FieldProfile: Sendable {
     var valuesByCount: [(value: String, count: Int)] {
         values.map { ($0.key, $0.value) }.sorted { $0.count != $1.count ? $0.count > $1.count : $0.value < $1.value }
     }
-
-    /// Whether most values are different (an id, a name, a free text), not a category.
-    var looksUnique: Bool { !manyValues ? values.count * 10 >= filled * 9 && filled > 0 : true }
 }

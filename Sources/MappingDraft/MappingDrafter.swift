@@ -139,6 +139,8 @@ struct Drafting {
             var best: (field: FieldProfile, share: Double, label: String)?
             for field in sample.fields where eligible(field) && field.filled > 0 {
                 guard let evidence = Self.valueEvidence(slot, field), evidence.share >= 0.8 else { continue }
+                // The owner's e-mail or the creation date look right by their values and are not the customer's.
+                if !Set(HeaderMatcher.words(field.name)).isDisjoint(with: ["owner", "user", "created", "modified", "checksum"]) { continue }
                 if slot == .closeDate || slot == .dealValue {
                     // A date or number alone says little (created on, employees): only where the
                     // header does not say it is something else.
@@ -157,7 +159,9 @@ struct Drafting {
 
     mutating func assignKey() {
         if let found = assignments[.key] {
-            assignments[.key]?.why = found.fields.first == "@id" ? "the CMT record's id attribute" : found.why + ": the record id"
+            let column = found.fields.first ?? ""
+            assignments[.key]?.why = column == "@id" ? "the CMT record's id attribute"
+                : column.hasPrefix("(Do Not Modify) ") ? "the hidden column \(YAMLText.named(column)) holds the record GUID" : found.why + ": the record id"
             return
         }
         let hidden = sample.fields.first { $0.name.hasPrefix("(Do Not Modify) ") && !$0.name.hasSuffix("Row Checksum") && !$0.name.hasSuffix("Modified On") }

@@ -45,10 +45,6 @@ enum ValueSniffer {
         return groups.allSatisfy { $0.allSatisfy(\.isHexDigit) }
     }
 
-    static func isBool(_ text: String) -> Bool {
-        ["true", "false", "yes", "no", "1", "0"].contains(text.lowercased())
-    }
-
     /// The shape of a date: ISO (`2026-03-14`, with or without a time), or `n/n/yyyy` style with
     /// its first two numbers (which tell the day-month order when one is above 12).
     enum DateShape: Equatable {
