@@ -79,9 +79,4 @@ public struct FieldProfile: Sendable {
 
     /// "92 %": how a comment states a share.
     static func percent(_ share: Double) -> String { "\(Int((share * 100).rounded())) %" }
-
-    /// Distinct values, most frequent first (then by name, so drafts are stable).
-    var valuesByCount: [(value: String, count: Int)] {
-        values.map { ($0.key, $0.value) }.sorted { $0.count != $1.count ? $0.count > $1.count : $0.value < $1.value }
-    }
 }

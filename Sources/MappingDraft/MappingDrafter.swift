@@ -23,6 +23,10 @@ struct Assignment {
     var guessed = false
 }
 
+/// One draft in the making. Columns are taken in three passes, most certain first, each column
+/// once: names refbridge knows, then similar headers, then values; the key last, so that an id
+/// guessed from uniqueness never takes a column a name claimed. Its extensions write the value
+/// maps, the skip rules, the consent item and the file.
 struct Drafting {
     let sample: ExportSample
     let producer: Producer
