@@ -67,9 +67,13 @@ struct InitCommand: AsyncParsableCommand {
             for line in "\(error)".split(separator: "\n") { out.write("  \(line)\n") }
         }
         do {
-            let counts = try await DraftPreview.run(draft, files: inputs, mappingFile: path)
+            let summary = try await DraftPreview.run(draft, files: inputs, mappingFile: path)
+            let counts = summary.counts
             out.write("\npreview on \(inputs.joined(separator: " ")), with consent taken as given for now:\n")
             out.write("  \(counts.records) records: \(counts.mapped) mapped, \(counts.skipped) skipped, \(counts.rejected) rejected\n")
+            for (reason, count) in summary.skipReasons.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) {
+                out.write("  skipped \(count): \(reason)\n")
+            }
             for (reason, count) in counts.rejectReasons.sorted(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }).prefix(10) {
                 out.write("  rejected \(count): \(reason)\n")
             }

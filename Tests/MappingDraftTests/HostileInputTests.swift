@@ -27,7 +27,7 @@ import Testing
         #expect(spec.check(header: header).isEmpty)
         #expect(draft.reviews.contains { $0.message.contains("Atlantis") })
         let counts = try await DraftPreview.run(draft, files: [path], mappingFile: "odd.yaml")
-        #expect(counts.records == 3)
+        #expect(counts.counts.records == 3)
     }
 
     @Test func unreadableFilesAreErrorsNotCrashes() throws {
