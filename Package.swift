@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "Sandbox", targets: ["Sandbox"]),
         .library(name: "Pipeline", targets: ["Pipeline"]),
         .library(name: "Sync", targets: ["Sync"]),
+        .library(name: "MappingDraft", targets: ["MappingDraft"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -104,10 +105,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // `refbridge init`: a first mapping drafted from the user's own export (and previewed on it).
+        .target(
+            name: "MappingDraft",
+            dependencies: ["Referrals", "Importers", "Mapping", "Pipeline"],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "refbridge",
             dependencies: [
                 "Sync", "Sandbox", "Pipeline", "Mapping", "Ledger", "Referrals", "Importers", "PartnerClient",
+                "MappingDraft",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .target(name: "CMalloc", condition: .when(platforms: [.linux])),
@@ -148,6 +156,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "MappingDraftTests", dependencies: ["MappingDraft", "Pipeline", "Mapping", "Importers"], swiftSettings: swiftSettings),
         // Runs the built executable, as a user would, and checks exit codes and output.
         .testTarget(name: "refbridgeTests", dependencies: ["refbridge", "Pipeline", "Mapping", "Importers", "Referrals"], swiftSettings: swiftSettings),
     ]
