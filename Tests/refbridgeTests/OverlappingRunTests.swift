@@ -64,9 +64,11 @@ import Testing
     @Test func theSecondOfTwoOverlappingRunsStopsAndChangesNothing() async throws {
         let runner = try CommandRunner()
         defer { runner.remove() }
-        // 17 creates of three seconds each: the first run is still sending long after the second
-        // has started and ended, however loaded the machine is; it is then killed, not awaited.
-        let job = try Self.slowJob(runner, latency: 3000)
+        // Every answer takes ten minutes: the first run is still waiting on its first create when
+        // the second has started and ended, however loaded the machine is (with three seconds an
+        // answer, a machine loaded by parallel builds once let it finish first); it is then
+        // killed, not awaited.
+        let job = try Self.slowJob(runner, latency: 600_000)
         let (first, firstEnded) = try start(runner, ["sync", "--config", job], output: "first.out")
         // The first run holds the ledger once its report folder exists (lease, then run row, then report).
         for _ in 0..<600 where (try? FileManager.default.contentsOfDirectory(atPath: runner.path("state/reports")))?.isEmpty ?? true {
