@@ -11,6 +11,7 @@ extension LedgerDatabase {
         guard !externalIds.isEmpty else { return [:] }
         return try await writer.read { db in
             var result: [String: LedgerEntry] = [:]
+            result.reserveCapacity(externalIds.count)
             for chunk in externalIds.chunked(500) {
                 let marks = databaseQuestionMarks(count: chunk.count)
                 let rows = try LedgerEntry.fetchAll(

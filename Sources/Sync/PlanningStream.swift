@@ -96,8 +96,14 @@ final class PlanningStream {
     /// A record the mapping refused, to be noted in the ledger so `ledger show` tells why it was
     /// never sent; nil when the ledger says so already.
     static func newReject(_ externalId: String, outcome: RecordOutcome, entry: LedgerEntry?) -> LedgerDatabase.Reject? {
-        let reason = String(outcome.detail.prefix(LedgerDatabase.maxErrorLength))
-        if let entry, entry.lastError == reason, entry.referralId != nil || entry.state == .rejected { return nil }
+        let reason = outcome.detail
+        // Compared whole first: the ledger keeps a reason cut to `maxErrorLength`, but nearly every
+        // reason is shorter, and a re-run over a million rejects should not copy a million strings.
+        if let entry, let noted = entry.lastError, entry.referralId != nil || entry.state == .rejected,
+            noted == reason || noted == String(reason.prefix(LedgerDatabase.maxErrorLength))
+        {
+            return nil
+        }
         return LedgerDatabase.Reject(externalId: externalId, reason: reason, sourceLocation: outcome.source)
     }
 }
