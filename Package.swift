@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "Sandbox", targets: ["Sandbox"]),
         .library(name: "Pipeline", targets: ["Pipeline"]),
         .library(name: "Sync", targets: ["Sync"]),
+        .library(name: "Writeback", targets: ["Writeback"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -92,11 +93,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Write-back files for the CRM's import tools (Dynamics CSV, Dataverse $batch, Data Loader)
+        // and the incoming-leads file, made from the ledger (issue #13).
+        .target(
+            name: "Writeback",
+            dependencies: ["Ledger", "Mapping", "Referrals"],
+            swiftSettings: swiftSettings
+        ),
         // The job: import, map, plan against the ledger, upload, record, report.
         .target(
             name: "Sync",
             dependencies: [
-                "Referrals", "Importers", "Mapping", "Pipeline", "Ledger", "PartnerClient",
+                "Referrals", "Importers", "Mapping", "Pipeline", "Ledger", "PartnerClient", "Writeback",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -105,7 +113,7 @@ let package = Package(
         .executableTarget(
             name: "refbridge",
             dependencies: [
-                "Sync", "Sandbox", "Pipeline", "Mapping", "Ledger", "Referrals", "Importers", "PartnerClient",
+                "Sync", "Sandbox", "Pipeline", "Mapping", "Ledger", "Referrals", "Importers", "PartnerClient", "Writeback",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -141,6 +149,20 @@ let package = Package(
             name: "SyncTests",
             dependencies: [
                 "Sync", "Sandbox", "Pipeline", "Ledger", "Referrals", "Mapping", "Importers", "PartnerClient",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "WritebackTests",
+            dependencies: ["Writeback", "Ledger", "Mapping", "Referrals"],
+            swiftSettings: swiftSettings
+        ),
+        // pull against the in-process sandbox: history, high-water mark, write-back, incoming (issue #13).
+        .testTarget(
+            name: "PullTests",
+            dependencies: [
+                "Sync", "Sandbox", "Ledger", "Referrals", "Mapping", "PartnerClient", "Writeback",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
