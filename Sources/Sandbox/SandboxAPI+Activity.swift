@@ -158,14 +158,14 @@ extension SandboxAPI {
     func simulate(_ plan: ActivityPlan) async -> ActivityReport {
         var report = ActivityReport()
         var used: Set<String> = []
-        let all = await store.referrals.filter { referral in
+        var all = await store.referrals.filter { referral in
             !(referral.target ?? []).contains { $0.id == "msft" } && referral.id != nil
         }
-        func pick(_ applies: (Referral) -> Bool) -> Referral? {
-            let eligible = all.filter { !used.contains($0.id ?? "") && applies($0) }
-            guard !eligible.isEmpty else { return nil }
-            let index = activityRandom.withLock { Int($0.next() % UInt64(eligible.count)) }
-            return eligible[index]
+        // One seeded shuffle, then picks in that order: linear in the store, whatever the plan asks.
+        activityRandom.withLock { random in
+            for index in all.indices.reversed() where index > 0 {
+                all.swapAt(index, Int(random.next() % UInt64(index + 1)))
+            }
         }
         func apply(_ action: SellerAction, to referral: Referral) async {
             guard let id = referral.id else { return }
@@ -175,17 +175,20 @@ extension SandboxAPI {
             report.moved.append(.init(id: id, action: action, from: from, to: "\(moved.status?.rawValue ?? "")/\(moved.substatus?.rawValue ?? "")", updatedDateTime: moved.updatedDateTime?.text ?? ""))
         }
         let counted: [(SellerAction, Int)] = [(.accept, plan.accept), (.decline, plan.decline), (.win, plan.win), (.lose, plan.lose), (.expire, plan.expire)]
-        for (action, count) in counted {
-            for _ in 0..<count {
-                guard let referral = pick({ action.applies(to: $0) }) else { break }
+        for (action, count) in counted where count > 0 {
+            var done = 0
+            for referral in all where done < count && !used.contains(referral.id ?? "") && action.applies(to: referral) {
                 await apply(action, to: referral)
+                done += 1
             }
         }
-        for _ in 0..<plan.moves {
-            guard let referral = pick({ referral in SellerAction.allCases.contains { $0.applies(to: referral) } }) else { break }
+        var moves = 0
+        for referral in all where moves < plan.moves && !used.contains(referral.id ?? "") {
             let actions = SellerAction.allCases.filter { $0.applies(to: referral) }
+            guard !actions.isEmpty else { continue }
             let action = actions[activityRandom.withLock { Int($0.next() % UInt64(actions.count)) }]
             await apply(action, to: referral)
+            moves += 1
         }
         for _ in 0..<plan.incoming {
             let referral = await injectIncoming(nil)

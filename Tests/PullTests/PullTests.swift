@@ -13,20 +13,30 @@ import Writeback
     /// list call and writes no row.
     @Test func tenThousandRecordsEveryMoveOnceThenOnePage() async throws {
         let count = ProcessInfo.processInfo.environment["PULL_TEST_RECORDS"].flatMap(Int.init) ?? 10_000
+        let clock = ContinuousClock()
+        var mark = clock.now
+        func lap(_ what: String) {
+            print("pull test (\(count) records): \(what) in \(clock.now - mark)")
+            mark = clock.now
+        }
         try await PullHarness.with(referrals: count) { h in
+            lap("set-up")
             // The first pull reads everything once: the ledger already knows each status, so no
             // move is recorded and (the write-back never ran) every record gets its first row.
             let first = try await h.pull(runId: 2)
             #expect(first.changes == 0)
             #expect(first.writeback.updateRows == count)
             #expect(first.pages == (count + 99) / 100)
+            lap("first pull (\(first.pages) pages)")
 
             let activity = await h.sandbox.simulate(ActivityPlan(moves: count / 5, win: 50, lose: 50, expire: 20))
             #expect(activity.moved.count == count / 5 + 120)
+            lap("activity")
             let second = try await h.pull(runId: 3)
             // The sandbox refuses the undocumented operator: 400, then the plain listing.
             #expect(second.filterRefused)
             #expect(second.changes == activity.moved.count)
+            lap("second pull (\(second.pages) pages)")
             let history = try await h.ledger.history()
             #expect(history.count == activity.moved.count)
             #expect(Set(history.map(\.referralId)).count == activity.moved.count)
@@ -48,7 +58,9 @@ import Writeback
             }
 
             // No activity: one list call (the refused filter is not tried again), no row, no file.
+            lap("checks")
             let quiet = try await h.pull(runId: 4)
+            lap("quiet pull")
             #expect(quiet.listCalls == 1)
             #expect(quiet.pages == 1)
             #expect(quiet.changes == 0)
