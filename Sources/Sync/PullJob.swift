@@ -149,7 +149,11 @@ public final class PullJob {
                         json: incoming ? String(decoding: ReferralJSON.encode(referral), as: UTF8.self) : nil))
             }
             let last = reachedMark || page.nextLink == nil
-            summary.seen += observations.count
+            // Referrals at the mark's own instant were seen by the last pull already.
+            summary.seen += observations.count { observation in
+                guard let mark, let updated = APIDateTime(observation.updatedDateTime) else { return true }
+                return !ListQueryTime.sameInstant(updated, mark)
+            }
             let result = try await ledger.recordPullPage(observations, runId: runId, highWaterMark: last ? newest?.text : nil)
             summary.changes += result.changes
             summary.newIncoming += result.newIncoming
