@@ -297,3 +297,55 @@ extension LedgerDatabase {
             updatedDateTime: try row.decode(atIndex: 9), runId: try row.decode(atIndex: 10), recordedAt: try row.decode(atIndex: 11))
     }
 }
+
+/// What `ledger export` adds to each entry from pulls and write-backs (issue #13).
+struct PullExportFields {
+    /// The referral's `updatedDateTime` as the last pull saw it.
+    var referralUpdatedDateTime: String?
+    /// The write-back batch that last wrote the record, and its files.
+    var writtenBackBatch: Int64?
+    var writtenBackFiles: String?
+
+    init(row: Row, from index: Int) throws {
+        referralUpdatedDateTime = try row.decode(atIndex: index)
+        writtenBackBatch = try row.decode(atIndex: index + 1)
+        writtenBackFiles = try row.decode(atIndex: index + 2)
+    }
+
+    var csvFields: [String] {
+        let files = writtenBackFiles.flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) } ?? []
+        return [referralUpdatedDateTime ?? "", writtenBackBatch.map(String.init) ?? "", files.first ?? ""]
+    }
+
+    /// The entry's JSON object with these members added before its closing brace.
+    func appended(to object: Data) throws -> Data {
+        var members: [String: String] = [:]
+        members["referralUpdatedDateTime"] = referralUpdatedDateTime
+        members["writtenBackBatch"] = writtenBackBatch.map(String.init)
+        members["writtenBackFile"] = csvFields[2].isEmpty ? nil : csvFields[2]
+        guard !members.isEmpty, object.last == UInt8(ascii: "}") else { return object }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let extra = try encoder.encode(members)
+        var result = Data(object.dropLast())
+        if result.count > 1 { result.append(UInt8(ascii: ",")) }
+        result.append(extra.dropFirst())
+        return result
+    }
+}
+
+extension LedgerDatabase {
+    static let pullExportColumns = ["referralUpdatedDateTime", "writtenBackBatch", "writtenBackFile"]
+
+    /// Every entry with its pull and write-back state, in (system, externalId) order.
+    static var pullExportSQL: String {
+        """
+        SELECT \(LedgerEntry.columnNames.map { "e.\"\($0)\"" }.joined(separator: ", ")), r.updatedDateTime, w.batchId, b.files
+        FROM entry e
+        LEFT JOIN remoteReferral r ON r.referralId = e.referralId
+        LEFT JOIN writebackState w ON w.system = e.system AND w.externalId = e.externalId
+        LEFT JOIN writebackBatch b ON b.id = w.batchId
+        ORDER BY e.system, e.externalId
+        """
+    }
+}
