@@ -75,7 +75,7 @@ extension MappingSpec {
         guard let top = root.mapping else { return (nil, nil, []) }
         func format(_ map: Node.Mapping, _ section: String, allowed: [CRMFileFormat]) -> CRMFileFormat? {
             guard let node = map["format"] else {
-                error(map["columns"], "\(section).format is missing: one of \(allowed.map(\.rawValue).joined(separator: ", "))")
+                error(key(section), "\(section).format is missing: one of \(allowed.map(\.rawValue).joined(separator: ", "))")
                 return nil
             }
             guard let text = node.string, let format = CRMFileFormat(rawValue: text), allowed.contains(format) else {
@@ -85,6 +85,8 @@ extension MappingSpec {
             return format
         }
 
+        // A section's "missing" problems point at its key's line (`writeback:`), not its first member.
+        func key(_ name: String) -> Node? { top.first { $0.key.string == name }?.key }
         var writeback: WritebackSpec?
         if let node = top["writeback"] {
             if let map = node.mapping {
@@ -107,11 +109,11 @@ extension MappingSpec {
                         columns.append((kind, column))
                     }
                 } else {
-                    error(map["columns"] ?? node, "writeback.columns is missing: map values (referralId, status, …) to CRM columns")
+                    error(map["columns"] ?? key("writeback"), "writeback.columns is missing: map values (referralId, status, …) to CRM columns")
                 }
                 let entitySet = map["entitySet"]?.string
                 if chosen == .dataverseBatch, entitySet?.isEmpty ?? true {
-                    error(node, "writeback.entitySet is missing: the Web API entity set to PATCH, e.g. leads or opportunities")
+                    error(key("writeback"), "writeback.entitySet is missing: the Web API entity set to PATCH, e.g. leads or opportunities")
                 }
                 if let chosen, errors.isEmpty {
                     writeback = WritebackSpec(
@@ -144,7 +146,7 @@ extension MappingSpec {
                         }
                     }
                 } else {
-                    error(map["columns"] ?? node, "incoming.columns is missing: map CRM columns to referral paths, e.g. `Company Name: customerProfile.name`")
+                    error(map["columns"] ?? key("incoming"), "incoming.columns is missing: map CRM columns to referral paths, e.g. `Company Name: customerProfile.name`")
                 }
                 if let chosen, errors.count == before {
                     incoming = IncomingSpec(format: chosen, columns: columns, line: node.mark?.line ?? 1)
