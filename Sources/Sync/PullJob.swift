@@ -22,6 +22,9 @@ public struct PullSummary: Sendable {
     /// The API answered 400 to the filter: this pull listed without it.
     public var filterRefused = false
     public var highWaterMark: String?
+    /// List items that were not referral objects: the mark is then left where it was, so the
+    /// next pull reads these pages again rather than skip a move it could not read.
+    public var unreadable = 0
     public var writeback = WritebackResult()
     public var abortReason: String?
 
@@ -37,6 +40,9 @@ public struct PullSummary: Sendable {
             "  referrals changed since the last pull: \(seen); status moves recorded: \(changes - newIncoming); new incoming: \(newIncoming)",
             "  write-back rows: \(writeback.updateRows); incoming leads: \(writeback.incomingRows)\(writeback.rewrittenBatches > 0 ? "; earlier files written again: \(writeback.rewrittenBatches)" : "")",
         ]
+        if unreadable > 0 {
+            lines.append("  \(unreadable) list item(s) could not be read (see the log): the next pull reads these pages again")
+        }
         for file in writeback.files { lines.append("  wrote \(file)") }
         if let abortReason { lines.append("stopped: \(abortReason)") }
         return lines.joined(separator: "\n")
@@ -148,17 +154,19 @@ public final class PullJob {
                         updatedDateTime: updated.text, engagementId: referral.engagementId,
                         json: incoming ? String(decoding: ReferralJSON.encode(referral), as: UTF8.self) : nil))
             }
+            summary.unreadable += page.unreadable.count
             let last = reachedMark || page.nextLink == nil
             // Referrals at the mark's own instant were seen by the last pull already.
             summary.seen += observations.count { observation in
                 guard let mark, let updated = APIDateTime(observation.updatedDateTime) else { return true }
                 return !ListQueryTime.sameInstant(updated, mark)
             }
-            let result = try await ledger.recordPullPage(observations, runId: runId, highWaterMark: last ? newest?.text : nil)
+            let advance = last && summary.unreadable == 0
+            let result = try await ledger.recordPullPage(observations, runId: runId, highWaterMark: advance ? newest?.text : nil)
             summary.changes += result.changes
             summary.newIncoming += result.newIncoming
             if last {
-                summary.highWaterMark = newest?.text
+                summary.highWaterMark = advance ? newest?.text : mark?.text
                 return
             }
             guard let next = page.nextLink else { return }
