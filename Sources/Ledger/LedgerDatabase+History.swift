@@ -196,14 +196,15 @@ extension LedgerDatabase {
     }
 
     private static func record(_ seen: RemoteObservation, runId: Int64?, at date: Date, db: Database, result: inout PullPageResult) throws {
+        // Cached statements: prepared once per connection, not once per referral of every page.
         let known = try Row.fetchOne(
-            db, sql: "SELECT status, substatus, eTag, updatedDateTime, system, externalId FROM remoteReferral WHERE referralId = ?",
+            db.cachedStatement(sql: "SELECT status, substatus, eTag, updatedDateTime, system, externalId FROM remoteReferral WHERE referralId = ?"),
             arguments: [seen.referralId])
         if let known, known["eTag"] as String? == seen.eTag, known["updatedDateTime"] as String? == seen.updatedDateTime { return }
         // The CRM record this referral was made from (the primary one; a connected referral for
         // Microsoft is recorded but belongs to no write-back row).
         let entry = try Row.fetchOne(
-            db, sql: "SELECT system, externalId, status, substatus FROM entry WHERE referralId = ? LIMIT 1", arguments: [seen.referralId])
+            db.cachedStatement(sql: "SELECT system, externalId, status, substatus FROM entry WHERE referralId = ? LIMIT 1"), arguments: [seen.referralId])
         let system: String? = known?["system"] ?? entry?["system"]
         let externalId: String? = known?["externalId"] ?? entry?["externalId"]
         let isIncoming = seen.direction?.caseInsensitiveCompare("Incoming") == .orderedSame
@@ -220,11 +221,12 @@ extension LedgerDatabase {
             result.newIncoming += 1
         }
         if let from, from.status != seen.status || from.substatus != seen.substatus {
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT OR IGNORE INTO history (referralId, system, externalId, fromStatus, fromSubstatus, toStatus, toSubstatus, statusReason, eTag, updatedDateTime, runId, recordedAt)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
+                    """
+            ).execute(
                 arguments: [
                     seen.referralId, system, externalId, from.status, from.substatus, seen.status, seen.substatus, seen.statusReason, seen.eTag,
                     seen.updatedDateTime, runId, date,
@@ -233,14 +235,15 @@ extension LedgerDatabase {
         } else {
             result.refreshed += 1
         }
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO remoteReferral (referralId, direction, system, externalId, status, substatus, statusReason, eTag, updatedDateTime, engagementId, json, firstRunId, lastRunId)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(referralId) DO UPDATE SET direction = excluded.direction, status = excluded.status, substatus = excluded.substatus,
                     statusReason = excluded.statusReason, eTag = excluded.eTag, updatedDateTime = excluded.updatedDateTime,
                     engagementId = excluded.engagementId, json = COALESCE(excluded.json, remoteReferral.json), lastRunId = excluded.lastRunId
-                """,
+                """
+        ).execute(
             arguments: [
                 seen.referralId, seen.direction, system, externalId, seen.status, seen.substatus, seen.statusReason, seen.eTag, seen.updatedDateTime,
                 seen.engagementId, seen.json, runId, runId,
@@ -248,8 +251,7 @@ extension LedgerDatabase {
         // The entry keeps the latest known status and eTag too, so `ledger show`, `ledger export`
         // and the next sync's plan all see what Partner Center says now.
         if let entry {
-            try db.execute(
-                sql: "UPDATE entry SET status = ?, substatus = ?, eTag = ? WHERE system = ? AND externalId = ?",
+            try db.cachedStatement(sql: "UPDATE entry SET status = ?, substatus = ?, eTag = ? WHERE system = ? AND externalId = ?").execute(
                 arguments: [seen.status, seen.substatus, seen.eTag, entry["system"] as String?, entry["externalId"] as String?])
         }
     }

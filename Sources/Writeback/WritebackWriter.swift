@@ -118,7 +118,7 @@ public struct WritebackWriter: Sendable {
         }
         // What is compared: every value but the time of writing.
         let compared = zip(spec.columns, values).map { $0.0.value == .syncedOn ? "" : $0.1 }
-        let comparedText = (try? String(decoding: JSONEncoder.sorted.encode(compared), as: UTF8.self)) ?? ""
+        let comparedText = JSONStringArray.encode(compared)
         guard comparedText != candidate.lastWritten else { return nil }
         return WritebackBatchRow(key: candidate.externalId, values: values, compared: comparedText)
     }
@@ -220,12 +220,4 @@ public struct WritebackWriter: Sendable {
 public struct WritebackError: Error, CustomStringConvertible, Sendable {
     public var description: String
     init(_ description: String) { self.description = description }
-}
-
-extension JSONEncoder {
-    static var sorted: JSONEncoder {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }
 }

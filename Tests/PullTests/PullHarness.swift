@@ -66,8 +66,12 @@ struct PullHarness {
     /// One pull: listing and recording, then the files.
     func pull(runId: Int64) async throws -> PullSummary {
         var summary = PullSummary(runId: runId)
+        let clock = ContinuousClock()
+        let start = clock.now
         try await PullJob.pull(client: client, ledger: ledger, runId: runId, summary: &summary, logger: Logger(label: "pull"))
+        let listed = clock.now
         summary.writeback = try await WritebackWriter(ledger: ledger, folder: folder + "/writeback").run(targets: [Self.target], runId: runId)
+        print("pull \(runId): listing and recording \(listed - start), files \(clock.now - listed)")
         return summary
     }
 

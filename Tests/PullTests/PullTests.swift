@@ -43,8 +43,9 @@ import Writeback
             let history = try await h.ledger.history()
             #expect(history.count == activity.moved.count)
             #expect(Set(history.map(\.referralId)).count == activity.moved.count)
+            let historyByReferral = Dictionary(grouping: history, by: \.referralId)
             for move in activity.moved {
-                let rows = history.filter { $0.referralId == move.id }
+                let rows = historyByReferral[move.id] ?? []
                 #expect(rows.count == 1)
                 #expect(rows.first.map { "\($0.toStatus ?? "")/\($0.toSubstatus ?? "")" } == move.to)
             }
