@@ -83,6 +83,21 @@ import Testing
         #expect(runs[0] == runs[1])
     }
 
+    /// `activity` every `activityInterval` (the command's --activity-every): incoming referrals keep
+    /// arriving while the server runs, and stop with it.
+    @Test func periodicActivityRunsWhileServing() async throws {
+        try await SandboxHarness.with({
+            $0.activity = ActivityPlan(incoming: 1)
+            $0.activityInterval = 0.05
+        }) { h in
+            for _ in 0..<200 where await h.server.allReferrals().count < 2 {
+                try await Task.sleep(for: .milliseconds(25))
+            }
+            #expect(await h.server.allReferrals().count >= 2)
+            #expect(await h.server.allReferrals().allSatisfy { $0.direction == .incoming })
+        }
+    }
+
     @Test func moreActivityThanReferralsStopsAtWhatCanMove() async throws {
         try await SandboxHarness.with { h in
             _ = try await h.create(SandboxHarness.valid())
