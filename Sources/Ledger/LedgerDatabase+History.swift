@@ -321,11 +321,16 @@ struct PullExportFields {
 
     /// The entry's JSON object with these members added before its closing brace.
     func appended(to object: Data) throws -> Data {
-        var members: [String: String] = [:]
-        members["referralUpdatedDateTime"] = referralUpdatedDateTime
-        members["writtenBackBatch"] = writtenBackBatch.map(String.init)
-        members["writtenBackFile"] = csvFields[2].isEmpty ? nil : csvFields[2]
-        guard !members.isEmpty, object.last == UInt8(ascii: "}") else { return object }
+        // Nil members are left out (synthesized Encodable writes optionals with encodeIfPresent).
+        struct Members: Encodable {
+            var referralUpdatedDateTime: String?
+            var writtenBackBatch: Int64?
+            var writtenBackFile: String?
+        }
+        let members = Members(
+            referralUpdatedDateTime: referralUpdatedDateTime, writtenBackBatch: writtenBackBatch,
+            writtenBackFile: csvFields[2].isEmpty ? nil : csvFields[2])
+        guard members.referralUpdatedDateTime != nil || members.writtenBackBatch != nil, object.last == UInt8(ascii: "}") else { return object }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let extra = try encoder.encode(members)

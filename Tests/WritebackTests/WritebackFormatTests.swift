@@ -191,6 +191,34 @@ import Testing
         #expect(try await ledger.unwrittenBatches().isEmpty)
     }
 
+    /// `ledger export` says what was written back, and the time the last pull saw.
+    @Test func exportCarriesTheWritebackState() async throws {
+        let spec = try Self.spec(
+            """
+            writeback:
+              format: dynamics-csv
+              columns:
+                status: Partner Center Status
+            """)
+        let ledger = try await Self.ledger(records: 2)
+        _ = try await ledger.recordPullPage(
+            [RemoteObservation(referralId: "ref-1", direction: "Outgoing", status: "Closed", substatus: "Won", statusReason: nil, eTag: "\"f\"", updatedDateTime: "2026-12-02T00:00:00Z", engagementId: "eng-1", json: nil)],
+            runId: 2, highWaterMark: nil)
+        _ = try await WritebackWriter(ledger: ledger, folder: Self.folder()).run(targets: [WritebackTarget(spec)], runId: 2)
+        var json = Data()
+        try ledger.export(format: .json) { json.append(contentsOf: $0) }
+        let entries = try #require(try JSONSerialization.jsonObject(with: json) as? [[String: Any]])
+        let moved = try #require(entries.first { $0["referralId"] as? String == "ref-1" })
+        #expect(moved["substatus"] as? String == "Won")
+        #expect(moved["referralUpdatedDateTime"] as? String == "2026-12-02T00:00:00Z")
+        #expect(moved["writtenBackBatch"] as? Int == 1)
+        #expect((moved["writtenBackFile"] as? String)?.hasSuffix("crm-writeback-1.csv") == true)
+        var csv = Data()
+        try ledger.export(format: .csv) { csv.append(contentsOf: $0) }
+        let header = String(decoding: csv, as: UTF8.self).components(separatedBy: "\r\n")[0]
+        #expect(header.hasSuffix(",referralUpdatedDateTime,writtenBackBatch,writtenBackFile"))
+    }
+
     @Test func mappingSectionsAreCheckedWithTheirLines() throws {
         #expect(throws: MappingLoadError.self) {
             try Self.spec(
