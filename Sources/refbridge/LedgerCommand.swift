@@ -50,7 +50,14 @@ struct LedgerCommand: AsyncParsableCommand {
             print("unresolved (looked for first by the next run): \(stats.unresolved)")
             if !stats.lastRuns.isEmpty { print("\nlast runs:") }
             for run in stats.lastRuns {
-                let counts = run.counts.map { "read \($0.read), created \($0.created), updated \($0.updated), unchanged \($0.unchanged), skipped \($0.skipped), rejected \($0.rejected), failed \($0.failed)" } ?? "did not finish"
+                // Pulls and write-backs (issue #13) keep their own numbers in the same counts.
+                let counts = run.counts.map { counts in
+                    switch run.mode {
+                    case "pull": "changed referrals seen \(counts.read), status moves \(counts.updated), new incoming \(counts.created)"
+                    case "writeback": "write-back rows \(counts.updated)"
+                    default: "read \(counts.read), created \(counts.created), updated \(counts.updated), unchanged \(counts.unchanged), skipped \(counts.skipped), rejected \(counts.rejected), failed \(counts.failed)"
+                    }
+                } ?? "did not finish"
                 print("  run \(run.id ?? 0) \(ISO8601DateFormatter().string(from: run.startedAt)) \(run.mode) exit \(run.exitCode.map(String.init) ?? "-")\(run.aborted ? " ABORTED" : ""): \(counts)")
             }
         }
