@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "Pipeline", targets: ["Pipeline"]),
         .library(name: "Sync", targets: ["Sync"]),
         .library(name: "MappingDraft", targets: ["MappingDraft"]),
+        .library(name: "Writeback", targets: ["Writeback"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -95,11 +96,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Write-back files for the CRM's import tools (Dynamics CSV, Dataverse $batch, Data Loader)
+        // and the incoming-leads file, made from the ledger (issue #13).
+        .target(
+            name: "Writeback",
+            dependencies: ["Ledger", "Mapping", "Referrals"],
+            swiftSettings: swiftSettings
+        ),
         // The job: import, map, plan against the ledger, upload, record, report.
         .target(
             name: "Sync",
             dependencies: [
-                "Referrals", "Importers", "Mapping", "Pipeline", "Ledger", "PartnerClient",
+                "Referrals", "Importers", "Mapping", "Pipeline", "Ledger", "PartnerClient", "Writeback",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -114,7 +122,7 @@ let package = Package(
         .executableTarget(
             name: "refbridge",
             dependencies: [
-                "Sync", "Sandbox", "Pipeline", "Mapping", "Ledger", "Referrals", "Importers", "PartnerClient",
+                "Sync", "Sandbox", "Pipeline", "Mapping", "Ledger", "Referrals", "Importers", "PartnerClient", "Writeback",
                 "MappingDraft",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -157,6 +165,20 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "MappingDraftTests", dependencies: ["MappingDraft", "Pipeline", "Mapping", "Importers"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "WritebackTests",
+            dependencies: ["Writeback", "Ledger", "Mapping", "Referrals"],
+            swiftSettings: swiftSettings
+        ),
+        // pull against the in-process sandbox: history, high-water mark, write-back, incoming (issue #13).
+        .testTarget(
+            name: "PullTests",
+            dependencies: [
+                "Sync", "Sandbox", "Ledger", "Referrals", "Mapping", "PartnerClient", "Writeback",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Runs the built executable, as a user would, and checks exit codes and output.
         .testTarget(name: "refbridgeTests", dependencies: ["refbridge", "Pipeline", "Mapping", "Importers", "Referrals"], swiftSettings: swiftSettings),
     ]

@@ -78,7 +78,7 @@ extension LedgerDatabase {
     static let exportColumns = [
         "system", "externalId", "state", "referralId", "engagementId", "connectedReferralId", "eTag", "status", "substatus",
         "attempts", "lastError", "sourceLocation", "firstRunId", "lastRunId", "createdAt", "updatedAt",
-    ]
+    ] + pullExportColumns
 
     /// Streams every entry to `write` (a cursor, not all rows in memory). JSON is one array.
     /// `write` throws to stop the export (a full disk).
@@ -99,9 +99,12 @@ extension LedgerDatabase {
             } else {
                 buffer.append(Data("[".utf8))
             }
-            let cursor = try LedgerEntry.order(Column("system"), Column("externalId")).fetchCursor(db)
+            // The entry's columns first (LedgerEntry(row:) reads them by position), then the pull's (issue #13).
+            let cursor = try Row.fetchCursor(db, sql: Self.pullExportSQL)
             var first = true
-            while let entry = try cursor.next() {
+            while let row = try cursor.next() {
+                let entry = try LedgerEntry(row: row)
+                let pull = try PullExportFields(row: row, from: LedgerEntry.columnNames.count)
                 if format == .csv {
                     let iso = ISO8601DateFormatter()
                     let fields: [String] = [
@@ -109,11 +112,11 @@ extension LedgerDatabase {
                         entry.connectedReferralId ?? "", entry.eTag ?? "", entry.status ?? "", entry.substatus ?? "", String(entry.attempts),
                         entry.lastError ?? "", entry.sourceLocation ?? "", entry.firstRunId.map(String.init) ?? "",
                         entry.lastRunId.map(String.init) ?? "", iso.string(from: entry.createdAt), iso.string(from: entry.updatedAt),
-                    ]
+                    ] + pull.csvFields
                     buffer.append(Data((fields.map(SpreadsheetCSV.field).joined(separator: ",") + "\r\n").utf8))
                 } else {
                     if !first { buffer.append(Data(",\n".utf8)) }
-                    buffer.append(try encoder.encode(entry))
+                    buffer.append(try pull.appended(to: encoder.encode(entry)))
                 }
                 first = false
                 try flush()

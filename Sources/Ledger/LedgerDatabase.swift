@@ -122,6 +122,8 @@ public final class LedgerDatabase: Sendable {
                 t.column("heartbeatAt", .datetime).notNull()
             }
         }
+        // Appended by issue #13 (pull, history, write-back); see LedgerDatabase+History.swift.
+        migrator.registerMigration("v3-pull", migrate: Self.migratePull)
         return migrator
     }
 }

@@ -4,7 +4,7 @@ import Referrals
 public import Yams
 
 extension MappingSpec {
-    static let topLevelKeys: Set<String> = ["name", "system", "description", "source", "timezone", "key", "skip", "fields", "strict"]
+    static let topLevelKeys: Set<String> = ["name", "system", "description", "source", "timezone", "key", "skip", "fields", "strict", "writeback", "incoming"]
     static let ruleKeys: Set<String> = [
         "field", "fields", "template", "const", "when", "default", "map", "formatted", "trim", "case", "split",
         "decimalComma", "date", "timezone", "truncate", "required", "number", "bool", "ifEmpty",
@@ -34,7 +34,12 @@ extension MappingSpec {
         } catch {
             throw MappingLoadError(file: file, line: 1, message: "not valid YAML: \(error)")
         }
-        let spec = loader.spec(root)
+        var spec = loader.spec(root)
+        // The CRM write-back sections (issue #13), read beside the rest.
+        let (writeback, incoming, crmErrors) = crmSections(root, file: file)
+        loader.errors += crmErrors
+        spec?.writeback = writeback
+        spec?.incoming = incoming
         if !loader.errors.isEmpty {
             if loader.errors.count == 1 { throw loader.errors[0] }
             throw MappingLoadErrors(errors: loader.errors)

@@ -16,6 +16,10 @@ public struct MappingSpec: Sendable {
     public var strict = StrictRules()
     /// `timezone:`: where date-times without an offset were written; their own offset always wins.
     var timeZone: SourceTimeZone = .utc
+    /// `writeback:`: the file that gives the CRM back what refbridge learned (issue #13).
+    public var writeback: WritebackSpec? = nil
+    /// `incoming:`: incoming referrals as a new-leads file (issue #13).
+    public var incoming: IncomingSpec? = nil
 
     /// The source fields the record id comes from: a file whose records have none of them does not
     /// fit this mapping.

@@ -14,6 +14,9 @@ final class SandboxAPI: Sendable {
     let faults: FaultInjector
     let logger: Logger
     let counts = LockedBox(SandboxRequestCounts())
+    /// The simulated seller's dice (SandboxAPI+Activity): seeded apart from the faults', so adding
+    /// activity to a soak does not change which requests meet a fault.
+    let activityRandom: LockedBox<SplitMix64>
     private let base = LockedBox("http://127.0.0.1")
 
     static let collectionPath = "/v1.0/engagements/referrals"
@@ -24,6 +27,7 @@ final class SandboxAPI: Sendable {
         self.logger = logger
         tokens = TokenService(ttlSeconds: configuration.tokenTTLSeconds, users: configuration.users, deviceCodeInterval: configuration.deviceCodeInterval, now: configuration.now)
         faults = FaultInjector(configuration: configuration)
+        activityRandom = LockedBox(SplitMix64(seed: (configuration.seed ?? UInt64.random(in: 0...UInt64.max)) ^ 0x5E11_E5AC_7171_7E00))
     }
 
     func setBase(_ url: String) { base.withLock { $0 = url } }
@@ -76,6 +80,7 @@ final class SandboxAPI: Sendable {
             bytes.append(contentsOf: Array("]}".utf8))
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
         }
+        addActivityRoutes(router)
         router.get("/_sandbox/stats") { _, _ in
             let counts = self.counts.withLock { $0 }
             let data = (try? JSONEncoder().encode(counts)) ?? Data()

@@ -70,6 +70,11 @@ public struct SandboxConfiguration: Sendable {
     /// manual clock, so nothing they assert depends on how fast the machine runs.
     public var now: @Sendable () -> Date = { Date() }
 
+    /// Simulated Microsoft activity (issue #13): this plan is applied every `activityInterval`
+    /// seconds while the server runs (random picks from `seed`). Off (nil) by default.
+    public var activity: ActivityPlan?
+    public var activityInterval: Double?
+
     public enum AuthMode: String, Sendable, CaseIterable {
         case any, issued
     }

@@ -28,6 +28,8 @@ public final class SandboxServer: Sendable {
     public let host: String
     let api: SandboxAPI
     private let task: Task<Void, any Error>
+    /// The simulated seller (`activity` every `activityInterval`), when configured.
+    private let activityTask: Task<Void, Never>?
 
     /// `http://HOST:PORT`, with an IPv6 host in brackets.
     public var origin: String { Self.origin(host: host, port: port) }
@@ -44,11 +46,12 @@ public final class SandboxServer: Sendable {
         "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
     }
 
-    private init(port: Int, host: String, api: SandboxAPI, task: Task<Void, any Error>) {
+    private init(port: Int, host: String, api: SandboxAPI, task: Task<Void, any Error>, activityTask: Task<Void, Never>?) {
         self.port = port
         self.host = host
         self.api = api
         self.task = task
+        self.activityTask = activityTask
     }
 
     /// Starts the server and returns once it listens.
@@ -106,7 +109,18 @@ public final class SandboxServer: Sendable {
         }
         let loaded = await store.count
         logger.info("sandbox listening", metadata: ["sandbox.port": "\(port)", "sandbox.referrals": "\(loaded)"])
-        return SandboxServer(port: port, host: configuration.host, api: api, task: task)
+        var activityTask: Task<Void, Never>?
+        if let plan = configuration.activity, let interval = configuration.activityInterval, interval.isFinite, interval > 0 {
+            activityTask = Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(Int64(min(interval, 86_400) * 1000)))
+                    guard !Task.isCancelled else { break }
+                    let report = await api.simulate(plan)
+                    logger.info("sandbox activity", metadata: ["sandbox.moved": "\(report.moved.count)", "sandbox.incoming": "\(report.incoming.count)"])
+                }
+            }
+        }
+        return SandboxServer(port: port, host: configuration.host, api: api, task: task, activityTask: activityTask)
     }
 
     /// Waits until the server stops (after SIGINT or SIGTERM when started `handlingSignals`, or
@@ -117,11 +131,13 @@ public final class SandboxServer: Sendable {
         } catch is CancellationError {
             // shutdown() cancelled the server: a normal stop.
         }
+        activityTask?.cancel()
         await api.store.close()
     }
 
     /// Stops the server (in-flight requests finish first) and saves the state.
     public func shutdown() async {
+        activityTask?.cancel()
         task.cancel()
         _ = try? await task.value
         await api.store.close()

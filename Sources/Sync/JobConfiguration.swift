@@ -14,6 +14,10 @@ public struct JobConfiguration: Sendable {
     public var reportsPath: String
     /// The file this came from, for messages.
     public var file: String
+    /// `pull: true`: `sync` ends with a pull (issue #13), so the nightly job is one command.
+    public var pull = false
+    /// `writeback:`: the folder for write-back and incoming-leads files.
+    public var writebackPath = ""
 
     public enum API: Sendable {
         /// An in-process sandbox, its state kept in `dataFile` so re-runs see what earlier runs created.
@@ -75,7 +79,7 @@ public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
 }
 
 extension JobConfiguration {
-    public static let knownTopLevelKeys: Set<String> = ["api", "ledger", "sources", "upload", "reports", "sandbox"]
+    public static let knownTopLevelKeys: Set<String> = ["api", "ledger", "sources", "upload", "reports", "sandbox", "pull", "writeback"]
 
     /// Reads and checks a job file; every problem found is reported at once.
     public static func load(path: String) throws -> JobConfiguration {
@@ -231,11 +235,18 @@ extension JobConfiguration {
             }
         }
 
+        if let node = top["pull"], node.bool == nil { problem(node, "pull must be true or false") }
+        if let node = top["writeback"], node.string == nil { problem(node, "writeback must be a folder path such as .refbridge/writeback") }
+
         if let first = problems.first {
             if problems.count == 1 { throw first }
             throw ConfigurationErrors(problems: problems)
         }
-        return JobConfiguration(api: api, ledgerPath: ledger, sources: sources, upload: upload, reportsPath: reports, file: file)
+        var job = JobConfiguration(api: api, ledgerPath: ledger, sources: sources, upload: upload, reportsPath: reports, file: file)
+        // Issue #13: closing the loop with the CRM.
+        job.pull = top["pull"]?.bool ?? false
+        job.writebackPath = top["writeback"]?.string.map(resolve) ?? resolve(".refbridge/writeback")
+        return job
     }
 }
 

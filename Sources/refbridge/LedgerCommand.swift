@@ -50,7 +50,14 @@ struct LedgerCommand: AsyncParsableCommand {
             print("unresolved (looked for first by the next run): \(stats.unresolved)")
             if !stats.lastRuns.isEmpty { print("\nlast runs:") }
             for run in stats.lastRuns {
-                let counts = run.counts.map { "read \($0.read), created \($0.created), updated \($0.updated), unchanged \($0.unchanged), skipped \($0.skipped), rejected \($0.rejected), failed \($0.failed)" } ?? "did not finish"
+                // Pulls and write-backs (issue #13) keep their own numbers in the same counts.
+                let counts = run.counts.map { counts in
+                    switch run.mode {
+                    case "pull": "changed referrals seen \(counts.read), status moves \(counts.updated), new incoming \(counts.created)"
+                    case "writeback": "write-back rows \(counts.updated)"
+                    default: "read \(counts.read), created \(counts.created), updated \(counts.updated), unchanged \(counts.unchanged), skipped \(counts.skipped), rejected \(counts.rejected), failed \(counts.failed)"
+                    }
+                } ?? "did not finish"
                 print("  run \(run.id ?? 0) \(ISO8601DateFormatter().string(from: run.startedAt)) \(run.mode) exit \(run.exitCode.map(String.init) ?? "-")\(run.aborted ? " ABORTED" : ""): \(counts)")
             }
         }
@@ -95,10 +102,20 @@ struct LedgerCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Everything the ledger knows about one CRM record.")
         @OptionGroup var location: Location
         @Option(name: .long, help: "Only this source system.") var system: String?
-        @Argument(help: "The CRM record id (externalReferenceId).") var externalId: String
+        @Argument(help: "The CRM record id (externalReferenceId), or a referral id for its pull history.") var externalId: String
 
         func run() async throws {
             let entries = try await location.open().find(externalId: externalId).filter { system == nil || $0.system == system }
+            if entries.isEmpty {
+                // A referral id (an incoming referral has no CRM record yet): its history alone.
+                let history = try await location.open().history(referralId: externalId)
+                if !history.isEmpty {
+                    for row in history {
+                        print("\(row.updatedDateTime)  \(row.move)\(row.statusReason.map { " (\($0))" } ?? "")  seen by run \(row.runId.map(String.init) ?? "-")")
+                    }
+                    return
+                }
+            }
             guard !entries.isEmpty else {
                 printError("\(externalId) is not in the ledger")
                 throw Exit.recordsFailed
@@ -106,8 +123,18 @@ struct LedgerCommand: AsyncParsableCommand {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             encoder.dateEncodingStrategy = .iso8601
+            let ledger = try location.open()
             for entry in entries {
                 print(String(decoding: try encoder.encode(entry), as: UTF8.self))
+                // What pulls saw happen to the referral, and what was last written back (issue #13).
+                let history = try await ledger.history(externalId: entry.externalId, system: entry.system)
+                if !history.isEmpty { print("history:") }
+                for row in history {
+                    print("  \(row.updatedDateTime)  \(row.move)\(row.statusReason.map { " (\($0))" } ?? "")  seen by run \(row.runId.map(String.init) ?? "-")")
+                }
+                if let written = try await ledger.writebackState(system: entry.system, externalId: entry.externalId) {
+                    print("written back: \(written.values) in batch \(written.batchId)\(written.files.first.map { " (\($0))" } ?? "")")
+                }
             }
         }
     }

@@ -10,7 +10,7 @@ struct RefbridgeCommand: AsyncParsableCommand {
             Exit codes of sync and preview: 0 done; 1 some records rejected or failed; 2 configuration \
             or usage problem (nothing was sent or written); 3 the run stopped early, run it again to resume.
             """,
-        subcommands: [InitCommand.self, SyncCommand.self, PreviewCommand.self, ReadCommand.self, SandboxCommand.self, LedgerCommand.self, AuthCommand.self]
+        subcommands: [InitCommand.self, SyncCommand.self, PullCommand.self, WritebackCommand.self, PreviewCommand.self, ReadCommand.self, SandboxCommand.self, LedgerCommand.self, AuthCommand.self]
     )
 
     /// As ArgumentParser's own `main`, except that a usage error exits 2 (our "configuration or

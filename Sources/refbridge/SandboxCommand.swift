@@ -9,8 +9,10 @@ struct SandboxCommand: AsyncParsableCommand {
         abstract: "Run a local emulator of the Partner Center referrals API.",
         discussion: """
             Serves /v1.0/engagements/referrals (POST, GET, list with the documented $filter, $orderby, $skip, $count, $expand, \
-            $top, $select, PUT, PATCH), an Azure-AD-v1-style token endpoint at /common/oauth2/token, and \
-            GET /_sandbox/referrals (every referral, for counting duplicates).
+            $top, $select, PUT, PATCH), an Azure-AD-v1-style token endpoint at /common/oauth2/token, \
+            GET /_sandbox/referrals (every referral, for counting duplicates), and, playing Microsoft, \
+            POST /_sandbox/referrals/ID/accept|decline|win|lose|expire, POST /_sandbox/incoming?count=N and \
+            POST /_sandbox/activity (a JSON plan of counts).
             """
     )
 
@@ -40,6 +42,13 @@ struct SandboxCommand: AsyncParsableCommand {
     @Option(name: .customLong("next-link"), help: "collection: @odata.nextLink under /v1.0/engagements/referrals; documented: as the docs print it, /v1.0/referrals?$skiptoken=….") var nextLink: SandboxConfiguration.NextLinkForm = .collection
     @Option(name: .customLong("expire-after"), help: "Expire referrals nobody closed after this long (e.g. 14d, 2h, 90s): expirationDateTime is set, then Closed/Expired. Off by default.") var expireAfter: String?
 
+    @Option(help: "Play Microsoft: moves and incoming referrals, e.g. 'moves=10,win=2,lose=1,accept=1,decline=1,expire=1,incoming=2' (random picks from --seed).")
+    var activity: String?
+    @Option(name: .customLong("activity-every"), help: "Apply --activity again every DURATION (e.g. 30s, 5m) while serving; without it, once at start.")
+    var activityEvery: String?
+    @Flag(name: .customLong("apply-and-exit"), help: "Apply --activity once to the referrals in --data and exit without serving (for the in-process sandbox of `api: sandbox`).")
+    var applyAndExit = false
+
     enum Toggle: String, ExpressibleByArgument, CaseIterable {
         case on, off
     }
@@ -61,6 +70,14 @@ struct SandboxCommand: AsyncParsableCommand {
         guard idleTimeout.isFinite, (0.001...3600).contains(idleTimeout) else { throw ValidationError("--idle-timeout must be from 0.001 to 3600 seconds") }
         guard maxBodyBytes > 0 else { throw ValidationError("--max-body-bytes must be above 0") }
         _ = try faultMix()
+        if let activity, ActivityPlan.parse(activity) == nil {
+            throw ValidationError("--activity takes counts such as moves=10,win=2,lose=1,accept=1,decline=1,expire=1,incoming=2; got '\(activity)'")
+        }
+        if let activityEvery, (SandboxConfiguration.seconds(activityEvery) ?? 0) <= 0 {
+            throw ValidationError("--activity-every takes a duration above 0 such as 30s or 5m; got '\(activityEvery)'")
+        }
+        if (activityEvery != nil || applyAndExit), activity == nil { throw ValidationError("--activity-every and --apply-and-exit need --activity") }
+        if applyAndExit, data == nil { throw ValidationError("--apply-and-exit needs --data FILE: the sandbox state to change") }
     }
 
     /// `--faults` as weights: 1 for each kind named, 0 for the others.
@@ -94,14 +111,29 @@ struct SandboxCommand: AsyncParsableCommand {
         configuration.dateRanges = dateRanges == .on
         configuration.idleTimeoutSeconds = idleTimeout
         configuration.nextLinkForm = nextLink
+        let plan = activity.flatMap(ActivityPlan.parse)
+        if let plan, let every = activityEvery.flatMap(SandboxConfiguration.seconds) {
+            configuration.activity = plan
+            configuration.activityInterval = every
+        }
+        if applyAndExit { configuration.port = 0 }
         var logger = Logger(label: "refbridge.sandbox")
-        logger.logLevel = .warning
+        // Applying activity and exiting stops the server at once: its shutdown notes are noise there.
+        logger.logLevel = applyAndExit ? .critical : .warning
         let server: SandboxServer
         do {
             server = try await SandboxServer.start(configuration, logger: logger, handlingSignals: true)
         } catch {
             FileHandle.standardError.write(Data("refbridge sandbox: \(error)\n".utf8))
             throw Exit.configuration
+        }
+        if let plan, activityEvery == nil {
+            let report = await server.simulate(plan)
+            FileHandle.standardOutput.write(Data(Self.describe(report).utf8))
+            if applyAndExit {
+                await server.shutdown()
+                return
+            }
         }
         // Straight to the file descriptor, unbuffered: a script waiting for these lines sees them at once.
         let banner = """
@@ -114,6 +146,16 @@ struct SandboxCommand: AsyncParsableCommand {
         FileHandle.standardOutput.write(Data(banner.utf8))
         // Returns after SIGINT or SIGTERM, once in-flight requests are answered and the state saved.
         try await server.run()
+    }
+}
+
+extension SandboxCommand {
+    /// One line per move and per incoming referral.
+    static func describe(_ report: ActivityReport) -> String {
+        var text = ""
+        for move in report.moved { text += "moved \(move.id): \(move.action.rawValue), \(move.from) → \(move.to) at \(move.updatedDateTime)\n" }
+        for id in report.incoming { text += "incoming \(id): New/Pending, invited by Microsoft\n" }
+        return text.isEmpty ? "no referral to move\n" : text
     }
 }
 

@@ -91,6 +91,12 @@ struct SyncCommand: AsyncParsableCommand {
             await connector.shutdown()
         }
         print(summary.text)
+        // Issue #13: after the run, give the CRM back what was learned (`pull: true`: read Partner
+        // Center first), so the nightly job is one command. The worse exit code of the two wins.
+        if !dryRun, summary.exitCode != 3 {
+            let follow = try await CRMFollowUp.afterSync(configuration: job.configuration, tokenProvider: tokenProvider, logger: logger)
+            if follow != 0 { throw ExitCode(max(summary.exitCode, follow)) }
+        }
         if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
     }
 }
