@@ -192,23 +192,16 @@ final class CMTRecordBuilder {
     private var entityMatched = false
     private(set) var entitiesSeen: [String] = []
 
-    private var names: [String] = []
-    private var values: [SourceValue] = []
-    /// Names of the record before, by position: the records of one CMT entity list the same fields
-    /// in the same order, so most names are reused rather than made again for every record, and a
-    /// record whose names are all the record before's gets the same array (the mapper then sees the
-    /// header it already resolved without comparing a name).
-    private var previousNames: [String] = []
-    private var reusedAllNames = true
-    private var recordBytes = 0
-    /// Why the record being read will be rejected (it outgrew a limit); its values are not kept.
-    private var oversize: String?
+    /// The record being read: a struct, so that a field costs one exclusive access to the builder,
+    /// not one for each of its arrays.
+    private var record: CMTRecordFields
 
     init(file: String, filter: String?, maxRecordBytes: Int, maxFieldBytes: Int) {
         self.file = file
         self.filter = filter
         self.maxRecordBytes = maxRecordBytes
         self.maxFieldBytes = maxFieldBytes
+        record = CMTRecordFields(maxRecordBytes: maxRecordBytes, maxFieldBytes: maxFieldBytes)
     }
 
     /// The line libxml2 is on. Capped as the streaming reader's node lines are (libxml2 keeps an
@@ -226,18 +219,16 @@ final class CMTRecordBuilder {
         let elementDepth = depth
         depth += 1
         if recordDepth >= 0, Self.isNamed(name, "field") {
-            field(attributeCount, attributes)
+            record.field(attributeCount, attributes)
         } else if Self.isNamed(name, "entity") {
             currentEntity = Self.attribute("name", attributeCount, attributes).map { Self.text($0.start, $0.count) }
             if let currentEntity, !entitiesSeen.contains(currentEntity) { entitiesSeen.append(currentEntity) }
             includeEntity = filter.map { currentEntity?.caseInsensitiveCompare($0) == .orderedSame } ?? true
             if includeEntity { entityMatched = true }
         } else if includeEntity, recordDepth < 0, Self.isNamed(name, "record") {
-            beginRecord(depth: elementDepth)
-            appendName("@entity")
-            values.append(.string(currentEntity ?? ""))
-            appendName("@id")
-            values.append(Self.attribute("id", attributeCount, attributes).map { .string(Self.text($0.start, $0.count)) } ?? .null)
+            recordLine = line
+            recordDepth = elementDepth
+            record.begin(entity: currentEntity ?? "", id: Self.attribute("id", attributeCount, attributes).map { .string(Self.text($0.start, $0.count)) } ?? .null)
         }
     }
 
@@ -251,63 +242,11 @@ final class CMTRecordBuilder {
         }
     }
 
-    /// `<field name="…" value="…" [lookupentity="…" lookupentityname="…"]/>`, in one pass over its
-    /// attributes, reading their values where libxml2 holds them.
-    private func field(_ count: Int, _ attributes: Attributes?) {
-        guard oversize == nil, let attributes else { return }
-        var fieldName: String?
-        var value: String?
-        var lookupEntity: String?
-        var lookupEntityName: String?
-        for index in 0..<count {
-            let base = index * 5
-            guard let attribute = attributes[base], let start = attributes[base + 3], let end = attributes[base + 4] else { continue }
-            let length = end - start
-            if Self.isNamed(attribute, "name") {
-                fieldName = appendName(start, length)
-            } else if Self.isNamed(attribute, "value") {
-                value = Self.text(start, length, htmlDecoded: true)
-            } else if Self.isNamed(attribute, "lookupentity") {
-                lookupEntity = Self.text(start, length)
-            } else if Self.isNamed(attribute, "lookupentityname") {
-                lookupEntityName = Self.text(start, length, htmlDecoded: true)
-            }
-        }
-        guard let fieldName else { return }
-        if let value, !fits(value) { return }
-        values.append(value.map(SourceValue.string) ?? .null)
-        if let lookupEntity {
-            appendName(fieldName + "@lookupentity")
-            values.append(.string(lookupEntity))
-        }
-        if let lookupEntityName {
-            appendName(fieldName + "@lookupentityname")
-            values.append(.string(lookupEntityName))
-        }
-    }
-
-    private func beginRecord(depth: Int) {
-        oversize = nil
-        recordBytes = 0
-        previousNames = names
-        reusedAllNames = true
-        names.removeAll(keepingCapacity: true)
-        values.removeAll(keepingCapacity: true)
-        recordLine = line
-        recordDepth = depth
-    }
-
     private func finishRecord() {
         recordNumber += 1
         recordDepth = -1
         let location = SourceLocation(file: file, record: recordNumber, line: recordLine)
-        if let oversize {
-            names = []
-            items.append(.rejected(RejectedRecord(location: location, reason: oversize + "; the record was skipped, reading went on")))
-            return
-        }
-        if reusedAllNames, names.count == previousNames.count { names = previousNames }
-        items.append(.record(SourceRecord(location: location, names: names, values: values)))
+        items.append(record.finish(at: location))
     }
 
     /// CMT with an entity filter that took nothing: say what the file has instead.
@@ -317,61 +256,7 @@ final class CMTRecordBuilder {
         notices.append("\(file): entity '\(filter)' is not in the file; \(present)")
     }
 
-    private var recordLimitReason: String {
-        "the record is longer than the \(maxRecordBytes)-byte record limit (raise `maxRecordBytes` if it is genuine)"
-    }
-
-    /// The record outgrew a limit: what it holds is dropped now, and it is rejected at its end.
-    private func tooLarge(_ reason: String) {
-        oversize = reason
-        names = []
-        values = []
-    }
-
-    /// Counts a value toward the record limit; false (and the record marked) when over a limit.
-    private func fits(_ value: String) -> Bool {
-        let length = value.utf8.count
-        recordBytes += length
-        if length > maxFieldBytes {
-            tooLarge("a field is longer than the \(maxFieldBytes)-byte field limit (raise `maxFieldBytes` if it is genuine)")
-            return false
-        }
-        if recordBytes > maxRecordBytes {
-            tooLarge(recordLimitReason)
-            return false
-        }
-        return true
-    }
-
-    // MARK: names
-
-    /// Appends the name at the next position: the record before's when its bytes are the same, else new.
-    @discardableResult
-    private func appendName(_ start: UnsafePointer<xmlChar>, _ length: Int) -> String {
-        let index = names.count
-        if memchr(start, 0x26, length) != nil {
-            // An `&` in a name: compared once decoded.
-            appendName(Self.text(start, length))
-        } else if index < previousNames.count, Self.equal(previousNames[index], start, length) {
-            names.append(previousNames[index])
-        } else {
-            reusedAllNames = false
-            names.append(Self.string(start, length))
-        }
-        return names[index]
-    }
-
-    private func appendName(_ name: String) {
-        let index = names.count
-        if index < previousNames.count, previousNames[index] == name {
-            names.append(previousNames[index])
-        } else {
-            reusedAllNames = false
-            names.append(name)
-        }
-    }
-
-    private static func equal(_ text: String, _ bytes: UnsafePointer<xmlChar>, _ length: Int) -> Bool {
+    static func equal(_ text: String, _ bytes: UnsafePointer<xmlChar>, _ length: Int) -> Bool {
         var text = text
         return text.withUTF8 { utf8 in utf8.count == length && (length == 0 || memcmp(utf8.baseAddress!, bytes, length) == 0) }
     }
@@ -418,6 +303,140 @@ final class CMTRecordBuilder {
         }
         return nil
     }
+}
+
+/// The record the SAX2 callbacks are building: its names and values, and whether it outgrew a limit.
+struct CMTRecordFields {
+    let maxRecordBytes: Int
+    let maxFieldBytes: Int
+    private var names: [String] = []
+    private var values: [SourceValue] = []
+    /// Names of the record before, by position: the records of one CMT entity list the same fields
+    /// in the same order, so most names are reused rather than made again for every record, and a
+    /// record whose names are all the record before's gets the same array (the mapper then sees the
+    /// header it already resolved without comparing a name).
+    private var previousNames: [String] = []
+    private var reusedAllNames = true
+    private var recordBytes = 0
+    /// Why the record being read will be rejected (it outgrew a limit); its values are not kept.
+    private var oversize: String?
+
+    init(maxRecordBytes: Int, maxFieldBytes: Int) {
+        self.maxRecordBytes = maxRecordBytes
+        self.maxFieldBytes = maxFieldBytes
+    }
+
+    /// `<field name="…" value="…" [lookupentity="…" lookupentityname="…"]/>`, in one pass over its
+    /// attributes, reading their values where libxml2 holds them.
+    mutating func field(_ count: Int, _ attributes: CMTRecordBuilder.Attributes?) {
+        guard oversize == nil, let attributes else { return }
+        var fieldName: String?
+        var value: String?
+        var lookupEntity: String?
+        var lookupEntityName: String?
+        for index in 0..<count {
+            let base = index * 5
+            guard let attribute = attributes[base], let start = attributes[base + 3], let end = attributes[base + 4] else { continue }
+            let length = end - start
+            if CMTRecordBuilder.isNamed(attribute, "name") {
+                fieldName = appendName(start, length)
+            } else if CMTRecordBuilder.isNamed(attribute, "value") {
+                value = CMTRecordBuilder.text(start, length, htmlDecoded: true)
+            } else if CMTRecordBuilder.isNamed(attribute, "lookupentity") {
+                lookupEntity = CMTRecordBuilder.text(start, length)
+            } else if CMTRecordBuilder.isNamed(attribute, "lookupentityname") {
+                lookupEntityName = CMTRecordBuilder.text(start, length, htmlDecoded: true)
+            }
+        }
+        guard let fieldName else { return }
+        if let value, !fits(value) { return }
+        values.append(value.map(SourceValue.string) ?? .null)
+        if let lookupEntity {
+            appendName(fieldName + "@lookupentity")
+            values.append(.string(lookupEntity))
+        }
+        if let lookupEntityName {
+            appendName(fieldName + "@lookupentityname")
+            values.append(.string(lookupEntityName))
+        }
+    }
+
+    mutating func begin(entity: String, id: SourceValue) {
+        oversize = nil
+        recordBytes = 0
+        previousNames = names
+        reusedAllNames = true
+        names.removeAll(keepingCapacity: true)
+        values.removeAll(keepingCapacity: true)
+        appendName("@entity")
+        values.append(.string(entity))
+        appendName("@id")
+        values.append(id)
+    }
+
+    mutating func finish(at location: SourceLocation) -> ImportItem {
+        if let oversize {
+            names = []
+            return .rejected(RejectedRecord(location: location, reason: oversize + "; the record was skipped, reading went on"))
+        }
+        if reusedAllNames, names.count == previousNames.count { names = previousNames }
+        return .record(SourceRecord(location: location, names: names, values: values))
+    }
+
+    private var recordLimitReason: String {
+        "the record is longer than the \(maxRecordBytes)-byte record limit (raise `maxRecordBytes` if it is genuine)"
+    }
+
+    /// The record outgrew a limit: what it holds is dropped now, and it is rejected at its end.
+    private mutating func tooLarge(_ reason: String) {
+        oversize = reason
+        names = []
+        values = []
+    }
+
+    /// Counts a value toward the record limit; false (and the record marked) when over a limit.
+    private mutating func fits(_ value: String) -> Bool {
+        let length = value.utf8.count
+        recordBytes += length
+        if length > maxFieldBytes {
+            tooLarge("a field is longer than the \(maxFieldBytes)-byte field limit (raise `maxFieldBytes` if it is genuine)")
+            return false
+        }
+        if recordBytes > maxRecordBytes {
+            tooLarge(recordLimitReason)
+            return false
+        }
+        return true
+    }
+
+    // MARK: names
+
+    /// Appends the name at the next position: the record before's when its bytes are the same, else new.
+    @discardableResult
+    private mutating func appendName(_ start: UnsafePointer<xmlChar>, _ length: Int) -> String {
+        let index = names.count
+        if memchr(start, 0x26, length) != nil {
+            // An `&` in a name: compared once decoded.
+            appendName(CMTRecordBuilder.text(start, length))
+        } else if index < previousNames.count, CMTRecordBuilder.equal(previousNames[index], start, length) {
+            names.append(previousNames[index])
+        } else {
+            reusedAllNames = false
+            names.append(CMTRecordBuilder.string(start, length))
+        }
+        return names[index]
+    }
+
+    private mutating func appendName(_ name: String) {
+        let index = names.count
+        if index < previousNames.count, previousNames[index] == name {
+            names.append(previousNames[index])
+        } else {
+            reusedAllNames = false
+            names.append(name)
+        }
+    }
+
 }
 
 private func builder(_ context: UnsafeMutableRawPointer?) -> CMTRecordBuilder? {
