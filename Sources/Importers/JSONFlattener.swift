@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Parses one JSON value from bytes and flattens it into (dotted name, value) pairs, with no tree
 /// in between. Objects nest as `a.b`, arrays as `a.0`.
 struct JSONFlattener {
@@ -13,17 +19,29 @@ struct JSONFlattener {
     private(set) var names: [String] = []
     private(set) var values: [SourceValue] = []
     private var scratch: [UInt8] = []
+    /// The dotted name of the value being read, as UTF-8: a `String` is made only for a name that is
+    /// not the one the record before had at the same position.
+    private var path: [UInt8] = []
+    /// The names of the record before (records of one export list the same fields in the same order).
+    private let previousNames: [String]
+    private var reusedAllNames = true
 
-    init(bytes: UnsafeBufferPointer<UInt8>, start: Int) {
+    init(bytes: UnsafeBufferPointer<UInt8>, start: Int, previousNames: [String] = []) {
         self.bytes = bytes
         index = start
+        self.previousNames = previousNames
+        names.reserveCapacity(previousNames.count)
+        values.reserveCapacity(previousNames.count)
     }
 
     /// Flattens the object at the start; returns the index after it.
     mutating func flattenObject() throws -> Int {
         skipSpace()
         guard index < bytes.count, bytes[index] == UInt8(ascii: "{") else { throw error("expected an object ({…})") }
-        try value(prefix: "", depth: 0)
+        try value(depth: 0)
+        // The same names as the record before: the same array, so that a mapper sees the header it
+        // already resolved without comparing a name.
+        if reusedAllNames, names.count == previousNames.count { names = previousNames }
         return index
     }
 
@@ -36,7 +54,7 @@ struct JSONFlattener {
         }
     }
 
-    private mutating func value(prefix: String, depth: Int) throws {
+    private mutating func value(depth: Int) throws {
         guard depth < Self.maxDepth else { throw error("nested deeper than \(Self.maxDepth) levels") }
         skipSpace()
         guard index < bytes.count else { throw error("the value is cut short") }
@@ -51,11 +69,18 @@ struct JSONFlattener {
             while true {
                 skipSpace()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a field name in quotes") }
-                let key = try string()
+                // `prefix.key`, or `key` at the top (and under an empty name).
+                let mark = path.count
+                if mark > 0 { path.append(UInt8(ascii: ".")) }
+                let keyStart = path.count
+                try key()
                 skipSpace()
-                guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' after \"\(key)\"") }
+                guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
+                    throw error("expected ':' after \"\(String(decoding: path[keyStart...], as: UTF8.self))\"")
+                }
                 index += 1
-                try value(prefix: prefix.isEmpty ? key : prefix + "." + key, depth: depth + 1)
+                try value(depth: depth + 1)
+                path.removeLast(path.count - mark)
                 skipSpace()
                 guard index < bytes.count else { throw error("the object is cut short") }
                 if bytes[index] == UInt8(ascii: ",") {
@@ -75,7 +100,11 @@ struct JSONFlattener {
             }
             var position = 0
             while true {
-                try value(prefix: prefix + "." + String(position), depth: depth + 1)
+                let mark = path.count
+                path.append(UInt8(ascii: "."))
+                Self.appendDecimal(position, to: &path)
+                try value(depth: depth + 1)
+                path.removeLast(path.count - mark)
                 position += 1
                 skipSpace()
                 guard index < bytes.count else { throw error("the array is cut short") }
@@ -89,16 +118,16 @@ struct JSONFlattener {
             }
         case UInt8(ascii: "\""):
             let text = try string()
-            append(prefix, .string(text))
+            append(.string(text))
         case UInt8(ascii: "t"):
             try literal("true")
-            append(prefix, .bool(true))
+            append(.bool(true))
         case UInt8(ascii: "f"):
             try literal("false")
-            append(prefix, .bool(false))
+            append(.bool(false))
         case UInt8(ascii: "n"):
             try literal("null")
-            append(prefix, .null)
+            append(.null)
         default:
             let start = index
             if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
@@ -112,13 +141,52 @@ struct JSONFlattener {
                 index = start
                 throw error("unexpected character '\(Character(Unicode.Scalar(bytes[start])))'")
             }
-            append(prefix, .number(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)))
+            append(.number(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)))
         }
     }
 
-    private mutating func append(_ name: String, _ value: SourceValue) {
-        names.append(name)
+    /// A value under the current `path`: its name is the record before's at this position when the
+    /// bytes are the same, else a new `String`.
+    private mutating func append(_ value: SourceValue) {
+        let position = names.count
+        if position < previousNames.count, Self.equal(previousNames[position], path) {
+            names.append(previousNames[position])
+        } else {
+            reusedAllNames = false
+            names.append(String(decoding: path, as: UTF8.self))
+        }
         values.append(value)
+    }
+
+    private static func equal(_ name: String, _ bytes: [UInt8]) -> Bool {
+        var name = name
+        return name.withUTF8 { utf8 in
+            utf8.count == bytes.count && bytes.withUnsafeBufferPointer { memcmp($0.baseAddress!, utf8.baseAddress!, utf8.count) == 0 }
+        }
+    }
+
+    private static func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
+        if value >= 10 { appendDecimal(value / 10, to: &bytes) }
+        bytes.append(UInt8(ascii: "0") + UInt8(value % 10))
+    }
+
+    /// A field name at `index` (on its opening quote), appended to `path` as UTF-8. ASCII names
+    /// without escapes (nearly all) are copied as they are; others go through `string()`, which
+    /// unescapes and checks UTF-8.
+    private mutating func key() throws {
+        let start = index + 1
+        var end = start
+        while end < bytes.count {
+            let byte = bytes[end]
+            if byte == UInt8(ascii: "\"") {
+                path.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<end]))
+                index = end + 1
+                return
+            }
+            if byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { break }
+            end += 1
+        }
+        path.append(contentsOf: try string().utf8)
     }
 
     private mutating func literal(_ word: StaticString) throws {

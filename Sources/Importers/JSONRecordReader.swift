@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// JSON exports, streamed: a Web API (OData) page `{"@odata.context":…, "value":[…]}`, a top-level
 /// array of records, objects one after another, or NDJSON. Only one record's bytes are held at a
 /// time (plus the read-ahead), so a 1 GB array reads in constant memory.
@@ -15,6 +21,8 @@ final class JSONRecordReader: FormatReader {
     private var finished = false
     private var recordNumber = 0
     private var state = State.top
+    /// The names of the last record, reused for the next where they match (see `JSONFlattener`).
+    private var previousNames: [String] = []
     private(set) var notices: [String] = []
     var header: [String]? { nil }
     var consumed: Int64 { source.consumed }
@@ -112,11 +120,20 @@ final class JSONRecordReader: FormatReader {
 
     // MARK: NDJSON
 
+    /// The index of the first LF at or after `start`, or `bytes.count`.
+    static func lineBreak(in bytes: [UInt8], from start: Int) -> Int {
+        guard start < bytes.count else { return bytes.count }
+        return bytes.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress, let found = memchr(base + start, 10, buffer.count - start) else { return buffer.count }
+            return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+        }
+    }
+
     private func nextLine() throws -> ImportItem? {
         while true {
             var end = position
             while true {
-                while end < buffer.count, buffer[end] != 10 { end += 1 }
+                end = Self.lineBreak(in: buffer, from: end)
                 if end < buffer.count || eof { break }
                 if end - position > maxRecordBytes { break }
                 let offset = end - position
@@ -138,7 +155,13 @@ final class JSONRecordReader: FormatReader {
             }
             recordNumber += 1
             let item = flatten(from: position, to: lineEnd, startLine: startLine, trailingAllowed: true)
-            advance(to: min(lineEnd + 1, buffer.count))
+            // The line holds no line break before `lineEnd`: no need to count them again.
+            if lineEnd < buffer.count {
+                line += 1
+                position = lineEnd + 1
+            } else {
+                position = lineEnd
+            }
             return item
         }
     }
@@ -471,7 +494,7 @@ final class JSONRecordReader: FormatReader {
     private func flatten(from start: Int, to end: Int, startLine: Int, trailingAllowed: Bool) -> ImportItem {
         buffer.withUnsafeBufferPointer { all -> ImportItem in
             let bytes = UnsafeBufferPointer(rebasing: all[..<end])
-            var flattener = JSONFlattener(bytes: bytes, start: start)
+            var flattener = JSONFlattener(bytes: bytes, start: start, previousNames: previousNames)
             do {
                 var after = try flattener.flattenObject()
                 while after < end, [32, 9, 13, 10].contains(bytes[after]) { after += 1 }
@@ -484,6 +507,7 @@ final class JSONRecordReader: FormatReader {
                         location: SourceLocation(file: file, record: recordNumber, line: startLine),
                         reason: "field '\(flattener.names[index])' is longer than the \(maxFieldBytes)-byte field limit (raise `maxFieldBytes` if it is genuine)"))
                 }
+                previousNames = flattener.names
                 return .record(SourceRecord(location: SourceLocation(file: file, record: recordNumber, line: startLine), names: flattener.names, values: flattener.values))
             } catch let error as JSONFlattener.SyntaxError {
                 var errorLine = startLine

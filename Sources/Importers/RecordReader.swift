@@ -57,7 +57,7 @@ public final class RecordReader {
             consumedBefore += current!.consumed
             earlierNotices += current!.notices
             lastHeader = current!.header
-            if let xml = current as? XMLRecordReader, xml.isCMT { cmtEntities[paths[fileIndex]] = xml.entitiesSeen }
+            if let cmt = current as? CMTRecordReader { cmtEntities[paths[fileIndex]] = cmt.entitiesSeen }
             current = nil
             fileIndex += 1
         }
@@ -78,7 +78,7 @@ public final class RecordReader {
         case .csv: return try CSVRecordReader(file: path, source: source, options: options)
         case .json: return JSONRecordReader(file: path, source: source, lineDelimited: false, options: options)
         case .ndjson: return JSONRecordReader(file: path, source: source, lineDelimited: true, options: options)
-        case .cmtXML: return try XMLRecordReader(file: path, source: source, mode: .cmt(entity: options.entity), options: options)
+        case .cmtXML: return CMTRecordReader(file: path, source: source, entity: options.entity, options: options)
         case .xml: return try XMLRecordReader(file: path, source: source, mode: .generic(recordElement: options.recordElement ?? ""), options: options)
         }
     }

@@ -141,6 +141,44 @@ import Testing
         #expect(record.text("ownerid@lookupentityname") == "Sales & Marketing")
     }
 
+    /// The CMT reader is libxml2's SAX2 push parser: what came before an error is delivered, even
+    /// from the same chunk, and a DOCTYPE is refused where it starts, before its internal subset.
+    @Test func cmtRecordsBeforeAnErrorInTheSameChunkAreDelivered() throws {
+        let text = """
+        <entities><entity name="lead"><records>
+        <record id="1"><field name="a" value="x &amp;amp; y" lookupentity="s&amp;u" /></record>
+        <record id="2"><field name="a" value="&nope;"/></record>
+        </records></entity></entities>
+        """
+        let read = try Fixture.read("data.xml", text)
+        #expect(read.records.map { $0.text("@id") } == ["1"])
+        #expect(read.records.first?.text("a") == "x & y")
+        // XML-decoded only: SAX2 hands a value's `&` as `&#38;`, turned back once.
+        #expect(read.records.first?.text("a@lookupentity") == "s&u")
+        #expect(read.rejected.count == 1)
+        #expect(read.rejected.first?.reason.contains("Entity 'nope' not defined") == true)
+        #expect(read.rejected.first?.location.line == 3)
+    }
+
+    @Test func cmtDoctypeIsRefusedBeforeItsSubsetIsRead() throws {
+        let text = "<?xml version=\"1.0\"?>\n<!DOCTYPE entities [<!ENTITY x SYSTEM \"file:///etc/hostname\">]>\n<entities><entity name=\"lead\"><records><record id=\"1\"><field name=\"a\" value=\"&x;\"/></record></records></entity></entities>"
+        let read = try Fixture.read("data.xml", text)
+        #expect(read.records.isEmpty)
+        #expect(read.rejected.count == 1)
+        #expect(read.rejected.first?.reason.hasPrefix("the document has a DOCTYPE") == true)
+    }
+
+    @Test func cmtReadsUTF16AndABOM() throws {
+        let text = "<entities><entity name=\"lead\"><records><record id=\"1\"><field name=\"a\" value=\"München\"/></record></records></entity></entities>"
+        let utf16 = [UInt8]([0xFF, 0xFE]) + text.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+        let bom = [UInt8]([0xEF, 0xBB, 0xBF]) + Array(text.utf8)
+        for bytes in [utf16, bom] {
+            let read = try Fixture.read([try Fixture.file("data.xml", bytes)])
+            #expect(read.rejected.isEmpty)
+            #expect(read.records.first?.text("a") == "München")
+        }
+    }
+
     @Test func genericXMLKeepsAnAmpersandItsAuthorWrote() throws {
         let text = #"<export><lead id="a&amp;amp;1"><name>AT&amp;amp;T</name></lead></export>"#
         let read = try Fixture.read("g.xml", text, ImportOptions(format: .xml, recordElement: "lead"))
