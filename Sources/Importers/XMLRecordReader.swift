@@ -376,6 +376,7 @@ final class XMLRecordReader: FormatReader {
         let source = try ByteSources.open(path)
         var head: [UInt8] = []
         while head.count < 64 * 1024, (try source.read(into: &head, count: 64 * 1024)) > 0 {}
+        head = utf8(head)
         var index = 0
         while index < head.count {
             if head[index] == UInt8(ascii: "<"), index + 1 < head.count {
@@ -390,6 +391,36 @@ final class XMLRecordReader: FormatReader {
             index += 1
         }
         return nil
+    }
+
+    /// The start of a file as UTF-8, for finding its root element: libxml2 reads UTF-16 and UTF-32
+    /// (by their BOM, or by the zero bytes around the first `<`), so the sniffing must too.
+    static func utf8(_ head: [UInt8]) -> [UInt8] {
+        func units(width: Int, bigEndian: Bool, from start: Int) -> [UInt32] {
+            stride(from: start, to: head.count - width + 1, by: width).map { offset in
+                let bytes = Array(head[offset..<(offset + width)])
+                return (bigEndian ? bytes : bytes.reversed()).reduce(0) { $0 << 8 | UInt32($1) }
+            }
+        }
+        func text(_ scalars: [UInt32]) -> [UInt8] {
+            Array(String(String.UnicodeScalarView(scalars.compactMap(Unicode.Scalar.init))).utf8)
+        }
+        func text16(_ codeUnits: [UInt32]) -> [UInt8] {
+            Array(String(decoding: codeUnits.map { UInt16(truncatingIfNeeded: $0) }, as: UTF16.self).utf8)
+        }
+        let lt = UInt8(ascii: "<")
+        switch Array(head.prefix(4)) {
+        case [0xFF, 0xFE, 0, 0]: return text(units(width: 4, bigEndian: false, from: 4))
+        case [0, 0, 0xFE, 0xFF]: return text(units(width: 4, bigEndian: true, from: 4))
+        case [lt, 0, 0, 0]: return text(units(width: 4, bigEndian: false, from: 0))
+        case [0, 0, 0, lt]: return text(units(width: 4, bigEndian: true, from: 0))
+        default: break
+        }
+        if head.starts(with: [0xFF, 0xFE]) { return text16(units(width: 2, bigEndian: false, from: 2)) }
+        if head.starts(with: [0xFE, 0xFF]) { return text16(units(width: 2, bigEndian: true, from: 2)) }
+        if head.starts(with: [lt, 0]) { return text16(units(width: 2, bigEndian: false, from: 0)) }
+        if head.starts(with: [0, lt]) { return text16(units(width: 2, bigEndian: true, from: 0)) }
+        return head
     }
 }
 
