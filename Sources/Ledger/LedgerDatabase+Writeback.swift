@@ -64,8 +64,10 @@ public struct WritebackBatch: Sendable, Hashable {
 /// write-back writes the same file again from the same rows: every change lands in exactly one
 /// batch, and each batch's file has one name and one content however often it is written.
 extension LedgerDatabase {
-    /// Every record of `system` that has a referral, with its current and last written values.
-    public func writebackCandidates(system: String) async throws -> [WritebackCandidate] {
+    /// Records of `system` that have a referral, with their current and last written values, in
+    /// id order: at most `limit` of them after the id `after`, so a pass over a ledger of any size
+    /// holds one page at a time.
+    public func writebackCandidates(system: String, after: String? = nil, limit: Int = Int(Int32.max)) async throws -> [WritebackCandidate] {
         try await writer.read { db in
             let rows = try Row.fetchCursor(
                 db,
@@ -75,10 +77,11 @@ extension LedgerDatabase {
                     FROM entry e
                     LEFT JOIN remoteReferral r ON r.referralId = e.referralId
                     LEFT JOIN writebackState w ON w.system = e.system AND w.externalId = e.externalId
-                    WHERE e.system = ? AND e.referralId IS NOT NULL
+                    WHERE e.system = ? AND e.referralId IS NOT NULL AND e.externalId > ?
                     ORDER BY e.externalId
+                    LIMIT ?
                     """,
-                arguments: [system])
+                arguments: [system, after ?? "", limit])
             var result: [WritebackCandidate] = []
             while let row = try rows.next() {
                 result.append(

@@ -45,11 +45,18 @@ public struct WritebackWriter: Sendable {
     let ledger: LedgerDatabase
     let folder: String
     let now: @Sendable () -> Date
+    /// Ledger entries read at a time.
+    let candidatePage: Int
+    /// Rows after which a write-back batch (one file; a `$batch` body is split further at 1,000)
+    /// closes: bounds memory, and keeps each file well under the Dynamics import wizard's size limit.
+    let maxRowsPerBatch: Int
 
-    public init(ledger: LedgerDatabase, folder: String, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(ledger: LedgerDatabase, folder: String, now: @escaping @Sendable () -> Date = { Date() }, candidatePage: Int = 5_000, maxRowsPerBatch: Int = 20_000) {
         self.ledger = ledger
         self.folder = folder
         self.now = now
+        self.candidatePage = max(1, candidatePage)
+        self.maxRowsPerBatch = max(1, maxRowsPerBatch)
     }
 
     /// - Parameters:
@@ -73,18 +80,32 @@ public struct WritebackWriter: Sendable {
         let stamp = ISO8601DateFormatter().string(from: now())
         for target in targets {
             guard let spec = target.writeback else { continue }
-            let rows = try await ledger.writebackCandidates(system: target.system).compactMap { candidate in
-                Self.row(candidate, spec: spec, syncedOn: stamp)
-            }
             var options = ["keyColumn": spec.keyColumn, "serviceRoot": spec.serviceRoot]
             options["entitySet"] = spec.entitySet
-            if let batch = try await ledger.createBatch(
-                kind: .update, system: target.system, format: spec.format.rawValue, columns: spec.columns.map(\.column), options: options, rows: rows,
-                runId: runId, at: now())
-            {
-                result.files += try await write(batch, rows: rows)
-                result.updateRows += rows.count
+            // The ledger is read a page at a time and a batch closes at `maxRowsPerBatch`, so memory
+            // stays bounded whatever the ledger holds: the first write-back after a migration of
+            // 500k records is files of about 20k rows, not one file built in memory.
+            var rows: [WritebackBatchRow] = []
+            func flush() async throws {
+                guard !rows.isEmpty else { return }
+                if let batch = try await ledger.createBatch(
+                    kind: .update, system: target.system, format: spec.format.rawValue, columns: spec.columns.map(\.column), options: options, rows: rows,
+                    runId: runId, at: now())
+                {
+                    result.files += try await write(batch, rows: rows)
+                    result.updateRows += rows.count
+                }
+                rows.removeAll(keepingCapacity: true)
             }
+            var after: String?
+            while true {
+                let page = try await ledger.writebackCandidates(system: target.system, after: after, limit: candidatePage)
+                rows += page.compactMap { Self.row($0, spec: spec, syncedOn: stamp) }
+                if rows.count >= maxRowsPerBatch { try await flush() }
+                guard page.count == candidatePage, let last = page.last else { break }
+                after = last.externalId
+            }
+            try await flush()
         }
         // Incoming referrals go to the first source that has an `incoming:` section: a lead must be
         // created in one CRM only.

@@ -165,6 +165,31 @@ import Testing
         #expect(pairs.allSatisfy { $0[0] == $0[1] })
     }
 
+    @Test func aLargeWritebackIsReadInPagesAndSplitIntoBatches() async throws {
+        let spec = try Self.spec(
+            """
+            writeback:
+              format: dynamics-csv
+              keyColumn: Lead
+              columns:
+                referralId: Partner Center Referral Id
+            """)
+        let ledger = try await Self.ledger(records: 25)
+        let writer = WritebackWriter(ledger: ledger, folder: Self.folder(), candidatePage: 4, maxRowsPerBatch: 10)
+        let result = try await writer.run(targets: [WritebackTarget(spec)], runId: 2)
+        #expect(result.updateRows == 25)
+        #expect(result.files.count == 3)
+        var keys: [String] = []
+        for file in result.files {
+            let lines = try String(contentsOfFile: file, encoding: .utf8).components(separatedBy: "\r\n").filter { !$0.isEmpty }.dropFirst()
+            #expect(lines.count <= 10 + 4)
+            keys += lines.map { String($0.split(separator: ",")[0]) }
+        }
+        #expect(keys.count == 25 && Set(keys).count == 25)
+        let again = try await writer.run(targets: [WritebackTarget(spec)], runId: 3)
+        #expect(again.updateRows == 0 && again.files.isEmpty)
+    }
+
     @Test func aBatchLostToACrashIsWrittenAgainTheSame() async throws {
         let spec = try Self.spec(
             """
