@@ -181,20 +181,9 @@ public final class PullJob {
         configuration: JobConfiguration, mode: String,
         _ body: (LedgerDatabase, Int64) async throws -> (Result, RunCounts, Int32, Bool)
     ) async throws -> Result {
-        let ledger: LedgerDatabase
-        do {
-            ledger = try LedgerDatabase.open(path: configuration.ledgerPath)
-        } catch {
-            throw ConfigurationError(file: configuration.ledgerPath, message: "cannot open the ledger: \(error)")
-        }
-        _ = try await ledger.acquireLease()
-        let heartbeat = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(LedgerDatabase.heartbeatInterval))
-                _ = try? await ledger.renewLease()
-            }
-        }
-        defer { heartbeat.cancel() }
+        let leased = try await LeasedLedger.open(configuration)
+        let ledger = leased.ledger
+        defer { leased.heartbeat.cancel() }
         let runId: Int64
         do {
             runId = try await ledger.startRun(mode: mode, configDigest: nil)

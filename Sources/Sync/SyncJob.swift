@@ -84,22 +84,10 @@ public final class SyncJob {
     /// - Parameter connect: builds the client; an error stops the run (exit 3) with nothing sent.
     public func run(connect: () async throws -> PartnerClient) async throws -> SyncSummary {
         var summary = SyncSummary(dryRun: false, mode: configuration.upload.mode.rawValue, startedAt: Date())
-        let ledger: LedgerDatabase
-        do {
-            ledger = try LedgerDatabase.open(path: configuration.ledgerPath)
-        } catch {
-            throw ConfigurationError(file: configuration.ledgerPath, message: "cannot open the ledger: \(error)")
-        }
         // Before anything is read: one run at a time on a ledger (a second one stops here, exit 3).
-        _ = try await ledger.acquireLease()
-        let heartbeat = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(LedgerDatabase.heartbeatInterval))
-                // A lost lease needs no action here: the next pending mark fails and the run stops.
-                _ = try? await ledger.renewLease()
-            }
-        }
-        defer { heartbeat.cancel() }
+        let leased = try await LeasedLedger.open(configuration)
+        let ledger = leased.ledger
+        defer { leased.heartbeat.cancel() }
         let runId: Int64
         let report: RunReport
         do {
