@@ -79,7 +79,7 @@ public final class RecordReader {
         case .json: return JSONRecordReader(file: path, source: source, lineDelimited: false, options: options)
         case .ndjson: return JSONRecordReader(file: path, source: source, lineDelimited: true, options: options)
         case .cmtXML: return CMTRecordReader(file: path, source: source, entity: options.entity, options: options)
-        case .xml: return try XMLRecordReader(file: path, source: source, mode: .generic(recordElement: options.recordElement ?? ""), options: options)
+        case .xml: return try XMLRecordReader(file: path, source: source, recordElement: options.recordElement ?? "", options: options)
         }
     }
 }

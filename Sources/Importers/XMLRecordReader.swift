@@ -4,34 +4,19 @@ import Glibc
 import Foundation
 #endif
 
-/// XML exports through libxml2's streaming reader: Configuration Migration `data.xml` and generic
-/// record XML. Hardened: a document with a DOCTYPE is refused (no DTD, so no entity can be
+/// Generic record XML through libxml2's streaming reader (Configuration Migration `data.xml` has a
+/// reader of its own, `CMTRecordReader`). Hardened: a document with a DOCTYPE is refused (no DTD, so no entity can be
 /// expanded or loaded: XXE and billion laughs are both stopped before they start), no network, no
 /// entity substitution.
 final class XMLRecordReader: FormatReader {
-    enum Mode {
-        /// `entities/entity[@name]/records/record[@id]/field[@name,@value,…]`; nil reads every entity.
-        case cmt(entity: String?)
-        /// Each element with this name is a record; its attributes and child elements are fields.
-        case generic(recordElement: String)
-    }
-
     let file: String
     private let input: XMLInput
     private let reader: xmlTextReaderPtr
-    private let mode: Mode
+    /// Each element with this name is a record; its attributes and child elements are fields.
+    private let recordElement: String
     private let errors = XMLErrors()
     private var recordNumber = 0
     private var finished = false
-    private var currentEntity: String?
-    private var includeEntity = true
-    /// CMT: the entities the file holds, in file order (whether the filter takes them or not).
-    private(set) var entitiesSeen: [String] = []
-    var isCMT: Bool {
-        if case .cmt = mode { return true }
-        return false
-    }
-    private var entityMatched = false
     private let maxRecordBytes: Int
     private let maxFieldBytes: Int
     /// Bytes of the record's values so far, for the record limit.
@@ -52,9 +37,9 @@ final class XMLRecordReader: FormatReader {
     private var hasChildren: [Bool] = []
     private var text = ""
 
-    init(file: String, source: any ByteSource, mode: Mode, options: ImportOptions = ImportOptions()) throws {
+    init(file: String, source: any ByteSource, recordElement: String, options: ImportOptions = ImportOptions()) throws {
         self.file = file
-        self.mode = mode
+        self.recordElement = recordElement
         maxRecordBytes = options.maxRecordBytes
         maxFieldBytes = options.maxFieldBytes
         input = XMLInput(source: source)
@@ -102,7 +87,6 @@ final class XMLRecordReader: FormatReader {
             if status == 0 {
                 finished = true
                 if recordDepth >= 0 { return fail("the document ends inside a record: it is truncated") }
-                noteMissingEntity()
                 return nil
             }
             if status < 0 {
@@ -117,8 +101,6 @@ final class XMLRecordReader: FormatReader {
             case 15:  // end element
                 if let item = endElement() { return item }
             case 3, 4, 13, 14:  // text, CDATA, whitespace
-                // A CMT record keeps its values in attributes: its text is only indentation.
-                if case .cmt = mode { continue }
                 if recordDepth >= 0, oversize == nil, let value = xmlTextReaderConstValue(reader) {
                     // Checked before the text is copied: text split by comments or CDATA into many
                     // nodes would otherwise grow one value without bound.
@@ -140,12 +122,6 @@ final class XMLRecordReader: FormatReader {
 
     private var localName: String {
         xmlTextReaderConstLocalName(reader).map { String(cString: $0) } ?? ""
-    }
-
-    private func attribute(_ name: String) -> String? {
-        guard let value = xmlTextReaderGetAttribute(reader, name) else { return nil }
-        defer { free(value) }  // xmlFree is free() unless libxml2's allocators were replaced
-        return String(cString: value)
     }
 
     private func attributes() -> [(String, String)] {
@@ -191,18 +167,9 @@ final class XMLRecordReader: FormatReader {
         return true
     }
 
-    /// CMT with an entity filter that took nothing: say what the file has instead.
-    private func noteMissingEntity() {
-        guard case .cmt(let filter?) = mode, !entityMatched else { return }
-        let present = entitiesSeen.isEmpty ? "no entity at all" : "the file has: " + entitiesSeen.joined(separator: ", ")
-        notices.append("\(file): entity '\(filter)' is not in the file; \(present)")
-    }
-
     private func beginRecord() {
         oversize = nil
         recordBytes = 0
-        previousNames = names
-        reusedAllNames = true
         names.removeAll(keepingCapacity: true)
         values.removeAll(keepingCapacity: true)
         recordLine = Int(xmlGetLineNo(xmlTextReaderCurrentNode(reader)))
@@ -219,137 +186,37 @@ final class XMLRecordReader: FormatReader {
             names = []
             return .rejected(RejectedRecord(location: SourceLocation(file: file, record: recordNumber, line: recordLine), reason: oversize + "; the record was skipped, reading went on"))
         }
-        // The same names as the record before: hand out the same array, so the mapper sees the
-        // header it already resolved without comparing every name.
-        if reusedAllNames, names.count == previousNames.count { names = previousNames }
         return .record(SourceRecord(location: SourceLocation(file: file, record: recordNumber, line: recordLine), names: names, values: values))
-    }
-
-    /// Names of the record before, by position: the records of one CMT entity list the same fields
-    /// in the same order, so most names are reused rather than made again for every record.
-    private var previousNames: [String] = []
-    private var reusedAllNames = true
-
-    /// Appends the name at the next position: the record before's, when `isSame` says it is the
-    /// same, else a new one from `make`.
-    @discardableResult
-    private func appendName(isSame: (String) -> Bool, make: () -> String) -> String {
-        let index = names.count
-        if index < previousNames.count, isSame(previousNames[index]) {
-            names.append(previousNames[index])
-        } else {
-            reusedAllNames = false
-            names.append(make())
-        }
-        return names[index]
-    }
-
-    /// A name libxml2 holds: compared in place, copied only when new.
-    private func appendName(_ name: UnsafePointer<xmlChar>) -> String {
-        appendName(isSame: { Self.equal($0, name) }, make: { String(cString: name) })
-    }
-
-    private func appendName(_ name: String) {
-        appendName(isSame: { $0 == name }, make: { name })
-    }
-
-    private static func equal(_ text: String, _ bytes: UnsafePointer<xmlChar>) -> Bool {
-        var index = 0
-        for byte in text.utf8 {
-            guard bytes[index] == byte else { return false }
-            index += 1
-        }
-        return bytes[index] == 0
-    }
-
-    private static func isNamed(_ name: UnsafePointer<xmlChar>, _ expected: StaticString) -> Bool {
-        strcmp(UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self), UnsafeRawPointer(expected.utf8Start).assumingMemoryBound(to: CChar.self)) == 0
-    }
-
-    /// `<field name="…" value="…" [lookupentity="…" lookupentityname="…"]/>`, its attributes read in
-    /// one pass without converting their names.
-    private func cmtField() {
-        guard oversize == nil else { return }
-        var fieldName: String?
-        var value: String?
-        var lookupEntity: String?
-        var lookupEntityName: String?
-        while xmlTextReaderMoveToNextAttribute(reader) == 1 {
-            guard let attribute = xmlTextReaderConstLocalName(reader), let text = xmlTextReaderConstValue(reader) else { continue }
-            if Self.isNamed(attribute, "name") {
-                // `text` is valid only until the reader moves on: the name is taken now.
-                fieldName = appendName(text)
-            } else if Self.isNamed(attribute, "value") {
-                value = CMTText.decode(text)
-            } else if Self.isNamed(attribute, "lookupentity") {
-                lookupEntity = String(cString: text)
-            } else if Self.isNamed(attribute, "lookupentityname") {
-                lookupEntityName = CMTText.decode(text)
-            }
-        }
-        xmlTextReaderMoveToElement(reader)
-        guard let fieldName else { return }
-        if let value, !fits(value) { return }
-        values.append(value.map(SourceValue.string) ?? .null)
-        if let lookupEntity {
-            appendName(fieldName + "@lookupentity")
-            values.append(.string(lookupEntity))
-        }
-        if let lookupEntityName {
-            appendName(fieldName + "@lookupentityname")
-            values.append(.string(lookupEntityName))
-        }
     }
 
     private func startElement() -> ImportItem? {
         let isEmpty = xmlTextReaderIsEmptyElement(reader) == 1
-        switch mode {
-        case .cmt(let filter):
-            // Element names compared as C strings: a CMT file has one element per field.
-            guard let name = xmlTextReaderConstLocalName(reader) else { return nil }
-            if recordDepth >= 0, Self.isNamed(name, "field") {
-                cmtField()
-            } else if Self.isNamed(name, "entity") {
-                currentEntity = attribute("name")
-                if let currentEntity, !entitiesSeen.contains(currentEntity) { entitiesSeen.append(currentEntity) }
-                includeEntity = filter.map { currentEntity?.caseInsensitiveCompare($0) == .orderedSame } ?? true
-                if includeEntity { entityMatched = true }
-            } else if includeEntity, recordDepth < 0, Self.isNamed(name, "record") {
-                beginRecord()
-                appendName("@entity")
-                values.append(.string(currentEntity ?? ""))
-                appendName("@id")
-                values.append(attribute("id").map(SourceValue.string) ?? .null)
-                if isEmpty { return finishRecord() }
+        let name = localName
+        if recordDepth < 0 {
+            guard name == recordElement else { return nil }
+            beginRecord()
+            for (attributeName, value) in attributes() where fits(value) {
+                names.append(attributeName)
+                values.append(.string(value))
             }
-        case .generic(let recordElement):
-            let name = localName
-            if recordDepth < 0 {
-                guard name == recordElement else { return nil }
-                beginRecord()
-                for (attributeName, value) in attributes() where fits(value) {
-                    names.append(attributeName)
-                    values.append(.string(value))
+            if isEmpty { return finishRecord() }
+        } else {
+            if !hasChildren.isEmpty { hasChildren[hasChildren.count - 1] = true }
+            path.append(name)
+            hasChildren.append(false)
+            text = ""
+            let prefix = path.joined(separator: ".")
+            for (attributeName, value) in attributes() where oversize == nil && fits(value) {
+                names.append(prefix + "@" + attributeName)
+                values.append(.string(value))
+            }
+            if isEmpty {
+                if oversize == nil {
+                    names.append(prefix)
+                    values.append(.null)
                 }
-                if isEmpty { return finishRecord() }
-            } else {
-                if !hasChildren.isEmpty { hasChildren[hasChildren.count - 1] = true }
-                path.append(name)
-                hasChildren.append(false)
-                text = ""
-                let prefix = path.joined(separator: ".")
-                for (attributeName, value) in attributes() where oversize == nil && fits(value) {
-                    names.append(prefix + "@" + attributeName)
-                    values.append(.string(value))
-                }
-                if isEmpty {
-                    if oversize == nil {
-                        names.append(prefix)
-                        values.append(.null)
-                    }
-                    path.removeLast()
-                    hasChildren.removeLast()
-                }
+                path.removeLast()
+                hasChildren.removeLast()
             }
         }
         return nil
@@ -359,7 +226,7 @@ final class XMLRecordReader: FormatReader {
         guard recordDepth >= 0 else { return nil }
         let depth = Int(xmlTextReaderDepth(reader))
         if depth == recordDepth { return finishRecord() }
-        if case .generic = mode, !path.isEmpty {
+        if !path.isEmpty {
             if hasChildren.last == false, oversize == nil {
                 names.append(path.joined(separator: "."))
                 values.append(.string(text))

@@ -136,7 +136,7 @@ import Testing
     @Test func anXMLRecordRunningPastTheLimitStopsReadingEarly() throws {
         let piece = String(repeating: "x", count: 5000) + "<!-- -->"
         let source = GeneratedSource([.text("<export><lead id=\"1\"/><lead id=\"2\"><notes>"), .rows(piece, Self.big / piece.utf8.count), .text("</notes></lead><lead id=\"3\"/></export>")])
-        let reader = try XMLRecordReader(file: "r.xml", source: source, mode: .generic(recordElement: "lead"), options: Self.small)
+        let reader = try XMLRecordReader(file: "r.xml", source: source, recordElement: "lead", options: Self.small)
         let read = try reader.readAll()
         #expect(read.records.map { $0.text("id") } == ["1"])
         #expect(read.rejected.count == 1)

@@ -186,6 +186,15 @@ import Testing
         #expect(read.records.first?.text("name") == "AT&amp;T")
     }
 
+    /// Each generic record has its own names, even when it has as many fields as the record before
+    /// (the CMT reader's name reuse once replaced them with the record before's).
+    @Test func genericRecordsWithOtherFieldsOfTheSameCountKeepTheirOwnNames() throws {
+        let text = "<export><lead><email>a@x.com</email></lead><lead><phone>555</phone></lead></export>"
+        let read = try Fixture.read("g.xml", text, ImportOptions(format: .xml, recordElement: "lead"))
+        #expect(read.records.map(\.names) == [["email"], ["phone"]])
+        #expect(read.records.last?.text("phone") == "555" && read.records.last?.text("email") == nil)
+    }
+
     /// #11.7: an entity filter that takes nothing says which entities the file has.
     @Test func aMissingEntityIsReportedWithTheEntitiesTheFileHas() throws {
         let text = """
