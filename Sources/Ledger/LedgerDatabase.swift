@@ -124,6 +124,8 @@ public final class LedgerDatabase: Sendable {
         }
         // Appended by issue #13 (pull, history, write-back); see LedgerDatabase+History.swift.
         migrator.registerMigration("v3-pull", migrate: Self.migratePull)
+        // Issue #9: a change counter, so a write-back pass over unchanged records is skipped.
+        migrator.registerMigration("v4-change-mark", migrate: Self.migrateChangeMark)
         return migrator
     }
 }

@@ -31,6 +31,8 @@ public struct WritebackResult: Sendable, Hashable {
     public var incomingRows = 0
     /// Files of earlier batches written again (a crash came between a batch and its file, or `--since`).
     public var rewrittenBatches = 0
+    /// Ledger entries compared; 0 when nothing changed since the last pass (the comparison is skipped).
+    public var candidatesRead = 0
 
     public init() {}
 }
@@ -97,15 +99,23 @@ public struct WritebackWriter: Sendable {
                 }
                 rows.removeAll(keepingCapacity: true)
             }
+            // Skipped when nothing the comparison reads changed since the last complete pass with
+            // the same columns (see LedgerDatabase+ChangeMark): a nightly run over unchanged records
+            // read every entry with a referral to write nothing.
+            let compared = Self.comparedColumns(spec)
+            let seq = try await ledger.changeSequence()
+            if try await ledger.writebackIsCurrent(system: target.system, compared: compared, seq: seq) { continue }
             var after: String?
             while true {
                 let page = try await ledger.writebackCandidates(system: target.system, after: after, limit: candidatePage)
+                result.candidatesRead += page.count
                 rows += page.compactMap { Self.row($0, spec: spec, syncedOn: stamp) }
                 if rows.count >= maxRowsPerBatch { try await flush() }
                 guard page.count == candidatePage, let last = page.last else { break }
                 after = last.externalId
             }
             try await flush()
+            try await ledger.setWritebackMark(system: target.system, compared: compared, seq: seq)
         }
         // Incoming referrals go to the first source that has an `incoming:` section: a lead must be
         // created in one CRM only.
@@ -122,6 +132,12 @@ public struct WritebackWriter: Sendable {
             }
         }
         return result
+    }
+
+    /// What a pass compares, column by column (the time of writing is never compared): a pass
+    /// with other columns is not current whatever the ledger holds.
+    static func comparedColumns(_ spec: WritebackSpec) -> String {
+        JSONStringArray.encode(spec.columns.map { $0.value == .syncedOn ? "" : $0.value.rawValue })
     }
 
     /// The record's row if its values changed since the last write-back, else nil.
