@@ -74,28 +74,49 @@ final class PlanningStream {
     }
 
     private static func plan(_ chunk: RecordChunk, ledger: LedgerDatabase?, planner: SyncPlanner, reconciled: Set<RecordKey>) async throws -> PlannedChunk {
-        let entries: [String: LedgerEntry]
+        let entries: [PlanningEntry?]
         do {
-            entries = try await ledger?.entries(system: chunk.system, externalIds: chunk.records.compactMap(\.externalId)) ?? [:]
+            entries = try await ledger?.planningEntries(system: chunk.system, externalIds: chunk.records.map(\.externalId))
+                ?? Array(repeating: nil, count: chunk.records.count)
         } catch {
             throw LedgerReadError(underlying: error)
         }
         var planned = PlannedChunk(system: chunk.system, recordCount: chunk.records.count, bytesRead: chunk.bytesRead, steps: [], newRejects: [])
-        planned.steps.reserveCapacity(chunk.records.count)
-        for (record, step) in zip(chunk.records, planner.plan(chunk, entries: entries, reconciled: reconciled)) {
-            if case .settled(let outcome) = step, case .rejected(_, false) = record.outcome, let id = outcome.externalId,
-                let reject = Self.newReject(id, outcome: outcome, entry: entries[id])
-            {
-                planned.newRejects.append(reject)
+        planned.steps = planner.plan(chunk, entries: entries, reconciled: reconciled)
+        var known: [Int] = []
+        for (index, step) in planned.steps.enumerated() {
+            switch step {
+            case .upload:
+                if entries[index] != nil { known.append(index) }
+            case .settled(let outcome):
+                if case .rejected(_, false) = chunk.records[index].outcome, let id = outcome.externalId,
+                    let reject = Self.newReject(id, outcome: outcome, entry: entries[index])
+                {
+                    planned.newRejects.append(reject)
+                }
             }
-            planned.steps.append(step)
+        }
+        // A record that needs a call and that the ledger knows is read whole: its stable request
+        // ids and eTag. On a nightly run these are the few changed records.
+        if let ledger, !known.isEmpty {
+            let whole: [String: LedgerEntry]
+            do {
+                whole = try await ledger.entries(system: chunk.system, externalIds: known.compactMap { chunk.records[$0].externalId })
+            } catch {
+                throw LedgerReadError(underlying: error)
+            }
+            for index in known {
+                guard case .upload(var work) = planned.steps[index] else { continue }
+                work.entry = whole[work.key.externalId]
+                planned.steps[index] = .upload(work)
+            }
         }
         return planned
     }
 
     /// A record the mapping refused, to be noted in the ledger so `ledger show` tells why it was
     /// never sent; nil when the ledger says so already.
-    static func newReject(_ externalId: String, outcome: RecordOutcome, entry: LedgerEntry?) -> LedgerDatabase.Reject? {
+    static func newReject(_ externalId: String, outcome: RecordOutcome, entry: PlanningEntry?) -> LedgerDatabase.Reject? {
         let reason = outcome.detail
         // Compared whole first: the ledger keeps a reason cut to `maxErrorLength`, but nearly every
         // reason is shorter, and a re-run over a million rejects should not copy a million strings.

@@ -29,6 +29,8 @@ struct UploadWork: Sendable {
     var referral: Referral
     var payloadHash: String
     var action: PlannedAction
+    /// The whole ledger entry, when there is one: read after planning, for the records that need a
+    /// call (the stable request ids, the eTag).
     var entry: LedgerEntry?
 }
 
@@ -42,7 +44,7 @@ struct SyncPlanner: Sendable {
     var mode: JobConfiguration.Upload.Mode
 
     /// - Parameter desired: the mapped referral's status and substatus, when the mapping sets them.
-    func plan(payloadHash: String, entry: LedgerEntry?, desired: (ReferralStatus?, ReferralSubstatus?) = (nil, nil)) -> PlannedAction {
+    func plan(payloadHash: String, entry: PlanningEntry?, desired: (ReferralStatus?, ReferralSubstatus?) = (nil, nil)) -> PlannedAction {
         guard let entry else { return .create }
         guard let _ = entry.referralId else {
             // Rejected by the API with this same payload: report it again without a call.
@@ -70,48 +72,58 @@ struct SyncPlanner: Sendable {
         return mode == .sync ? .update : .changedButCreateOnly
     }
 
-    /// Plans every record of a chunk against the ledger entries of its ids: the one planning of
-    /// both the dry run and the real run, so both agree on every record. One step per record, in order.
+    /// Plans every record of a chunk against the ledger entries of its records: the one planning of
+    /// both the dry run and the real run, so both agree on every record. One step per record, in
+    /// order; an upload's `entry` is left for the caller to read whole.
     ///
-    /// - Parameter reconciled: records found on the server by this run's start-of-run reconciliation.
-    func plan(_ chunk: RecordChunk, entries: [String: LedgerEntry], reconciled: Set<RecordKey>) -> [PlannedStep] {
-        chunk.records.map { record in
-            let source = record.location.description
-            switch record.outcome {
-            case .skipped(let reason):
-                return .settled(RecordOutcome(kind: .skipped, externalId: record.externalId, source: source, detail: reason))
-            case .rejected(_, let isDuplicate):
-                var outcome = RecordOutcome(kind: .rejected, externalId: record.externalId, source: source, detail: record.reason ?? "")
-                outcome.duplicate = isDuplicate
+    /// - Parameters:
+    ///   - entries: by position, the ledger's entry of each record (nil: never seen).
+    ///   - reconciled: records found on the server by this run's start-of-run reconciliation.
+    func plan(_ chunk: RecordChunk, entries: [PlanningEntry?], reconciled: Set<RecordKey>) -> [PlannedStep] {
+        var steps: [PlannedStep] = []
+        steps.reserveCapacity(chunk.records.count)
+        for index in chunk.records.indices {
+            let entry = index < entries.count ? entries[index] : nil
+            steps.append(plan(chunk.records[index], system: chunk.system, entry: entry, reconciled: reconciled))
+        }
+        return steps
+    }
+
+    private func plan(_ record: StreamRecord, system: String, entry: PlanningEntry?, reconciled: Set<RecordKey>) -> PlannedStep {
+        let source = record.location.description
+        switch record.outcome {
+        case .skipped(let reason):
+            return .settled(RecordOutcome(kind: .skipped, externalId: record.externalId, source: source, detail: reason))
+        case .rejected(_, let isDuplicate):
+            var outcome = RecordOutcome(kind: .rejected, externalId: record.externalId, source: source, detail: record.reason ?? "")
+            outcome.duplicate = isDuplicate
+            return .settled(outcome)
+        case .mapped(let mapped):
+            let id = record.externalId ?? ""
+            let key = RecordKey(system: system, externalId: id)
+            let action = plan(payloadHash: mapped.payloadHash, entry: entry, desired: (mapped.referral.status, mapped.referral.substatus))
+            func settled(_ kind: RecordOutcome.Kind, _ detail: String, notUpdated: Bool = false) -> PlannedStep {
+                var outcome = RecordOutcome(kind: kind, externalId: id, source: source, detail: detail)
+                outcome.referralId = entry?.referralId
+                outcome.engagementId = entry?.engagementId
+                outcome.connectedReferralId = entry?.connectedReferralId
+                outcome.notUpdated = notUpdated
+                if kind == .created { outcome.reconciled = true }
                 return .settled(outcome)
-            case .mapped(let mapped):
-                let id = record.externalId ?? ""
-                let key = RecordKey(system: chunk.system, externalId: id)
-                let entry = entries[id]
-                let action = plan(payloadHash: mapped.payloadHash, entry: entry, desired: (mapped.referral.status, mapped.referral.substatus))
-                func settled(_ kind: RecordOutcome.Kind, _ detail: String, notUpdated: Bool = false) -> PlannedStep {
-                    var outcome = RecordOutcome(kind: kind, externalId: id, source: source, detail: detail)
-                    outcome.referralId = entry?.referralId
-                    outcome.engagementId = entry?.engagementId
-                    outcome.connectedReferralId = entry?.connectedReferralId
-                    outcome.notUpdated = notUpdated
-                    if kind == .created { outcome.reconciled = true }
-                    return .settled(outcome)
-                }
-                switch action {
-                case .unchanged:
-                    // Found by this run's reconciliation: created, in truth, by the run that was interrupted.
-                    if reconciled.contains(key) { return settled(.created, "created (found after a lost response)") }
-                    return settled(.unchanged, "unchanged")
-                case .changedButCreateOnly:
-                    return settled(.unchanged, "unchanged; not updated: changed in the source, but upload.mode is create-only", notUpdated: true)
-                case .closed:
-                    return settled(.unchanged, "unchanged; not updated: the referral is Closed in Partner Center", notUpdated: true)
-                case .rejectedBefore(let reason):
-                    return settled(.rejected, "rejected by the API in an earlier run with this same data: \(reason)")
-                case .create, .update, .finishConnected:
-                    return .upload(UploadWork(key: key, source: source, referral: mapped.referral, payloadHash: mapped.payloadHash, action: action, entry: entry))
-                }
+            }
+            switch action {
+            case .unchanged:
+                // Found by this run's reconciliation: created, in truth, by the run that was interrupted.
+                if reconciled.contains(key) { return settled(.created, "created (found after a lost response)") }
+                return settled(.unchanged, "unchanged")
+            case .changedButCreateOnly:
+                return settled(.unchanged, "unchanged; not updated: changed in the source, but upload.mode is create-only", notUpdated: true)
+            case .closed:
+                return settled(.unchanged, "unchanged; not updated: the referral is Closed in Partner Center", notUpdated: true)
+            case .rejectedBefore(let reason):
+                return settled(.rejected, "rejected by the API in an earlier run with this same data: \(reason)")
+            case .create, .update, .finishConnected:
+                return .upload(UploadWork(key: key, source: source, referral: mapped.referral, payloadHash: mapped.payloadHash, action: action, entry: nil))
             }
         }
     }

@@ -37,6 +37,34 @@ struct LedgerEntryRowTests {
         #expect(try await ledger.entry(system: "sys", externalId: "ext") == entry)
         #expect(try await ledger.entries(system: "sys", externalIds: ["ext", "other"]) == ["ext": entry])
         #expect(try await ledger.find(externalId: "ext") == [entry])
+        #expect(try await ledger.planningEntries(system: "sys", externalIds: [nil, "other", "ext"]) == [nil, nil, PlanningEntry(entry)])
+    }
+
+    /// Planning reads each id's entry by position, over several statements, for ids given twice
+    /// (at the first position only) and for none.
+    @Test func planningEntriesArePlacedByPosition() async throws {
+        let ledger = try LedgerDatabase.inMemory()
+        try await ledger.writeRawForTests(
+            sql: """
+                WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 1199)
+                INSERT INTO entry (system, externalId, state, referralId, needsConnected, payloadHash, attempts, createdAt, updatedAt)
+                SELECT 's', 'id-' || i, 'created', 'ref-' || i, 0, 'h' || i, 0, '2026-12-01 00:00:00.000', '2026-12-01 00:00:00.000' FROM n
+                """)
+        var ids: [String?] = (0..<1_300).reversed().map { "id-\($0)" }
+        ids.insert(nil, at: 7)
+        ids.append("id-5")
+        let found = try await ledger.planningEntries(system: "s", externalIds: ids)
+        #expect(found.count == ids.count)
+        for (id, entry) in zip(ids, found).dropLast() {
+            guard let id, let number = Int(id.dropFirst(3)), number < 1_200 else {
+                #expect(entry == nil)
+                continue
+            }
+            #expect(entry?.referralId == "ref-\(number)" && entry?.payloadHash == "h\(number)" && entry?.state == .created)
+        }
+        #expect(found.last! == nil)
+        #expect(try await ledger.planningEntries(system: "other", externalIds: ids).allSatisfy { $0 == nil })
+        #expect(try await ledger.planningEntries(system: "s", externalIds: []).isEmpty)
     }
 
     @Test func theSelectionIsTheTableInOrder() async throws {
@@ -54,6 +82,7 @@ struct LedgerEntryRowTests {
         try await ledger.markPending(system: "s", externalId: "a", requestId: "r", payloadHash: nil, sourceLocation: nil, runId: 1, at: Date())
         try await ledger.writeRawForTests(sql: "UPDATE entry SET state = 'exploded', pendingSince = 'not a date'")
         await #expect(throws: (any Error).self) { _ = try await ledger.entries(system: "s", externalIds: ["a"]) }
+        await #expect(throws: (any Error).self) { _ = try await ledger.planningEntries(system: "s", externalIds: ["a"]) }
         await #expect(throws: (any Error).self) { _ = try await ledger.unresolved(system: nil) }
     }
 }

@@ -12,10 +12,10 @@ import Testing
 
 /// The planner decides from the ledger alone: no I/O, so every case is a plain value test.
 @Suite struct SyncPlannerTests {
-    static func entry(_ configure: (inout LedgerEntry) -> Void) -> LedgerEntry {
+    static func entry(_ configure: (inout LedgerEntry) -> Void) -> PlanningEntry {
         var entry = LedgerEntry(system: "s", externalId: "a", state: .created)
         configure(&entry)
-        return entry
+        return PlanningEntry(entry)
     }
 
     @Test func aRecordTheLedgerDoesNotKnowIsCreated() {
@@ -78,8 +78,10 @@ import Testing
         let records = [record("a", "A", 1), record("b", "B", 2), record("c", "C", 3), record("", "D", 4), skipped]
         guard case .mapped(let b) = records[1].outcome else { Issue.record("b must map"); return }
         let entries = [
-            "b": Self.entry { $0.externalId = "b"; $0.referralId = "rb"; $0.payloadHash = b.payloadHash },
-            "c": Self.entry { $0.externalId = "c"; $0.referralId = "rc"; $0.payloadHash = "old" },
+            nil,
+            Self.entry { $0.externalId = "b"; $0.referralId = "rb"; $0.payloadHash = b.payloadHash },
+            Self.entry { $0.externalId = "c"; $0.referralId = "rc"; $0.payloadHash = "old" },
+            nil, nil,
         ]
         let chunk = RecordChunk(sourceIndex: 0, system: "s", records: records, bytesRead: 0)
         let planned = SyncPlanner(mode: .sync).plan(chunk, entries: entries, reconciled: [RecordKey(system: "s", externalId: "b")])
