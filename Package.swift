@@ -66,7 +66,7 @@ let package = Package(
         // The SQLite mapping ledger.
         .target(
             name: "Ledger",
-            dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         // The Partner API client: HTTP, tokens, retries.

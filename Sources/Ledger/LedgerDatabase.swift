@@ -133,5 +133,5 @@ public final class LedgerDatabase: Sendable {
 /// A ledger problem, said so that the user can act on it.
 public struct LedgerError: Error, CustomStringConvertible, Sendable {
     public var description: String
-    init(_ description: String) { self.description = description }
+    public init(_ description: String) { self.description = description }
 }

@@ -1,4 +1,5 @@
-public import GRDB
+import GRDB
+import GRDBSQLite
 
 /// What planning a record reads of its ledger entry: enough to tell unchanged from changed, and a
 /// settled record's ids for the report. No dates, no request ids: a record that needs a call has
@@ -43,17 +44,28 @@ public struct PlanningEntry: Sendable, Hashable {
     /// The columns read, in order; the id first, to place each row.
     static let selectionSQL = "externalId, state, referralId, engagementId, needsConnected, connectedReferralId, status, substatus, payloadHash, lastError"
 
-    /// Throws on a value it cannot read (an unknown state written by another tool) instead of trapping.
-    init(row: Row) throws {
-        state = try row.decode(atIndex: 1)
-        referralId = try row.decode(atIndex: 2)
-        engagementId = try row.decode(atIndex: 3)
-        needsConnected = try row.decode(atIndex: 4)
-        connectedReferralId = try row.decode(atIndex: 5)
-        status = try row.decode(atIndex: 6)
-        substatus = try row.decode(atIndex: 7)
-        payloadHash = try row.decode(atIndex: 8)
-        lastError = try row.decode(atIndex: 9)
+    /// Reads the current row of a stepped statement selecting `selectionSQL`. Throws on a state it
+    /// does not know (written by another tool) instead of trapping.
+    init(statement: SQLiteStatement) throws {
+        guard let state = LedgerState(rawValue: Self.text(statement, 1) ?? "") else {
+            throw LedgerError("the ledger holds an entry in a state this version does not know (\(Self.text(statement, 1) ?? "null")): was it written by another tool?")
+        }
+        self.state = state
+        referralId = Self.text(statement, 2)
+        engagementId = Self.text(statement, 3)
+        needsConnected = sqlite3_column_int64(statement, 4) != 0
+        connectedReferralId = Self.text(statement, 5)
+        status = Self.text(statement, 6)
+        substatus = Self.text(statement, 7)
+        payloadHash = Self.text(statement, 8)
+        lastError = Self.text(statement, 9)
+    }
+
+    /// A column as text, nil for NULL (a number is read as its text, as SQLite converts it).
+    static func text(_ statement: SQLiteStatement, _ column: Int32) -> String? {
+        guard let bytes = sqlite3_column_text(statement, column) else { return nil }
+        let count = Int(sqlite3_column_bytes(statement, column))
+        return String(decoding: UnsafeBufferPointer(start: bytes, count: max(0, count)), as: UTF8.self)
     }
 }
 
@@ -61,6 +73,9 @@ extension LedgerDatabase {
     /// Ids looked up per statement: under SQLite's variable limit, and one prepared statement
     /// reused for every full slice.
     static let planningSlice = 500
+
+    /// SQLite copies the bound bytes (`SQLITE_TRANSIENT`, a macro Swift does not import).
+    private static let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
     /// The planning view of each id's entry, by position: element `i` is the entry of
     /// `externalIds[i]`, nil for a nil id or an id the ledger does not hold. An id repeated in the
@@ -78,24 +93,43 @@ extension LedgerDatabase {
         guard !ids.isEmpty else { return Array(repeating: nil, count: externalIds.count) }
         let count = externalIds.count
         return try await writer.read { [ids, positions] db in
+            // Straight through SQLite's C API: the ledger's own share of this query was small next
+            // to GRDB's generic row decoding (metadata lookups, an existential per argument).
             var result = [PlanningEntry?](repeating: nil, count: count)
             var start = 0
             while start < ids.count {
                 let end = min(start + Self.planningSlice, ids.count)
                 let statement = try db.cachedStatement(
                     sql: "SELECT \(PlanningEntry.selectionSQL) FROM entry WHERE system = ? AND externalId IN (\(databaseQuestionMarks(count: end - start)))")
-                var arguments: [(any DatabaseValueConvertible)?] = [system]
-                arguments.reserveCapacity(end - start + 1)
-                for id in ids[start..<end] { arguments.append(id) }
-                let rows = try Row.fetchCursor(statement, arguments: StatementArguments(arguments))
-                while let row = try rows.next() {
-                    let id: String = try row.decode(atIndex: 0)
-                    guard let position = positions[id] else { continue }
-                    result[position] = try PlanningEntry(row: row)
+                let handle = statement.sqliteStatement
+                sqlite3_reset(handle)
+                sqlite3_clear_bindings(handle)
+                defer { sqlite3_reset(handle) }
+                try Self.bind(system, at: 1, in: handle, db: db)
+                for (offset, id) in ids[start..<end].enumerated() {
+                    try Self.bind(id, at: Int32(offset + 2), in: handle, db: db)
+                }
+                while true {
+                    let code = sqlite3_step(handle)
+                    if code == SQLITE_DONE { break }
+                    guard code == SQLITE_ROW else {
+                        throw DatabaseError(resultCode: ResultCode(rawValue: code), message: db.lastErrorMessage, sql: statement.sql)
+                    }
+                    guard let id = PlanningEntry.text(handle, 0), let position = positions[id] else { continue }
+                    result[position] = try PlanningEntry(statement: handle)
                 }
                 start = end
             }
             return result
         }
+    }
+
+    /// Binds a text parameter (copied by SQLite).
+    private static func bind(_ text: String, at index: Int32, in statement: SQLiteStatement, db: Database) throws {
+        var text = text
+        let code = text.withUTF8 { bytes in
+            sqlite3_bind_text(statement, index, UnsafeRawPointer(bytes.baseAddress)?.assumingMemoryBound(to: CChar.self), Int32(bytes.count), sqliteTransient)
+        }
+        guard code == SQLITE_OK else { throw DatabaseError(resultCode: ResultCode(rawValue: code), message: db.lastErrorMessage) }
     }
 }

@@ -81,6 +81,10 @@ final class PlanningStream {
         } catch {
             throw LedgerReadError(underlying: error)
         }
+        // Never so; but a record planned without its entry would be created a second time.
+        guard entries.count == chunk.records.count else {
+            throw LedgerReadError(underlying: LedgerError("the ledger answered \(entries.count) entries for \(chunk.records.count) records"))
+        }
         var planned = PlannedChunk(system: chunk.system, recordCount: chunk.records.count, bytesRead: chunk.bytesRead, steps: [], newRejects: [])
         planned.steps = planner.plan(chunk, entries: entries, reconciled: reconciled)
         var known: [Int] = []

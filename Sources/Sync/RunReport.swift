@@ -28,9 +28,16 @@ final class RunReport {
 
     /// One row for a settled record: successes and skips in `success.csv`, the rest in `errors.csv`.
     func add(_ outcome: RecordOutcome) {
+        // Cell by cell into the file's buffer: no array of fields per record.
         switch outcome.kind {
         case .created, .updated, .unchanged:
-            success.write([outcome.externalId ?? "", outcome.referralId ?? "", outcome.engagementId ?? "", outcome.connectedReferralId ?? "", outcome.detail, outcome.source])
+            success.cell(outcome.externalId ?? "")
+            success.cell(outcome.referralId ?? "")
+            success.cell(outcome.engagementId ?? "")
+            success.cell(outcome.connectedReferralId ?? "")
+            success.cell(outcome.detail)
+            success.cell(outcome.source)
+            success.endRow()
         case .skipped:
             success.write([outcome.externalId ?? "", "", "", "", "skipped: " + outcome.detail, outcome.source])
         case .rejected, .failed:
@@ -103,6 +110,7 @@ final class RunReport {
 final class CSVFile {
     private let output: FileOutput
     private var buffer: [UInt8] = []
+    private var rowHasCells = false
     private var closed = false
 
     init(path: String, header: [String]) throws {
@@ -120,11 +128,22 @@ final class CSVFile {
     var writeError: String? { output.writeError }
 
     func write(_ fields: [String]) {
-        for (index, field) in fields.enumerated() {
-            if index > 0 { buffer.append(UInt8(ascii: ",")) }
-            SpreadsheetCSV.append(field, to: &buffer)
-        }
-        buffer.append(contentsOf: [13, 10])
+        for field in fields { cell(field) }
+        endRow()
+    }
+
+    /// Appends a cell to the row being written.
+    func cell(_ field: String) {
+        if rowHasCells { buffer.append(UInt8(ascii: ",")) }
+        SpreadsheetCSV.append(field, to: &buffer)
+        rowHasCells = true
+    }
+
+    /// Ends the row being written (CRLF, as RFC 4180 and Excel expect).
+    func endRow() {
+        buffer.append(13)
+        buffer.append(10)
+        rowHasCells = false
         if buffer.count >= 64 * 1024 { flush() }
     }
 

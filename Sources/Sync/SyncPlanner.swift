@@ -80,11 +80,13 @@ struct SyncPlanner: Sendable {
     ///   - entries: by position, the ledger's entry of each record (nil: never seen).
     ///   - reconciled: records found on the server by this run's start-of-run reconciliation.
     func plan(_ chunk: RecordChunk, entries: [PlanningEntry?], reconciled: Set<RecordKey>) -> [PlannedStep] {
+        // Entries are passed straight from the array (borrowed, not copied: a copy of an entry is
+        // seven retains, for every record of a nightly run). The caller checks there is one per record.
+        let entries = entries.count == chunk.records.count ? entries : Array(repeating: nil, count: chunk.records.count)
         var steps: [PlannedStep] = []
         steps.reserveCapacity(chunk.records.count)
         for index in chunk.records.indices {
-            let entry = index < entries.count ? entries[index] : nil
-            steps.append(plan(chunk.records[index], system: chunk.system, entry: entry, reconciled: reconciled))
+            steps.append(plan(chunk.records[index], system: chunk.system, entry: entries[index], reconciled: reconciled))
         }
         return steps
     }
