@@ -45,24 +45,27 @@ public struct StreamCounts: Sendable, Codable {
 
     /// Groups reasons that differ only by a quoted value or a number (a line, a column, a size).
     static func reasonKey(_ reason: String) -> String {
-        var key = ""
+        // Over UTF-8 bytes: by Character, the digit test looked up Unicode properties for every
+        // character of every reject's reason, 22 % of a run over 500k rejected records.
+        var key: [UInt8] = []
+        key.reserveCapacity(reason.utf8.count)
         var inQuote = false
         var inNumber = false
-        for character in reason {
-            if character == "'" {
-                if !inQuote { key += "'…'" }
+        for byte in reason.utf8 {
+            if byte == UInt8(ascii: "'") {
+                if !inQuote { key += "'…'".utf8 }
                 inQuote.toggle()
                 continue
             }
             guard !inQuote else { continue }
-            if character.isASCII, character.isNumber {
-                if !inNumber { key.append("N") }
+            if byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") {
+                if !inNumber { key.append(UInt8(ascii: "N")) }
                 inNumber = true
                 continue
             }
             inNumber = false
-            key.append(character)
+            key.append(byte)
         }
-        return key
+        return String(decoding: key, as: UTF8.self)
     }
 }

@@ -135,6 +135,8 @@ func digest(_ record: StreamRecord) -> String {
         #expect(counts.rejectReasons.count <= StreamCounts.maxReasons + 1)
         #expect(counts.rejectReasons.values.reduce(0, +) == 10_000)
         #expect(StreamCounts.reasonKey("line 12, column 3: value '42' is bad") == "line N, column N: value '…' is bad")
+        #expect(StreamCounts.reasonKey("Zürich: 3½ ٣ 2026-12-02 'open") == "Zürich: N½ ٣ N-N-N '…'")
+        #expect(StreamCounts.reasonKey("") == "")
     }
 
     @Test func aColumnTheExportLacksStopsBeforeAnyRecord() throws {
