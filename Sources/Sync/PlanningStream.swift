@@ -86,19 +86,10 @@ final class PlanningStream {
             throw LedgerReadError(underlying: LedgerError("the ledger answered \(entries.count) entries for \(chunk.records.count) records"))
         }
         var planned = PlannedChunk(system: chunk.system, recordCount: chunk.records.count, bytesRead: chunk.bytesRead, steps: [], newRejects: [])
-        planned.steps = planner.plan(chunk, entries: entries, reconciled: reconciled)
+        planned.steps = planner.plan(chunk, entries: entries, reconciled: reconciled, newRejects: &planned.newRejects)
         var known: [Int] = []
-        for (index, step) in planned.steps.enumerated() {
-            switch step {
-            case .upload:
-                if entries[index] != nil { known.append(index) }
-            case .settled(let outcome):
-                if case .rejected(_, false) = chunk.records[index].outcome, let id = outcome.externalId,
-                    let reject = Self.newReject(id, outcome: outcome, entry: entries[index])
-                {
-                    planned.newRejects.append(reject)
-                }
-            }
+        for index in planned.steps.indices where entries[index] != nil {
+            if case .upload = planned.steps[index] { known.append(index) }
         }
         // A record that needs a call and that the ledger knows is read whole: its stable request
         // ids and eTag. On a nightly run these are the few changed records.
@@ -116,19 +107,5 @@ final class PlanningStream {
             }
         }
         return planned
-    }
-
-    /// A record the mapping refused, to be noted in the ledger so `ledger show` tells why it was
-    /// never sent; nil when the ledger says so already.
-    static func newReject(_ externalId: String, outcome: RecordOutcome, entry: PlanningEntry?) -> LedgerDatabase.Reject? {
-        let reason = outcome.detail
-        // Compared whole first: the ledger keeps a reason cut to `maxErrorLength`, but nearly every
-        // reason is shorter, and a re-run over a million rejects should not copy a million strings.
-        if let entry, let noted = entry.lastError, entry.referralId != nil || entry.state == .rejected,
-            noted == reason || noted == String(reason.prefix(LedgerDatabase.maxErrorLength))
-        {
-            return nil
-        }
-        return LedgerDatabase.Reject(externalId: externalId, reason: reason, sourceLocation: outcome.source)
     }
 }

@@ -79,19 +79,24 @@ struct SyncPlanner: Sendable {
     /// - Parameters:
     ///   - entries: by position, the ledger's entry of each record (nil: never seen).
     ///   - reconciled: records found on the server by this run's start-of-run reconciliation.
-    func plan(_ chunk: RecordChunk, entries: [PlanningEntry?], reconciled: Set<RecordKey>) -> [PlannedStep] {
+    /// Also gathers in `newRejects` the records the mapping rejected for a reason the ledger does
+    /// not hold yet (see `newReject`): decided where each outcome is made, so a run over a million
+    /// rejects copies no outcome to find them.
+    func plan(_ chunk: RecordChunk, entries: [PlanningEntry?], reconciled: Set<RecordKey>, newRejects: inout [LedgerDatabase.Reject]) -> [PlannedStep] {
         // Entries are passed straight from the array (borrowed, not copied: a copy of an entry is
         // seven retains, for every record of a nightly run). The caller checks there is one per record.
         let entries = entries.count == chunk.records.count ? entries : Array(repeating: nil, count: chunk.records.count)
         var steps: [PlannedStep] = []
         steps.reserveCapacity(chunk.records.count)
         for index in chunk.records.indices {
-            steps.append(plan(chunk.records[index], system: chunk.system, entry: entries[index], reconciled: reconciled))
+            steps.append(plan(chunk.records[index], system: chunk.system, entry: entries[index], reconciled: reconciled, newRejects: &newRejects))
         }
         return steps
     }
 
-    private func plan(_ record: StreamRecord, system: String, entry: PlanningEntry?, reconciled: Set<RecordKey>) -> PlannedStep {
+    private func plan(
+        _ record: StreamRecord, system: String, entry: PlanningEntry?, reconciled: Set<RecordKey>, newRejects: inout [LedgerDatabase.Reject]
+    ) -> PlannedStep {
         let source = record.location.description
         switch record.outcome {
         case .skipped(let reason):
@@ -99,6 +104,10 @@ struct SyncPlanner: Sendable {
         case .rejected(_, let isDuplicate):
             var outcome = RecordOutcome(kind: .rejected, externalId: record.externalId, source: source, detail: record.reason ?? "")
             outcome.duplicate = isDuplicate
+            // A duplicate's entry is its first occurrence's: nothing to note.
+            if !isDuplicate, let id = record.externalId, let reject = Self.newReject(id, outcome: outcome, entry: entry) {
+                newRejects.append(reject)
+            }
             return .settled(outcome)
         case .mapped(let mapped):
             let id = record.externalId ?? ""
@@ -128,5 +137,19 @@ struct SyncPlanner: Sendable {
                 return .upload(UploadWork(key: key, source: source, referral: mapped.referral, payloadHash: mapped.payloadHash, action: action, entry: nil))
             }
         }
+    }
+
+    /// A record the mapping refused, to be noted in the ledger so `ledger show` tells why it was
+    /// never sent; nil when the ledger says so already.
+    static func newReject(_ externalId: String, outcome: RecordOutcome, entry: PlanningEntry?) -> LedgerDatabase.Reject? {
+        let reason = outcome.detail
+        // Compared whole first: the ledger keeps a reason cut to `maxErrorLength`, but nearly every
+        // reason is shorter, and a re-run over a million rejects should not copy a million strings.
+        if let entry, let noted = entry.lastError, entry.referralId != nil || entry.state == .rejected,
+            noted == reason || noted == String(reason.prefix(LedgerDatabase.maxErrorLength))
+        {
+            return nil
+        }
+        return LedgerDatabase.Reject(externalId: externalId, reason: reason, sourceLocation: outcome.source)
     }
 }

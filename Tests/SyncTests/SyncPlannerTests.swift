@@ -75,24 +75,30 @@ import Testing
         }
         var skipped = StreamRecord(location: SourceLocation(file: "f.csv", record: 5), externalId: "e", outcome: .skipped(reason: "lost lead"))
         skipped.source = nil
-        let records = [record("a", "A", 1), record("b", "B", 2), record("c", "C", 3), record("", "D", 4), skipped]
+        let refused = StreamRecord(
+            location: SourceLocation(file: "f.csv", record: 6), externalId: "d",
+            outcome: .rejected(issues: [MappingIssue(field: "consent", message: "no")], isDuplicate: false))
+        let records = [record("a", "A", 1), record("b", "B", 2), record("c", "C", 3), record("", "D", 4), skipped, refused]
         guard case .mapped(let b) = records[1].outcome else { Issue.record("b must map"); return }
         let entries = [
             nil,
             Self.entry { $0.externalId = "b"; $0.referralId = "rb"; $0.payloadHash = b.payloadHash },
             Self.entry { $0.externalId = "c"; $0.referralId = "rc"; $0.payloadHash = "old" },
-            nil, nil,
+            nil, nil, nil,
         ]
         let chunk = RecordChunk(sourceIndex: 0, system: "s", records: records, bytesRead: 0)
-        let planned = SyncPlanner(mode: .sync).plan(chunk, entries: entries, reconciled: [RecordKey(system: "s", externalId: "b")])
-        #expect(planned.count == 5)
+        var rejects: [LedgerDatabase.Reject] = []
+        let planned = SyncPlanner(mode: .sync).plan(chunk, entries: entries, reconciled: [RecordKey(system: "s", externalId: "b")], newRejects: &rejects)
+        // Rejected with an id: noted in the ledger (without one, there is no entry to note it in).
+        #expect(rejects.map(\.externalId) == ["d"])
+        #expect(planned.count == 6)
         func kind(_ step: PlannedStep) -> String {
             switch step {
             case .settled(let outcome): "\(outcome.kind.rawValue)\(outcome.reconciled ? " reconciled" : "")"
             case .upload(let work): "upload \(work.action)"
             }
         }
-        #expect(planned.map(kind) == ["upload create", "created reconciled", "upload update", "rejected", "skipped"])
+        #expect(planned.map(kind) == ["upload create", "created reconciled", "upload update", "rejected", "skipped", "rejected"])
     }
 }
 
