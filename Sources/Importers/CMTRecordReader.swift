@@ -218,7 +218,7 @@ final class CMTRecordBuilder {
         if recordDepth < 0 { boundaries += 1 }
         let elementDepth = depth
         depth += 1
-        if recordDepth >= 0, Self.isNamed(name, "field") {
+        if recordDepth >= 0, isFieldElement(name) {
             record.field(attributeCount, attributes)
         } else if Self.isNamed(name, "entity") {
             currentEntity = Self.attribute("name", attributeCount, attributes).map { Self.text($0.start, $0.count) }
@@ -230,6 +230,16 @@ final class CMTRecordBuilder {
             recordDepth = elementDepth
             record.begin(entity: currentEntity ?? "", id: Self.attribute("id", attributeCount, attributes).map { .string(Self.text($0.start, $0.count)) } ?? .null)
         }
+    }
+
+    /// The address of `field` in libxml2's dictionary once seen (see `CMTAttributeNames`).
+    private var fieldElement: UnsafePointer<xmlChar>?
+
+    private func isFieldElement(_ name: UnsafePointer<xmlChar>) -> Bool {
+        if name == fieldElement { return true }
+        guard Self.isNamed(name, "field") else { return false }
+        fieldElement = name
+        return true
     }
 
     func endElement() {
@@ -320,6 +330,7 @@ struct CMTRecordFields {
     private var recordBytes = 0
     /// Why the record being read will be rejected (it outgrew a limit); its values are not kept.
     private var oversize: String?
+    private var attributeNames = CMTAttributeNames()
 
     init(maxRecordBytes: Int, maxFieldBytes: Int) {
         self.maxRecordBytes = maxRecordBytes
@@ -338,14 +349,12 @@ struct CMTRecordFields {
             let base = index * 5
             guard let attribute = attributes[base], let start = attributes[base + 3], let end = attributes[base + 4] else { continue }
             let length = end - start
-            if CMTRecordBuilder.isNamed(attribute, "name") {
-                fieldName = appendName(start, length)
-            } else if CMTRecordBuilder.isNamed(attribute, "value") {
-                value = CMTRecordBuilder.text(start, length, htmlDecoded: true)
-            } else if CMTRecordBuilder.isNamed(attribute, "lookupentity") {
-                lookupEntity = CMTRecordBuilder.text(start, length)
-            } else if CMTRecordBuilder.isNamed(attribute, "lookupentityname") {
-                lookupEntityName = CMTRecordBuilder.text(start, length, htmlDecoded: true)
+            switch attributeNames.which(attribute) {
+            case .name: fieldName = appendName(start, length)
+            case .value: value = CMTRecordBuilder.text(start, length, htmlDecoded: true)
+            case .lookupEntity: lookupEntity = CMTRecordBuilder.text(start, length)
+            case .lookupEntityName: lookupEntityName = CMTRecordBuilder.text(start, length, htmlDecoded: true)
+            case nil: break
             }
         }
         guard let fieldName else { return }

@@ -175,7 +175,9 @@ struct JSONFlattener {
     /// unescapes and checks UTF-8.
     private mutating func key() throws {
         let start = index + 1
-        var end = start
+        // Plain words skipped whole; only ASCII ones are kept on this path (`string()` takes the rest).
+        let skipped = JSONScan.skipPlain(bytes, from: start)
+        var end = skipped.bits == 0 ? skipped.index : start
         while end < bytes.count {
             let byte = bytes[end]
             if byte == UInt8(ascii: "\"") {
@@ -204,7 +206,9 @@ struct JSONFlattener {
         let start = index
         // Fast path: no escapes. ASCII-ness is gathered on the way, so most strings are not walked again
         // (and `String(validating:)` is avoided: unspecialized, it looks up generic metadata under a lock).
-        var bits: UInt8 = 0
+        let skipped = JSONScan.skipPlain(bytes, from: index)
+        var bits = skipped.bits
+        index = skipped.index
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {

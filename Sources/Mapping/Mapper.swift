@@ -400,8 +400,10 @@ enum FastText {
 
     /// Without surrounding whitespace (ASCII spaces, tabs, line breaks; and any Unicode whitespace).
     static func trimmed(_ text: String) -> String {
-        let utf8 = text.utf8
-        guard let first = utf8.first, let last = utf8.last else { return text }
+        // The ends straight from the string's bytes: `utf8.last` walks String indices, and this runs
+        // for every value the mapping reads (1.3 % of a CSV preview).
+        let ends = text.utf8.withContiguousStorageIfAvailable { bytes in bytes.isEmpty ? nil : (bytes[0], bytes[bytes.count - 1]) }
+        guard let (first, last) = ends ?? text.utf8.first.flatMap({ first in text.utf8.last.map { (first, $0) } }) else { return text }
         if !isSpace(first), !isSpace(last), first < 0x80, last < 0x80 { return text }
         var start = text.startIndex
         var end = text.endIndex

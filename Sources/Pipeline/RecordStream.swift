@@ -20,6 +20,7 @@ public final class RecordStream {
     private let cursor: SourceCursor
     private let workers: Int
     private let keepSource: Bool
+    private let hashPayloads: Bool
 
     /// Chunks being read and mapped ahead of the consumer, in input order.
     private var window: [Task<RecordChunk?, any Error>] = []
@@ -40,16 +41,20 @@ public final class RecordStream {
     /// - Parameters:
     ///   - limit: read at most this many input records, all sources together.
     ///   - keepSource: keep each record's source fields (for the HTML preview).
+    ///   - hashPayloads: compute each mapped record's `payloadHash` on the mapping threads (what
+    ///     `sync` compares with the ledger); without it the hash is computed only if asked for (the
+    ///     preview never asks: hashing a kilobyte a record was 4 % of its CPU time).
     ///   - workers: slices each chunk is mapped in; defaults to the cores the process may use.
     ///   - headersChecked: the caller already ran `checkHeaders()` on every source (each file's
     ///     header is then not read a second time).
-    public init(sources: [StreamSource], limit: Int? = nil, keepSource: Bool = false, chunkSize: Int = 1024, workers: Int = ProcessInfo.processInfo.activeProcessorCount, lookahead: Int = 4, headersChecked: Bool = false) throws {
+    public init(sources: [StreamSource], limit: Int? = nil, keepSource: Bool = false, hashPayloads: Bool = true, chunkSize: Int = 1024, workers: Int = ProcessInfo.processInfo.activeProcessorCount, lookahead: Int = 4, headersChecked: Bool = false) throws {
         if !headersChecked {
             for source in sources { try source.checkHeaders() }
         }
         self.sources = sources
         self.chunkSize = max(1, chunkSize)
         self.keepSource = keepSource
+        self.hashPayloads = hashPayloads
         self.workers = max(1, workers)
         self.lookahead = max(1, lookahead)
         cursor = SourceCursor(sources: sources, limit: limit ?? Int.max, chunkSize: self.chunkSize)
@@ -107,40 +112,43 @@ public final class RecordStream {
         let specs = sources.map(\.spec)
         let workers = workers
         let keepSource = keepSource
+        let hashPayloads = hashPayloads
         window.append(Task { () throws -> RecordChunk? in
             guard let raw = try await read.value else { return nil }
-            return await RecordStream.map(raw, spec: specs[raw.sourceIndex], workers: workers, keepSource: keepSource)
+            return await RecordStream.map(raw, spec: specs[raw.sourceIndex], workers: workers, keepSource: keepSource, hashPayloads: hashPayloads)
         })
     }
 
     /// Maps a batch in slices on every core; outcomes in input order.
-    static func map(_ raw: RawBatch, spec: MappingSpec, workers: Int, keepSource: Bool) async -> RecordChunk {
+    static func map(_ raw: RawBatch, spec: MappingSpec, workers: Int, keepSource: Bool, hashPayloads: Bool = true) async -> RecordChunk {
         let items = raw.items
         // A few slices per worker, so a core done early finds more to take.
         let slices = items.count < 64 ? 1 : workers * 4
         let share = (items.count + slices - 1) / slices
         let ranges = (0..<slices).map { min(items.count, $0 * share)..<min(items.count, ($0 + 1) * share) }.filter { !$0.isEmpty }
-        var parts = [[StreamRecord]](repeating: [], count: ranges.count)
-        await withTaskGroup(of: (Int, [StreamRecord]).self) { group in
-            for (index, range) in ranges.enumerated() {
+        // Every slice writes its records straight into its own part of one buffer, and the chunk's
+        // array takes them by moving: gathering per-slice arrays into one copied every record,
+        // retaining its strings and objects once more, then released them with the slices.
+        let slots = RecordSlots(count: items.count)
+        await withTaskGroup(of: Void.self) { group in
+            for range in ranges {
                 group.addTask {
                     // A mapper caches the header it last saw and is not thread-safe: one per slice.
                     let mapper = Mapper(spec)
-                    var records: [StreamRecord] = []
-                    records.reserveCapacity(range.count)
-                    for item in items[range] { records.append(Self.record(of: item, mapper: mapper, keepSource: keepSource)) }
-                    return (index, records)
+                    for index in range {
+                        slots.initialize(index, to: Self.record(of: items[index], mapper: mapper, keepSource: keepSource, hashPayload: hashPayloads))
+                    }
                 }
             }
-            for await (index, records) in group { parts[index] = records }
         }
-        var records: [StreamRecord] = []
-        records.reserveCapacity(items.count)
-        for part in parts { records.append(contentsOf: part) }
+        // The ranges cover 0..<items.count once each (ceiling division, empty ones dropped), and no
+        // child task can stop early (mapping neither throws nor checks for cancellation): every slot
+        // is initialized when the group is done.
+        let records = slots.moveOut()
         return RecordChunk(sourceIndex: raw.sourceIndex, system: spec.sourceSystem, records: records, bytesRead: raw.bytesRead)
     }
 
-    static func record(of item: ImportItem, mapper: Mapper, keepSource: Bool) -> StreamRecord {
+    static func record(of item: ImportItem, mapper: Mapper, keepSource: Bool, hashPayload: Bool = true) -> StreamRecord {
         switch item {
         case .rejected(let rejected):
             return StreamRecord(location: rejected.location, externalId: nil, outcome: .rejected(issues: [MappingIssue(field: "(input)", message: rejected.reason)], isDuplicate: false))
@@ -148,7 +156,7 @@ public final class RecordStream {
             let kept = keepSource ? source : nil
             switch mapper.map(source) {
             case .mapped(let mapped):
-                return StreamRecord(location: source.location, externalId: mapped.externalReferenceId, outcome: .mapped(EncodedReferral(mapped)), source: kept)
+                return StreamRecord(location: source.location, externalId: mapped.externalReferenceId, outcome: .mapped(EncodedReferral(mapped, hashPayload: hashPayload)), source: kept)
             case .skipped(let id, let reason):
                 return StreamRecord(location: source.location, externalId: id, outcome: .skipped(reason: reason), source: kept)
             case .rejected(let id, let issues):
@@ -159,17 +167,23 @@ public final class RecordStream {
 
     /// In input order: a second record with an id already seen in this stream is rejected (only the
     /// first is ever sent), and everything is counted.
+    ///
+    /// Reads first and writes only for a duplicate: the task that mapped the chunk still holds its
+    /// array, so the first write copies the whole array, and in a loop that may write the optimizer
+    /// makes the array unique before the loop, copying every chunk (retaining every record's
+    /// strings and objects once more) even when nothing is written.
     private func finalize(_ chunk: inout RecordChunk) {
+        var repeats: [(index: Int, issue: MappingIssue)] = []
         for index in chunk.records.indices {
             if case .mapped = chunk.records[index].outcome, let id = chunk.records[index].externalId {
                 // Ids are unique per system: the same id in two sources of different systems is fine.
                 if let first = duplicates.firstSeen(RecordKey(system: chunk.system, externalId: id), at: chunk.records[index].location) {
-                    let issue = MappingIssue(field: "externalReferenceId", message: "duplicate external id: also at \(first); only the first is sent")
-                    chunk.records[index].outcome = .rejected(issues: [issue], isDuplicate: true)
+                    repeats.append((index, MappingIssue(field: "externalReferenceId", message: "duplicate external id: also at \(first); only the first is sent")))
                 }
             }
-            counts.add(chunk.records[index])
         }
+        for (index, issue) in repeats { chunk.records[index].outcome = .rejected(issues: [issue], isDuplicate: true) }
+        for index in chunk.records.indices { counts.add(chunk.records[index]) }
     }
 }
 
@@ -178,4 +192,33 @@ struct RawBatch: Sendable {
     var sourceIndex: Int
     var items: [ImportItem]
     var bytesRead: Int64
+}
+
+/// One chunk's records while its slices map them concurrently: each slice initializes only the slots
+/// of its own range, so no slot is touched by two tasks, and the whole is read only after every
+/// slice is done (`moveOut`, after the task group). Unchecked `Sendable` for that reason alone.
+private final class RecordSlots: @unchecked Sendable {
+    private let base: UnsafeMutablePointer<StreamRecord>
+    private let count: Int
+
+    init(count: Int) {
+        self.count = count
+        base = .allocate(capacity: max(1, count))
+    }
+
+    deinit { base.deallocate() }
+
+    func initialize(_ index: Int, to record: consuming StreamRecord) {
+        precondition(index >= 0 && index < count, "record slot out of range")
+        (base + index).initialize(to: record)
+    }
+
+    /// The records as an array, moved out (the slots are uninitialized again). Every slot must have
+    /// been initialized.
+    func moveOut() -> [StreamRecord] {
+        [StreamRecord](unsafeUninitializedCapacity: count) { buffer, initialized in
+            if let target = buffer.baseAddress, count > 0 { target.moveInitialize(from: base, count: count) }
+            initialized = count
+        }
+    }
 }

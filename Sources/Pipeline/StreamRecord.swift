@@ -44,18 +44,29 @@ public struct StreamRecord: Sendable {
 /// A class: it is handed from the mapping threads through the stream to a writer or an upload task;
 /// sharing it costs one reference count per hand-off, not a copy of a kilobyte of fields.
 public final class EncodedReferral: Sendable {
-    public let referral: Referral
-    public let warnings: [String]
+    /// The mapper's result, kept whole: copying its referral out would retain (and later release)
+    /// each of the referral's two dozen strings and objects once more for every record.
+    private let mapped: MappedReferral
     /// `ReferralJSON.encode(referral)`: encoded once, on the mapping threads.
     public let json: [UInt8]
-    /// `PayloadHash.of(json)`: tells a changed record from an unchanged one in the ledger.
-    public let payloadHash: String
+    /// The digest when the stream was asked for it (`RecordStream`'s `hashPayloads`), computed on
+    /// the mapping threads; otherwise nil and computed on first use.
+    private let hash: String?
 
-    init(_ mapped: MappedReferral) {
-        referral = mapped.referral
-        warnings = mapped.warnings
+    public var referral: Referral {
+        // Borrowed in place: `mapped.referral.status` reads one field without copying the struct.
+        _read { yield mapped.referral }
+    }
+
+    public var warnings: [String] { mapped.warnings }
+
+    /// `PayloadHash.of(json)`: tells a changed record from an unchanged one in the ledger.
+    public var payloadHash: String { hash ?? PayloadHash.of(json) }
+
+    init(_ mapped: MappedReferral, hashPayload: Bool = true) {
+        self.mapped = mapped
         json = ReferralJSON.encode(mapped.referral)
-        payloadHash = PayloadHash.of(json)
+        hash = hashPayload ? PayloadHash.of(json) : nil
     }
 }
 

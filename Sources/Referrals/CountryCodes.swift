@@ -25,15 +25,18 @@ public enum CountryCodes {
     ]
 
     /// Whether `code` is an assigned code, written in capitals.
-    public static func isValid(_ code: String) -> Bool { all.contains(code) }
+    public static func isValid(_ code: String) -> Bool { table.contains(code) }
+
+    /// `all` for lookups on the hot path (see `CodeSet`).
+    private static let table = CodeSet(all, length: 2)
 
     /// The assigned code `text` spells in any case, surrounding spaces ignored (`" gb"` → `GB`); `nil`
     /// when it is none. Names (`United Kingdom`) and alpha-3 codes (`GBR`) are not guessed at: a
     /// value map in the mapping file says what they mean.
     public static func normalized(_ text: String) -> String? {
         // The mapping layer calls this for every record: an exact code costs one lookup, no copy.
-        if all.contains(text) { return text }
+        if table.contains(text) { return text }
         let code = text.trimmingCharacters(in: .whitespaces).uppercased()
-        return all.contains(code) ? code : nil
+        return table.contains(code) ? code : nil
     }
 }

@@ -20,14 +20,17 @@ public enum CurrencyCodes {
     ]
 
     /// Whether `code` is a listed code, written in capitals.
-    public static func isValid(_ code: String) -> Bool { all.contains(code) }
+    public static func isValid(_ code: String) -> Bool { table.contains(code) }
+
+    /// `all` for lookups on the hot path (see `CodeSet`).
+    private static let table = CodeSet(all, length: 3)
 
     /// The listed code `text` spells in any case, surrounding spaces ignored (`"usd "` → `USD`);
     /// `nil` when it is none.
     public static func normalized(_ text: String) -> String? {
         // The mapping layer calls this for every record: an exact code costs one lookup, no copy.
-        if all.contains(text) { return text }
+        if table.contains(text) { return text }
         let code = text.trimmingCharacters(in: .whitespaces).uppercased()
-        return all.contains(code) ? code : nil
+        return table.contains(code) ? code : nil
     }
 }

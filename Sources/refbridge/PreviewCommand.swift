@@ -31,10 +31,12 @@ struct PreviewCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        PreviewMemory.apply()
         let stream: RecordStream
         do {
             let spec = try MappingSpec.load(path: mapping)
-            stream = try RecordStream(sources: [StreamSource(files: inputs, spec: spec)], limit: limit, keepSource: format == .html)
+            // The preview prints no payload hash: it is left for `sync`, which compares it with the ledger.
+            stream = try RecordStream(sources: [StreamSource(files: inputs, spec: spec)], limit: limit, keepSource: format == .html, hashPayloads: false)
         } catch {
             printError("\(error)")
             throw Exit.configuration
@@ -55,7 +57,8 @@ struct PreviewCommand: AsyncParsableCommand {
         case .ndjson:
             let writer = NDJSONPreviewWriter(output: output)
             while let chunk = try await stream.next() {
-                for record in chunk.records { writer.write(record) }
+                // By index: the record is borrowed from the array, not copied (and released) per line.
+                for index in chunk.records.indices { writer.write(chunk.records[index]) }
             }
             writer.flush()
         case .table:

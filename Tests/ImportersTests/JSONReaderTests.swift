@@ -11,6 +11,41 @@ import Testing
     ],"@odata.nextLink":"https://org.crm.dynamics.com/api/data/v9.2/leads?$skiptoken=%3Ccookie%20pagenumber=%222%22%20/%3E"}
     """#
 
+    /// Strings are skipped eight bytes at a time (`JSONScan`) until a word may hold a quote, a
+    /// backslash or a control character: each of those at every offset within a word, around
+    /// non-ASCII text, must read exactly as Foundation's parser reads it, in names as in values, and
+    /// a raw control character or a string cut short must still be refused.
+    @Test func stringsReadAlikeWhereverTheirSpecialBytesFallInAWord() throws {
+        // As JSON text: escapes (a quote, a backslash, a line break, é, a surrogate pair), raw UTF-8.
+        let specials = [#"\""#, #"\\"#, #"\n"#, #"\u00e9"#, "é", "😀", #"\t"#, "/", #"\ud83d\ude00"#]
+        var lines: [String] = []
+        for length in 0..<20 {
+            for special in specials {
+                for position in 0...length {
+                    var text = String(repeating: "a", count: length)
+                    text.insert(contentsOf: special, at: text.index(text.startIndex, offsetBy: position))
+                    lines.append(#"{"k\#(text)":"\#(text)","n":"\#(String(repeating: "b", count: length))"}"#)
+                }
+            }
+        }
+        let read = try Fixture.read("s.ndjson", lines.joined(separator: "\n"))
+        #expect(read.rejected.isEmpty)
+        #expect(read.records.count == lines.count)
+        for (record, line) in zip(read.records, lines) {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String])
+            let name = try #require(object.keys.first { $0.hasPrefix("k") })
+            #expect(record.names == [name, "n"], "\(line)")
+            #expect(record.text(name) == object[name] && record.text("n") == object["n"], "\(line)")
+        }
+        // A raw control character, a string cut short, and one cut inside an escape, at many lengths.
+        for length in 0..<20 {
+            let plain = String(repeating: "c", count: length)
+            let bad = [#"{"a":"\#(plain)\#u{01}x"}"#, #"{"a":"\#(plain)"#, #"{"a":"\#(plain)\"#, #"{"\#(plain)\#u{1F}":1}"#]
+            let result = try Fixture.read("bad.ndjson", bad.joined(separator: "\n"))
+            #expect(result.records.isEmpty && result.rejected.count == bad.count, "\(length)")
+        }
+    }
+
     @Test func odataPagesReadAsOneStreamWithAnnotations() throws {
         let page2 = #"{"@odata.context":"x","value":[{"leadid":"a3"}]}"#
         let (records, rejected, _) = try Fixture.read([try Fixture.file("p1.json", Self.page1), try Fixture.file("p2.json", page2)])

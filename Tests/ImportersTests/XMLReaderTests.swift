@@ -69,6 +69,33 @@ import Testing
         #expect(records[2].text("c@lookupentity") == "x" && records[4].text("bb") == "10")
     }
 
+    /// Attribute and element names are told apart by their address in libxml2's dictionary once
+    /// known (`CMTAttributeNames`): names that differ by a letter, other orders, a prefix, and
+    /// enough records that the parser is fed many chunks must read as when compared by bytes.
+    @Test func cmtAttributeNamesAreRecognisedByNameOnlyInAnyOrderAcrossChunks() throws {
+        var text = #"<entities xmlns:x="urn:x"><entity name="lead"><records>"#
+        for index in 0..<3_000 {
+            text += """
+            <record id="\(index)"><field nam="no" names="no" name="a" valu="no" value="v\(index)" values="no" />\
+            <fields name="no" value="no" /><Field name="no" value="no" />\
+            <field lookupentityname="N\(index)" lookupentity="e" value="w" name="b" lookupentitynames="no" />\
+            <field x:value="prefixed" name="c" /></record>
+            """
+        }
+        text += "</records></entity></entities>"
+        let read = try Fixture.read("d.xml", text)
+        #expect(read.rejected.isEmpty)
+        #expect(read.records.count == 3_000)
+        for (index, record) in read.records.enumerated() {
+            #expect(record.names == ["@entity", "@id", "a", "b", "b@lookupentity", "b@lookupentityname", "c"])
+            #expect(record.text("a") == "v\(index)" && record.text("b") == "w" && record.text("b@lookupentity") == "e")
+            #expect(record.text("b@lookupentityname") == "N\(index)")
+            // As before: an attribute's prefix is not looked at, only its local name.
+            #expect(record.text("c") == "prefixed")
+            if record.text("a") != "v\(index)" { break }
+        }
+    }
+
     @Test func genericRecordXML() throws {
         let text = """
         <?xml version="1.0" encoding="UTF-8"?>
