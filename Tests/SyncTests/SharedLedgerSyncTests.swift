@@ -1,0 +1,72 @@
+import Foundation
+import Ledger
+import LedgerPostgres
+import Logging
+import PostgresNIO
+import Testing
+
+@testable import Sync
+
+/// Sync on a shared PostgreSQL ledger (issue #14): several jobs at once over the same records
+/// split the creates and send none twice, even when responses are lost. The cross-process version,
+/// with SIGKILLs, is `SOAK_HOSTS=3 scripts/soak`.
+@Suite(.enabled(
+    if: ProcessInfo.processInfo.environment["REFBRIDGE_TEST_POSTGRES_URL"] != nil || ProcessInfo.processInfo.environment["CI"] == "true",
+    "needs PostgreSQL: set REFBRIDGE_TEST_POSTGRES_URL (see the README)"))
+struct SharedLedgerSyncTests {
+    /// A new database on the test server, dropped by `drop`.
+    static func newDatabase() async throws -> (url: String, drop: @Sendable () async -> Void) {
+        guard let text = ProcessInfo.processInfo.environment["REFBRIDGE_TEST_POSTGRES_URL"] else {
+            throw ConfigurationError(file: "REFBRIDGE_TEST_POSTGRES_URL", message: "not set but CI=true: .ci/run should have started PostgreSQL")
+        }
+        let base = try PostgresLedgerURL(text)
+        let name = "refbridge_sync_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16))"
+        @Sendable func admin(_ sql: String) async throws {
+            let configuration = PostgresClient.Configuration(host: base.host, port: base.port, username: base.user, password: nil, database: base.database, tls: .disable)
+            let client = PostgresClient(configuration: configuration, backgroundLogger: Logger(label: "test"))
+            let running = Task { await client.run() }
+            defer { running.cancel() }
+            try await client.query(PostgresQuery(unsafeSQL: sql))
+        }
+        try await admin("CREATE DATABASE \(name)")
+        var url = base
+        url.database = name
+        return (url.description, { try? await admin("DROP DATABASE IF EXISTS \(name) WITH (FORCE)") })
+    }
+
+    @Test func threeJobsAtOnceSplitTheCreatesAndSendNoneTwice() async throws {
+        var harness = try await SyncHarness.start { $0.faultRate = 0.1; $0.seed = 5 }
+        defer { Task { await harness.shutdown() } }
+        let (url, drop) = try await Self.newDatabase()
+        defer { Task { await drop() } }
+        harness.ledgerValue = url
+        harness.attempts = 8
+        try harness.writeCSV(SyncHarness.rows(120, lost: [5, 6]))
+        let job = try harness.job()
+        #expect(job.ledgerURL != nil)
+
+        let summaries = try await withThrowingTaskGroup(of: SyncSummary.self) { group in
+            for _ in 0..<3 { group.addTask { try await SyncHarness.run(job) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        // Resume whatever a lost answer left unresolved, as the next nightly run would.
+        var settle = try await SyncHarness.run(job)
+        if settle.exitCode != 0 { settle = try await SyncHarness.run(job) }
+
+        let primaries = await harness.primaries()
+        #expect(primaries.count == 118)
+        #expect(primaries.values.allSatisfy { $0.count == 1 }, "a record was created twice")
+        let connected = await harness.connected()
+        #expect(connected.values.allSatisfy { $0.count == 1 }, "a connected referral was created twice")
+        // The work was split: more than one job created referrals.
+        #expect(summaries.filter { $0.counts.created > 0 }.count >= 2, "one job did all the work: \(summaries.map(\.counts.created))")
+
+        let ledger = try await LedgerStore.open(job)
+        for (id, referrals) in primaries {
+            let entry = try await ledger.entry(system: "test-leads", externalId: id)
+            #expect(entry?.referralId == referrals.first?.id, "the ledger disagrees with the sandbox on \(id)")
+        }
+        #expect(try await ledger.stats().unresolved == 0)
+        await ledger.close()
+    }
+}
