@@ -6,6 +6,7 @@ import Darwin
 public import Foundation
 public import Ledger
 import PostgresNIO
+import Synchronization
 
 /// Exactly-once across hosts: workers and per-record claims.
 ///
@@ -83,21 +84,6 @@ extension PostgresLedger {
         guard alive else {
             throw PostgresLedgerError("this run lost its place on the shared ledger (it stalled longer than \(Int(Self.claimTimeout)) s and another worker took its records over): it stops sending; the other workers finish the work")
         }
-    }
-
-    /// Who holds a live claim on the record, when it is not this worker (locks the row).
-    func liveClaimElsewhere(system: String, externalId: String, on connection: PostgresConnection) async throws -> String? {
-        for try await (claimedBy, live, host, pid) in try await connection.query(
-            """
-            SELECT e."claimedBy", COALESCE(e."claimedUntil" > now(), false), w."host", w."pid"
-            FROM entry e LEFT JOIN worker w ON w."token" = e."claimedBy"
-            WHERE e."system" = \(system) AND e."externalId" = \(externalId) FOR UPDATE OF e
-            """, logger: logger
-        ).decode((String?, Bool, String?, Int32?).self) {
-            guard let claimedBy, live, claimedBy != worker else { return nil }
-            return Self.holderName(claimedBy, host: host, pid: pid)
-        }
-        return nil
     }
 
     static func holderName(_ token: String, host: String?, pid: Int32?) -> String {

@@ -38,8 +38,19 @@ extension PostgresLedger {
                 INSERT INTO entry ("system", "externalId", "state", "attempts", "needsConnected", "createdAt", "updatedAt")
                 VALUES (\(system), \(externalId), 'pending', 0, false, \(date), \(date)) ON CONFLICT DO NOTHING
                 """, logger: logger)
-            if let holder = try await liveClaimElsewhere(system: system, externalId: externalId, on: connection) {
-                throw RecordClaimedElsewhere(holder: holder)
+            // The connected step is claimed as the create is: one worker sends it, and one that
+            // meets it settled (or left pending by a dead worker) since planning sends nothing.
+            for try await (claimedBy, live, host, pid, connectedId, connectedSince) in try await connection.query(
+                """
+                SELECT e."claimedBy", COALESCE(e."claimedUntil" > now(), false), w."host", w."pid", e."connectedReferralId", e."connectedPendingSince"
+                FROM entry e LEFT JOIN worker w ON w."token" = e."claimedBy"
+                WHERE e."system" = \(system) AND e."externalId" = \(externalId) FOR UPDATE OF e
+                """, logger: logger
+            ).decode((String?, Bool, String?, Int32?, String?, Date?).self) {
+                let mine = claimedBy == nil || claimedBy == worker
+                if live, !mine { throw RecordClaimedElsewhere(reason: .liveClaim(holder: Self.holderName(claimedBy ?? "", host: host, pid: pid))) }
+                if connectedId != nil { throw RecordClaimedElsewhere(reason: .settled) }
+                if connectedSince != nil, !mine { throw RecordClaimedElsewhere(reason: .leftPending) }
             }
             try await connection.query(
                 """

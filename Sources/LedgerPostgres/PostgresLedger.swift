@@ -47,7 +47,11 @@ public final class PostgresLedger: MappingLedger {
         var configuration = PostgresClient.Configuration(host: url.host, port: url.port, username: url.user, password: secret, database: url.database, tls: tls)
         configuration.options.maximumConnections = max(2, connections)
         configuration.options.minimumConnections = 0
-        let ledger = PostgresLedger(client: PostgresClient(configuration: configuration, backgroundLogger: Logger(label: "refbridge.ledger.postgres")), location: url.description)
+        // The pool's own notes (connections opened and closed, a query queued before the pool's
+        // task ran) are no news to a user: errors only.
+        var background = Logger(label: "refbridge.ledger.postgres")
+        background.logLevel = .error
+        let ledger = PostgresLedger(client: PostgresClient(configuration: configuration, backgroundLogger: background), location: url.description)
         do {
             try await ledger.migrate()
         } catch {
@@ -99,7 +103,7 @@ extension PostgresLedger {
     /// caller as they are, not wrapped in the driver's `PostgresTransactionError`.
     func transaction<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
         do {
-            return try await client.withTransaction(logger: logger, body)
+            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
         } catch let error as PostgresTransactionError {
             if let inner = error.closureError { throw inner }
             throw error

@@ -110,8 +110,23 @@ public struct PostgresLedgerError: Error, CustomStringConvertible, Sendable {
     init(_ description: String) { self.description = description }
 }
 
-/// Another live worker holds a record's claim (a connected step it is sending).
+/// A connected referral's step another worker has, or had (see `markConnectedPending`).
 public struct RecordClaimedElsewhere: Error, CustomStringConvertible, Sendable {
-    public var holder: String
-    public var description: String { "claimed by \(holder)" }
+    public enum Reason: Sendable, Hashable {
+        /// Another live worker is sending it.
+        case liveClaim(holder: String)
+        /// Another worker created it after this run planned the record.
+        case settled
+        /// Another worker left it pending (died mid-POST): the next run's reconciliation lists it.
+        case leftPending
+    }
+
+    public var reason: Reason
+    public var description: String {
+        switch reason {
+        case .liveClaim(let holder): "claimed by \(holder)"
+        case .settled: "created by another worker meanwhile"
+        case .leftPending: "left pending by another worker: the next run looks for it before sending it"
+        }
+    }
 }

@@ -115,7 +115,11 @@ struct RecordUploader: Sendable {
         do {
             try await ledger.markConnectedPending(system: work.key.system, externalId: work.key.externalId, requestId: requestId, at: since)
         } catch let claimed as RecordClaimedElsewhere {
-            return .settled(outcome(.skipped, work, "connected referral \(claimed): another worker is sending it"))
+            switch claimed.reason {
+            case .liveClaim: return .settled(outcome(.skipped, work, "connected referral \(claimed), which is sending it"))
+            case .settled: return .settled(outcome(.unchanged, work, "connected referral \(claimed)"))
+            case .leftPending: return .settled(failed(work, "connected referral \(claimed)", abortsRun: false))
+            }
         } catch {
             return .settled(failed(work, "ledger write failed: \(error)", abortsRun: true))
         }

@@ -3,6 +3,7 @@ import Ledger
 import LedgerPostgres
 import Logging
 import PostgresNIO
+import Testing
 
 /// The two stores the ledger suite runs against. PostgreSQL needs a server: `.ci/run` starts one
 /// and sets `REFBRIDGE_TEST_POSTGRES_URL`; without it, a developer's run covers SQLite only, and a
@@ -53,7 +54,9 @@ enum LedgerBackend: String, CaseIterable, Sendable, CustomTestStringConvertible 
     static func admin(_ url: PostgresLedgerURL, _ body: (PostgresClient) async throws -> Void) async throws {
         let configuration = PostgresClient.Configuration(
             host: url.host, port: url.port, username: url.user, password: ProcessInfo.processInfo.environment["PGPASSWORD"], database: url.database, tls: .disable)
-        let client = PostgresClient(configuration: configuration, backgroundLogger: Logger(label: "test"))
+        var quiet = Logger(label: "test")
+        quiet.logLevel = .error
+        let client = PostgresClient(configuration: configuration, backgroundLogger: quiet)
         let running = Task { await client.run() }
         defer { running.cancel() }
         try await body(client)

@@ -3,6 +3,8 @@ import Ledger
 import LedgerPostgres
 import Logging
 import PostgresNIO
+import Referrals
+import Sandbox
 import Testing
 
 @testable import Sync
@@ -23,7 +25,9 @@ struct SharedLedgerSyncTests {
         let name = "refbridge_sync_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16))"
         @Sendable func admin(_ sql: String) async throws {
             let configuration = PostgresClient.Configuration(host: base.host, port: base.port, username: base.user, password: nil, database: base.database, tls: .disable)
-            let client = PostgresClient(configuration: configuration, backgroundLogger: Logger(label: "test"))
+            var quiet = Logger(label: "test")
+        quiet.logLevel = .error
+        let client = PostgresClient(configuration: configuration, backgroundLogger: quiet)
             let running = Task { await client.run() }
             defer { running.cancel() }
             try await client.query(PostgresQuery(unsafeSQL: sql))
@@ -35,12 +39,12 @@ struct SharedLedgerSyncTests {
     }
 
     @Test func threeJobsAtOnceSplitTheCreatesAndSendNoneTwice() async throws {
-        var harness = try await SyncHarness.start { $0.faultRate = 0.1; $0.seed = 5 }
-        defer { Task { await harness.shutdown() } }
+        var started = try await SyncHarness.start { $0.faultRate = 0.1; $0.seed = 5 }
         let (url, drop) = try await Self.newDatabase()
-        defer { Task { await drop() } }
-        harness.ledgerValue = url
-        harness.attempts = 8
+        started.ledgerValue = url
+        started.attempts = 8
+        let harness = started
+        defer { Task { await harness.shutdown(); await drop() } }
         try harness.writeCSV(SyncHarness.rows(120, lost: [5, 6]))
         let job = try harness.job()
         #expect(job.ledgerURL != nil)
