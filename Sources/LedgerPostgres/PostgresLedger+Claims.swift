@@ -139,7 +139,9 @@ extension PostgresLedger {
 
     /// Unresolved creates no live worker is on, claimed for this worker in the same statement: the
     /// start-of-run reconciliation lists them once, and the main pass then sends the missing ones
-    /// as this worker's own (no second listing).
+    /// as this worker's own (no second listing). Rows another worker is marking at this moment are
+    /// skipped (`SKIP LOCKED`): they are being claimed, and two workers starting together never
+    /// wait on each other's rows.
     public func unresolved(system: String?) async throws -> [LedgerEntry] {
         let systemClause = system == nil ? "" : #" AND e."system" = $2"#
         var binds = PostgresBindings()
@@ -148,9 +150,13 @@ extension PostgresLedger {
         let found = try await entries(
             PostgresQuery(
                 unsafeSQL: """
+                    WITH free AS (
+                        SELECT e."system", e."externalId" FROM entry e
+                        WHERE \(Self.unresolvedCondition)
+                          AND (e."claimedUntil" IS NULL OR e."claimedUntil" < now() OR e."claimedBy" = $1)\(systemClause)
+                        FOR UPDATE SKIP LOCKED)
                     UPDATE entry e SET "claimedBy" = $1, "claimedUntil" = now() + \(Self.claimInterval)
-                    WHERE \(Self.unresolvedCondition)
-                      AND (e."claimedUntil" IS NULL OR e."claimedUntil" < now() OR e."claimedBy" = $1)\(systemClause)
+                    FROM free WHERE e."system" = free."system" AND e."externalId" = free."externalId"
                     RETURNING \(Self.entrySelection)
                     """, binds: binds))
         return found.sorted { ($0.pendingSince ?? $0.connectedPendingSince ?? .distantPast) < ($1.pendingSince ?? $1.connectedPendingSince ?? .distantPast) }
