@@ -34,7 +34,12 @@ extension PostgresLedger {
                 if expired || (host == Self.hostName && !Self.processExists(pid)) { dead.append(token) }
             }
             if !dead.isEmpty {
-                try await connection.query(#"UPDATE entry SET "claimedUntil" = NULL WHERE "claimedBy" = ANY(\#(dead)) AND "claimedUntil" IS NOT NULL"#, logger: logger)
+                // The dead workers' live claims become this worker's, in the same transaction: its
+                // start-of-run reconciliation lists them all at once. Released instead, every other
+                // worker meeting one would take it over alone and list the API for it alone.
+                try await connection.query(
+                    #"UPDATE entry SET "claimedBy" = \#(worker), "claimedUntil" = now() + \#(unescaped: Self.claimInterval) WHERE "claimedBy" = ANY(\#(dead)) AND "claimedUntil" IS NOT NULL"#,
+                    logger: logger)
                 try await connection.query(#"DELETE FROM worker WHERE "token" = ANY(\#(dead))"#, logger: logger)
             }
             try await connection.query(

@@ -58,12 +58,11 @@ struct RecordUploader: Sendable {
                 return .settled(result)
             case .takenOver(let entry):
                 // Another worker died (or stalled) with this create pending: it may be on the
-                // server. Look for it first; send it (same request id) only if it is not there.
-                guard let found = await lookFor(entry, work: work) else {
-                    return .settled(failed(work, "cannot list referrals to look for a create another worker left pending: nothing was sent; the next run looks again", abortsRun: false))
-                }
-                if let referral = found.referral { return await recordFound(referral, work: work, reconciled: true) }
-                sendId = entry.requestId ?? found.requestId
+                // server. It joins the creates whose answer was lost, looked for in one listing
+                // after the main pass and sent again (same request id) only if it is not there.
+                return .uncertain(UncertainCreate(
+                    key: work.key, step: .primary, requestId: entry.requestId ?? requestId, since: entry.pendingSince ?? since, work: work,
+                    source: work.source, payloadHash: work.payloadHash, lastError: "taken over from a worker that stopped with it pending"))
             }
         } catch {
             return .settled(failed(work, "ledger write failed: \(error)", abortsRun: true))
@@ -247,11 +246,11 @@ struct RecordUploader: Sendable {
 
     // MARK: outcomes
 
-    func outcome(_ kind: RecordOutcome.Kind, _ work: UploadWork, _ detail: String) -> RecordOutcome {
+    private func outcome(_ kind: RecordOutcome.Kind, _ work: UploadWork, _ detail: String) -> RecordOutcome {
         RecordOutcome(kind: kind, externalId: work.key.externalId, source: work.source, detail: detail)
     }
 
-    func failed(_ work: UploadWork, _ reason: String, abortsRun: Bool) -> RecordOutcome {
+    private func failed(_ work: UploadWork, _ reason: String, abortsRun: Bool) -> RecordOutcome {
         var result = outcome(.failed, work, reason)
         result.abortsRun = abortsRun
         return result

@@ -74,3 +74,57 @@ struct SharedLedgerSyncTests {
         await ledger.close()
     }
 }
+
+/// `ledger:` in the job file: a path keeps SQLite, a postgres:// URL selects the shared ledger, and
+/// its password never comes from the file itself.
+@Suite struct LedgerSettingTests {
+    static func load(_ ledger: String) throws -> JobConfiguration {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("job-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let yaml = """
+            api:
+              baseURL: http://127.0.0.1:1/v1.0
+              auth:
+                tokenEnv: REFBRIDGE_TEST_TOKEN
+            \(ledger)
+            sources:
+              - path: leads.csv
+                mapping: mapping.yaml
+            """
+        try yaml.write(toFile: folder + "/job.yaml", atomically: true, encoding: .utf8)
+        return try JobConfiguration.load(path: folder + "/job.yaml")
+    }
+
+    @Test func aPathIsSQLiteAndAURLIsPostgres() throws {
+        let file = try Self.load("ledger: state/ledger.sqlite")
+        #expect(file.ledgerURL == nil && file.ledgerPath.hasSuffix("/state/ledger.sqlite"))
+        let shared = try Self.load("ledger: postgres://sync@db.example:6432/refbridge?sslmode=require")
+        #expect(shared.ledgerURL?.host == "db.example" && shared.ledgerURL?.port == 6432 && shared.ledgerPassword == .none)
+        let named = try Self.load("""
+            ledger:
+              url: postgresql://sync@db.example/refbridge
+              password_env: LEDGER_PASSWORD
+            """)
+        #expect(named.ledgerURL?.database == "refbridge" && named.ledgerPassword == .environment("LEDGER_PASSWORD"))
+        let fromFile = try Self.load("""
+            ledger:
+              url: postgres://sync@db.example/refbridge
+              password_file: secrets/ledger
+            """)
+        guard case .file(let path) = fromFile.ledgerPassword else {
+            Issue.record("password_file was not read")
+            return
+        }
+        #expect(path.hasSuffix("/secrets/ledger"))
+    }
+
+    @Test func aPasswordInTheURLIsRefusedWithoutBeingRepeated() throws {
+        do {
+            _ = try Self.load("ledger: postgres://sync:hunter2@db.example/refbridge")
+            Issue.record("a URL with a password was accepted")
+        } catch {
+            #expect("\(error)".contains("holds a password") && !"\(error)".contains("hunter2"))
+        }
+        #expect(throws: (any Error).self) { try Self.load("ledger: { password_env: X }") }
+    }
+}
