@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "Importers", targets: ["Importers"]),
         .library(name: "Mapping", targets: ["Mapping"]),
         .library(name: "Ledger", targets: ["Ledger"]),
+        .library(name: "LedgerPostgres", targets: ["LedgerPostgres"]),
         .library(name: "PartnerClient", targets: ["PartnerClient"]),
         .library(name: "Sandbox", targets: ["Sandbox"]),
         .library(name: "Pipeline", targets: ["Pipeline"]),
@@ -33,6 +34,10 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // The PostgreSQL ledger backend (issue #14): a maintained driver, not a hand-written wire protocol.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        // Already in the graph through postgres-nio: the ledger URL's sslmode needs its TLS settings.
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         // Already in the graph through async-http-client and Hummingbird; named so that every
         // module a file imports is a declared dependency (no extra build).
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -67,6 +72,18 @@ let package = Package(
         .target(
             name: "Ledger",
             dependencies: [.product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        // The PostgreSQL mapping ledger: the same promises as the SQLite one, shared by several hosts,
+        // with per-record claims instead of the single-host run lease (issue #14).
+        .target(
+            name: "LedgerPostgres",
+            dependencies: [
+                "Ledger",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
             swiftSettings: swiftSettings
         ),
         // The Partner API client: HTTP, tokens, retries.
@@ -107,7 +124,7 @@ let package = Package(
         .target(
             name: "Sync",
             dependencies: [
-                "Referrals", "Importers", "Mapping", "Pipeline", "Ledger", "PartnerClient", "Writeback",
+                "Referrals", "Importers", "Mapping", "Pipeline", "Ledger", "LedgerPostgres", "PartnerClient", "Writeback",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -122,7 +139,7 @@ let package = Package(
         .executableTarget(
             name: "refbridge",
             dependencies: [
-                "Sync", "Sandbox", "Pipeline", "Mapping", "Ledger", "Referrals", "Importers", "PartnerClient", "Writeback",
+                "Sync", "Sandbox", "Pipeline", "Mapping", "Ledger", "LedgerPostgres", "Referrals", "Importers", "PartnerClient", "Writeback",
                 "MappingDraft",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -137,7 +154,17 @@ let package = Package(
         .testTarget(name: "ImportersTests", dependencies: ["Importers"], swiftSettings: swiftSettings),
         .testTarget(name: "MappingTests", dependencies: ["Mapping", "Referrals", "Importers"], swiftSettings: swiftSettings),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Mapping", "Referrals", "Importers"], swiftSettings: swiftSettings),
-        .testTarget(name: "LedgerTests", dependencies: ["Ledger", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: swiftSettings),
+        // The ledger suite runs against both stores: SQLite always, PostgreSQL at REFBRIDGE_TEST_POSTGRES_URL.
+        .testTarget(
+            name: "LedgerTests",
+            dependencies: [
+                "Ledger", "LedgerPostgres",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SandboxTests",
             dependencies: [
@@ -159,8 +186,9 @@ let package = Package(
         .testTarget(
             name: "SyncTests",
             dependencies: [
-                "Sync", "Sandbox", "Pipeline", "Ledger", "Referrals", "Mapping", "Importers", "PartnerClient",
+                "Sync", "Sandbox", "Pipeline", "Ledger", "LedgerPostgres", "Referrals", "Mapping", "Importers", "PartnerClient",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -5,7 +5,8 @@ extension LedgerDatabase {
     /// Errors are kept this long (characters): enough to read, bounded whatever the API answers.
     public static let maxErrorLength = 2000
 
-    private func upsert(system: String, externalId: String, at date: Date = Date(), gated: Bool = false, _ change: @escaping @Sendable (inout LedgerEntry) -> Void) async throws {
+    @discardableResult
+    private func upsert(system: String, externalId: String, at date: Date = Date(), gated: Bool = false, _ change: @escaping @Sendable (inout LedgerEntry) -> Void) async throws -> LedgerEntry {
         try await writer.write { db in
             if gated { try self.checkLease(db) }
             var entry = try LedgerEntry.fetchOne(db, key: ["system": system, "externalId": externalId])
@@ -13,14 +14,17 @@ extension LedgerDatabase {
             change(&entry)
             entry.updatedAt = date
             try entry.save(db)
+            return entry
         }
     }
 
     /// Written before a create is sent. Keeps an earlier request id, so every attempt of the same
     /// create carries the same `MS-RequestId`.
     /// The gate before a create is sent: it fails when this run no longer holds the ledger's lease.
-    public func markPending(system: String, externalId: String, requestId: String, payloadHash: String?, sourceLocation: String?, runId: Int64?, at date: Date) async throws {
-        try await upsert(system: system, externalId: externalId, at: date, gated: true) { entry in
+    /// The lease makes this run the only writer, so a mark is always `.marked`.
+    @discardableResult
+    public func markPending(system: String, externalId: String, requestId: String, payloadHash: String?, sourceLocation: String?, runId: Int64?, at date: Date) async throws -> PendingMark {
+        let entry = try await upsert(system: system, externalId: externalId, at: date, gated: true) { entry in
             entry.state = .pending
             if entry.requestId == nil || entry.referralId != nil { entry.requestId = requestId }
             if entry.pendingSince == nil { entry.pendingSince = date }
@@ -30,6 +34,7 @@ extension LedgerDatabase {
             entry.firstRunId = entry.firstRunId ?? runId
             entry.lastRunId = runId
         }
+        return .marked(requestId: entry.requestId ?? requestId)
     }
 
     public func recordCreated(
@@ -80,11 +85,7 @@ extension LedgerDatabase {
         }
     }
 
-    /// The mapping or the API refused the record. A record that already has a referral keeps it
-    /// (and its state): only the error is noted.
-    public func recordRejected(system: String, externalId: String, reason: String, sourceLocation: String?, payloadHash: String?, runId: Int64?) async throws {
-        try await recordRejected(system: system, rejects: [Reject(externalId: externalId, reason: reason, sourceLocation: sourceLocation, payloadHash: payloadHash)], runId: runId)
-    }
+    // The one-record `recordRejected(system:externalId:…)` is in the `MappingLedger` extension.
 
     /// A refused record, for `recordRejected(system:rejects:runId:)`.
     public struct Reject: Sendable, Equatable {
@@ -120,7 +121,7 @@ extension LedgerDatabase {
 
     /// Refused records in one transaction and one prepared statement: a run over a million
     /// rejected records must not cost a million commits (nor a million query builds).
-    public func recordRejected(system: String, rejects: [Reject], runId: Int64?, at date: Date = Date()) async throws {
+    public func recordRejected(system: String, rejects: [Reject], runId: Int64?, at date: Date) async throws {
         guard !rejects.isEmpty else { return }
         try await writer.write { db in
             let statement = try db.cachedStatement(sql: Self.rejectSQL)

@@ -9,9 +9,12 @@ public final class LedgerDatabase: Sendable {
     let writer: any DatabaseWriter
     /// The token of the lease this process holds on the ledger, if any (see `LedgerDatabase+Lease`).
     let heldLease = Mutex<String?>(nil)
+    /// The file, for messages (`:memory:` for tests).
+    public let location: String
 
-    init(_ writer: any DatabaseWriter) throws {
+    init(_ writer: any DatabaseWriter, location: String = ":memory:") throws {
         self.writer = writer
+        self.location = location
         try Self.migrator.migrate(writer)
     }
 
@@ -37,7 +40,7 @@ public final class LedgerDatabase: Sendable {
             for suffix in ["-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
                 try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path + suffix)
             }
-            return try LedgerDatabase(pool)
+            return try LedgerDatabase(pool, location: path)
         } catch let error as LedgerError {
             throw error
         } catch {
@@ -51,11 +54,12 @@ public final class LedgerDatabase: Sendable {
         var configuration = Configuration()
         configuration.readonly = true
         let queue = try DatabaseQueue(path: path, configuration: configuration)
-        return try LedgerDatabase(readOnlyQueue: queue)
+        return try LedgerDatabase(readOnlyQueue: queue, location: path)
     }
 
-    private init(readOnlyQueue: DatabaseQueue) throws {
+    private init(readOnlyQueue: DatabaseQueue, location: String) throws {
         writer = readOnlyQueue
+        self.location = location
         // A read-only ledger of an older schema is still readable by the current queries only if
         // migrated; refuse rather than guess.
         let applied = try readOnlyQueue.read { db in try Self.migrator.appliedMigrations(db) }
@@ -124,8 +128,17 @@ public final class LedgerDatabase: Sendable {
         }
         // Appended by issue #13 (pull, history, write-back); see LedgerDatabase+History.swift.
         migrator.registerMigration("v3-pull", migrate: Self.migratePull)
+        // Issue #14: the per-record claim of a shared (PostgreSQL) ledger. SQLite has one writer
+        // (the lease) and leaves them empty; the column is here so both stores have one schema,
+        // migrated in the same order (`PostgresLedger.migrations`).
+        migrator.registerMigration("v4-claims") { db in
+            try db.alter(table: "entry") { t in
+                t.add(column: "claimedBy", .text)
+                t.add(column: "claimedUntil", .datetime)
+            }
+        }
         // Issue #9: a change counter, so a write-back pass over unchanged records is skipped.
-        migrator.registerMigration("v4-change-mark", migrate: Self.migrateChangeMark)
+        migrator.registerMigration("v5-change-mark", migrate: Self.migrateChangeMark)
         return migrator
     }
 }

@@ -113,6 +113,17 @@ public struct RunRecord: Sendable, Hashable, Codable, FetchableRecord, Persistab
     public var aborted: Bool
     public var countsJSON: String?
 
+    public init(id: Int64?, mode: String, configDigest: String?, startedAt: Date, finishedAt: Date?, exitCode: Int32?, aborted: Bool, countsJSON: String?) {
+        self.id = id
+        self.mode = mode
+        self.configDigest = configDigest
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.exitCode = exitCode
+        self.aborted = aborted
+        self.countsJSON = countsJSON
+    }
+
     public var counts: RunCounts? {
         countsJSON.flatMap { try? JSONDecoder().decode(RunCounts.self, from: Data($0.utf8)) }
     }
@@ -123,4 +134,10 @@ public struct LedgerStats: Sendable {
     public var bySystem: [String: [LedgerState: Int]]
     public var unresolved: Int
     public var lastRuns: [RunRecord]
+
+    public init(bySystem: [String: [LedgerState: Int]], unresolved: Int, lastRuns: [RunRecord]) {
+        self.bySystem = bySystem
+        self.unresolved = unresolved
+        self.lastRuns = lastRuns
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+public import LedgerPostgres
 import Mapping
 public import PartnerClient
 import Yams
@@ -8,7 +9,12 @@ import Yams
 /// works whatever its working directory.
 public struct JobConfiguration: Sendable {
     public var api: API
+    /// The SQLite file; for a PostgreSQL ledger, its URL (never with a password), for messages.
     public var ledgerPath: String
+    /// `ledger: postgres://…`: the shared ledger (issue #14). Nil for a SQLite file.
+    public var ledgerURL: PostgresLedgerURL? = nil
+    /// Where a PostgreSQL ledger's password comes from (`password_env:`, `password_file:`, or PGPASSWORD).
+    public var ledgerPassword: PostgresPasswordSource = .none
     public var sources: [Source]
     public var upload: Upload
     public var reportsPath: String
@@ -179,8 +185,41 @@ extension JobConfiguration {
         }
 
         // ledger, reports
-        let ledger = top["ledger"]?.string.map(resolve) ?? resolve(".refbridge/ledger.sqlite")
-        if let node = top["ledger"], node.string == nil { problem(node, "ledger must be a file path such as .refbridge/ledger.sqlite") }
+        var ledger = resolve(".refbridge/ledger.sqlite")
+        var ledgerURL: PostgresLedgerURL? = nil
+        var ledgerPassword = PostgresPasswordSource.none
+        if let node = top["ledger"] {
+            // A path keeps SQLite; a postgres:// URL (alone, or as `url:` with where its password
+            // comes from) selects the shared PostgreSQL ledger.
+            var urlText: String? = nil
+            if let text = node.string {
+                if PostgresLedgerURL.isPostgres(text) { urlText = text } else { ledger = resolve(text) }
+            } else if let map = node.mapping {
+                for (key, value) in map {
+                    switch key.string {
+                    case "url": urlText = value.string
+                    case "password_env":
+                        if let name = value.string, !name.isEmpty { ledgerPassword = .environment(name) } else { problem(value, "ledger.password_env must name an environment variable") }
+                    case "password_file":
+                        if let path = value.string, !path.isEmpty { ledgerPassword = .file(resolve(path)) } else { problem(value, "ledger.password_file must be a file path") }
+                    default:
+                        problem(key, "unknown key ledger.\(key.string ?? "?"): the keys are url, password_env, password_file")
+                    }
+                }
+                if urlText == nil { problem(node, "ledger.url is missing: write url: postgres://USER@HOST:5432/DATABASE?sslmode=require") }
+            } else {
+                problem(node, "ledger must be a file path such as .refbridge/ledger.sqlite, or a postgres:// URL")
+            }
+            if let urlText {
+                do {
+                    let url = try PostgresLedgerURL(urlText)
+                    ledgerURL = url
+                    ledger = url.description
+                } catch {
+                    problem(node, "\(error)")
+                }
+            }
+        }
         let reports = top["reports"]?.string.map(resolve) ?? resolve(".refbridge/reports")
         if let node = top["reports"], node.string == nil { problem(node, "reports must be a folder path such as .refbridge/reports") }
 
@@ -243,6 +282,8 @@ extension JobConfiguration {
             throw ConfigurationErrors(problems: problems)
         }
         var job = JobConfiguration(api: api, ledgerPath: ledger, sources: sources, upload: upload, reportsPath: reports, file: file)
+        job.ledgerURL = ledgerURL
+        job.ledgerPassword = ledgerPassword
         // Issue #13: closing the loop with the CRM.
         job.pull = top["pull"]?.bool ?? false
         job.writebackPath = top["writeback"]?.string.map(resolve) ?? resolve(".refbridge/writeback")

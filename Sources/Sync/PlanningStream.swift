@@ -31,7 +31,7 @@ struct LedgerReadError: Error, CustomStringConvertible {
 /// start-of-run reconciliation is over before the first chunk is read.
 final class PlanningStream {
     private let stream: RecordStream
-    private let ledger: LedgerDatabase?
+    private let ledger: (any MappingLedger)?
     private let planner: SyncPlanner
     private let reconciled: Set<RecordKey>
     private let depth: Int
@@ -42,7 +42,7 @@ final class PlanningStream {
     ///   - ledger: nil plans every record as never seen (a dry run before the first run).
     ///   - reconciled: records the start-of-run reconciliation found created.
     ///   - depth: chunks planned ahead; each holds at most the stream's chunk size in records.
-    init(stream: RecordStream, ledger: LedgerDatabase?, planner: SyncPlanner, reconciled: Set<RecordKey>, depth: Int = 2) {
+    init(stream: RecordStream, ledger: (any MappingLedger)?, planner: SyncPlanner, reconciled: Set<RecordKey>, depth: Int = 2) {
         self.stream = stream
         self.ledger = ledger
         self.planner = planner
@@ -73,7 +73,7 @@ final class PlanningStream {
         return try await pending.removeFirst().value
     }
 
-    private static func plan(_ chunk: RecordChunk, ledger: LedgerDatabase?, planner: SyncPlanner, reconciled: Set<RecordKey>) async throws -> PlannedChunk {
+    private static func plan(_ chunk: RecordChunk, ledger: (any MappingLedger)?, planner: SyncPlanner, reconciled: Set<RecordKey>) async throws -> PlannedChunk {
         let entries: [PlanningEntry?]
         do {
             entries = try await ledger?.planningEntries(system: chunk.system, externalIds: chunk.records.map(\.externalId))

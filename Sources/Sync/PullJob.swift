@@ -181,8 +181,16 @@ public final class PullJob {
         configuration: JobConfiguration, mode: String,
         _ body: (LedgerDatabase, Int64) async throws -> (Result, RunCounts, Int32, Bool)
     ) async throws -> Result {
+        if configuration.ledgerURL != nil {
+            // Pull and write-back read and write their own tables through SQL of their own: not
+            // ported to the shared ledger yet (issue #14 covers sync).
+            throw ConfigurationError(file: configuration.file, message: "\(mode) needs a SQLite ledger for now: the PostgreSQL ledger runs sync only. Run `refbridge ledger migrate` to a file for \(mode)")
+        }
         let leased = try await LeasedLedger.open(configuration)
-        let ledger = leased.ledger
+        guard let ledger = leased.ledger as? LedgerDatabase else {
+            leased.heartbeat.cancel()
+            throw ConfigurationError(file: configuration.file, message: "\(mode) needs a SQLite ledger")
+        }
         defer { leased.heartbeat.cancel() }
         let runId: Int64
         do {

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Ledger
+import LedgerPostgres
 import Logging
 import PartnerClient
 import Pipeline
@@ -11,7 +12,7 @@ import Referrals
 /// The ledger is written before and after every call, so a crash at any point is recoverable.
 struct RecordUploader: Sendable {
     var client: PartnerClient
-    var ledger: LedgerDatabase
+    var ledger: any MappingLedger
     var runId: Int64
     let calls: CallCounter
 
@@ -43,20 +44,38 @@ struct RecordUploader: Sendable {
 
     /// Marks the create pending (keeping an earlier request id and first attempt) and POSTs it.
     func send(_ work: UploadWork, requestId: String, since: Date) async -> UploadResult {
+        let sendId: String
         do {
-            try await ledger.markPending(system: work.key.system, externalId: work.key.externalId, requestId: requestId, payloadHash: work.payloadHash, sourceLocation: work.source, runId: runId, at: since)
+            switch try await ledger.markPending(system: work.key.system, externalId: work.key.externalId, requestId: requestId, payloadHash: work.payloadHash, sourceLocation: work.source, runId: runId, at: since) {
+            case .marked(let marked):
+                sendId = marked
+            case .claimedElsewhere(let holder):
+                // A shared ledger: another worker is sending this one. Its share, not a failure.
+                return .settled(outcome(.skipped, work, "claimed by \(holder), which is sending it"))
+            case .settledElsewhere(let entry):
+                var result = outcome(.unchanged, work, "created by another worker meanwhile")
+                result.referralId = entry.referralId
+                return .settled(result)
+            case .takenOver(let entry):
+                // Another worker died (or stalled) with this create pending: it may be on the
+                // server. It joins the creates whose answer was lost, looked for in one listing
+                // after the main pass and sent again (same request id) only if it is not there.
+                return .uncertain(UncertainCreate(
+                    key: work.key, step: .primary, requestId: entry.requestId ?? requestId, since: entry.pendingSince ?? since, work: work,
+                    source: work.source, payloadHash: work.payloadHash, lastError: "taken over from a worker that stopped with it pending"))
+            }
         } catch {
             return .settled(failed(work, "ledger write failed: \(error)", abortsRun: true))
         }
         calls.add()
-        switch await client.create(work.referral, requestId: requestId) {
+        switch await client.create(work.referral, requestId: sendId) {
         case .created(let referral):
             return await recordFound(referral, work: work, reconciled: false)
         case .rejected(let error):
             try? await ledger.recordRejected(system: work.key.system, externalId: work.key.externalId, reason: error.message, sourceLocation: work.source, payloadHash: work.payloadHash, runId: runId)
             return .settled(outcome(.rejected, work, "rejected by the API: \(error.message)"))
         case .uncertain(let error):
-            return .uncertain(UncertainCreate(key: work.key, step: .primary, requestId: requestId, since: since, work: work, source: work.source, payloadHash: work.payloadHash, lastError: error.description))
+            return .uncertain(UncertainCreate(key: work.key, step: .primary, requestId: sendId, since: since, work: work, source: work.source, payloadHash: work.payloadHash, lastError: error.description))
         case .failed(let error):
             try? await ledger.recordFailed(system: work.key.system, externalId: work.key.externalId, error: error.description, runId: runId)
             return .settled(failed(work, error))
@@ -94,6 +113,12 @@ struct RecordUploader: Sendable {
         let body = Self.connectedReferral(for: work.referral, engagementId: engagementId)
         do {
             try await ledger.markConnectedPending(system: work.key.system, externalId: work.key.externalId, requestId: requestId, at: since)
+        } catch let claimed as RecordClaimedElsewhere {
+            switch claimed.reason {
+            case .liveClaim: return .settled(outcome(.skipped, work, "connected referral \(claimed), which is sending it"))
+            case .settled: return .settled(outcome(.unchanged, work, "connected referral \(claimed)"))
+            case .leftPending: return .settled(failed(work, "connected referral \(claimed)", abortsRun: false))
+            }
         } catch {
             return .settled(failed(work, "ledger write failed: \(error)", abortsRun: true))
         }

@@ -7,10 +7,10 @@ extension SyncJob {
     /// read-only (when it exists); no API call, no ledger write, no report files.
     public func dryRun() async -> SyncSummary {
         var summary = SyncSummary(dryRun: true, mode: configuration.upload.mode.rawValue, startedAt: Date())
-        var ledger: LedgerDatabase?
-        if FileManager.default.fileExists(atPath: configuration.ledgerPath) {
+        var ledger: (any MappingLedger)?
+        if configuration.ledgerURL != nil || FileManager.default.fileExists(atPath: configuration.ledgerPath) {
             do {
-                ledger = try LedgerDatabase.open(path: configuration.ledgerPath, readOnly: true)
+                ledger = try await LedgerStore.open(location: configuration.ledgerPath, password: configuration.ledgerPassword, readOnly: true)
             } catch {
                 summary.abortReason = "cannot read the ledger \(configuration.ledgerPath): \(error)"
             }
@@ -32,6 +32,7 @@ extension SyncJob {
             summary.abortReason = "\(error)"
         }
         progress.finish()
+        await ledger?.close()
         summary.finishedAt = Date()
         summary.settleExitCode()
         return summary

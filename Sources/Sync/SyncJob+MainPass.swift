@@ -9,7 +9,7 @@ extension SyncJob {
 
     /// Takes each planned chunk of the record stream and hands API work to at most
     /// ``recordsInFlight`` tasks at a time. The next chunks are read, mapped and planned meanwhile.
-    func mainPass(ledger: LedgerDatabase, uploader: RecordUploader, state: RunState) async {
+    func mainPass(ledger: any MappingLedger, uploader: RecordUploader, state: RunState) async {
         let concurrency = recordsInFlight
         let notes = LedgerNotes(ledger: ledger, runId: uploader.runId)
         await withTaskGroup(of: UploadResult.self) { group in
@@ -57,13 +57,13 @@ extension SyncJob {
 /// notes the same records again. (Records seen unchanged are not written at all: a nightly run
 /// over unchanged records costs the ledger no write.)
 final class LedgerNotes {
-    private let ledger: LedgerDatabase
+    private let ledger: any MappingLedger
     private let runId: Int64
     private var rejects: [String: [LedgerDatabase.Reject]] = [:]
     private var count = 0
     private var writing: Task<Void, Never>?
 
-    init(ledger: LedgerDatabase, runId: Int64) {
+    init(ledger: any MappingLedger, runId: Int64) {
         self.ledger = ledger
         self.runId = runId
     }

@@ -9,7 +9,7 @@ extension SyncJob {
     /// Before anything is sent: creates an earlier run left unresolved (killed, or answer lost) are
     /// looked for on the server. Found ones are recorded; the rest are re-sent by the main pass with
     /// the same request id.
-    func reconcileUnresolved(ledger: LedgerDatabase, uploader: RecordUploader, state: RunState) async {
+    func reconcileUnresolved(ledger: any MappingLedger, uploader: RecordUploader, state: RunState) async {
         let entries: [LedgerEntry]
         do {
             entries = try await ledger.unresolved(system: nil)
@@ -101,7 +101,7 @@ extension SyncJob {
 
     /// What is still unknown after the last round stays `pending` in the ledger, so the next run
     /// reconciles it first; the report names each one.
-    func leaveUncertainForNextRun(ledger: LedgerDatabase, runId: Int64, state: RunState) async {
+    func leaveUncertainForNextRun(ledger: any MappingLedger, runId: Int64, state: RunState) async {
         let items = state.uncertain
         state.uncertain = []
         for item in items {

@@ -99,6 +99,7 @@ public final class SyncJob {
             report = try RunReport(reportsPath: configuration.reportsPath, runId: runId, startedAt: summary.startedAt)
         } catch {
             try? await ledger.releaseLease()
+            await ledger.close()
             throw error
         }
         summary.reportsFolder = report.folder
@@ -114,6 +115,7 @@ public final class SyncJob {
             report.finish(summary)
             try? await ledger.finishRun(id: runId, counts: summary.counts, exitCode: summary.exitCode, aborted: true)
             try? await ledger.releaseLease()
+            await ledger.close()
             return summary
         }
         let calls = CallCounter()
@@ -144,6 +146,7 @@ public final class SyncJob {
         report.finish(summary)
         try? await ledger.finishRun(id: runId, counts: summary.counts, exitCode: summary.exitCode, aborted: summary.abortReason != nil)
         try? await ledger.releaseLease()
+        await ledger.close()
         return summary
     }
 

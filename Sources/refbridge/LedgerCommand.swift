@@ -1,28 +1,47 @@
 public import ArgumentParser
 import Foundation
 import Ledger
+import LedgerPostgres
 import Sync
 
 struct LedgerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ledger",
         abstract: "Look into the mapping ledger: which referral each CRM record became.",
-        subcommands: [Stats.self, Export.self, Show.self]
+        subcommands: [Stats.self, Export.self, Show.self, Migrate.self]
     )
 
     struct Location: ParsableArguments {
-        @Option(name: .long, help: "The ledger file.") var ledger: String?
-        @Option(name: .long, help: "Take the ledger path from this job file.") var config: String?
+        @Option(name: .long, help: "The ledger file, or a postgres:// URL (no password in it).") var ledger: String?
+        @Option(name: .long, help: "Take the ledger from this job file.") var config: String?
+        @Option(name: .long, help: "A PostgreSQL ledger's password from this environment variable (default: PGPASSWORD).") var passwordEnv: String?
+        @Option(name: .long, help: "A PostgreSQL ledger's password from this file.") var passwordFile: String?
 
-        func open() throws -> LedgerDatabase {
-            var path = ledger ?? ".refbridge/ledger.sqlite"
+        /// The ledger's location and, for PostgreSQL, where its password comes from.
+        func resolve() throws -> (location: String, password: PostgresPasswordSource) {
+            var location = ledger ?? ".refbridge/ledger.sqlite"
+            var password = PostgresPasswordSource.none
             if ledger == nil, let config {
                 do {
-                    path = try JobConfiguration.load(path: config).ledgerPath
+                    let job = try JobConfiguration.load(path: config)
+                    location = job.ledgerPath
+                    password = job.ledgerPassword
                 } catch {
                     printError("\(error)")
                     throw Exit.configuration
                 }
+            }
+            if let passwordEnv { password = .environment(passwordEnv) }
+            if let passwordFile { password = .file(passwordFile) }
+            return (location, password)
+        }
+
+        /// The SQLite ledger, read-only (export and pull history read its tables directly).
+        func open() throws -> LedgerDatabase {
+            let path = try resolve().location
+            if PostgresLedgerURL.isPostgres(path) {
+                printError("this command reads a SQLite ledger; for \(PostgresLedgerURL.redacted(path)) use `ledger stats`, `ledger show`, or `ledger migrate` to a file first")
+                throw Exit.configuration
             }
             guard FileManager.default.fileExists(atPath: path) else {
                 printError("no ledger at \(path): pass --ledger PATH or --config JOB.yaml")
@@ -35,6 +54,17 @@ struct LedgerCommand: AsyncParsableCommand {
                 throw Exit.configuration
             }
         }
+
+        /// Either store.
+        func openAny() async throws -> any MappingLedger {
+            let (location, password) = try resolve()
+            do {
+                return try await LedgerStore.open(location: location, password: password, readOnly: true)
+            } catch {
+                printError("\(error)")
+                throw Exit.configuration
+            }
+        }
     }
 
     struct Stats: AsyncParsableCommand {
@@ -42,7 +72,9 @@ struct LedgerCommand: AsyncParsableCommand {
         @OptionGroup var location: Location
 
         func run() async throws {
-            let stats = try await location.open().stats()
+            let ledger = try await location.openAny()
+            let stats = try await ledger.stats()
+            await ledger.close()
             print("system".padding(toLength: 28, withPad: " ", startingAt: 0) + LedgerState.allCases.map { $0.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0) }.joined())
             for (system, counts) in stats.bySystem.sorted(by: { $0.key < $1.key }) {
                 print(system.padding(toLength: 28, withPad: " ", startingAt: 0) + LedgerState.allCases.map { String(counts[$0] ?? 0).padding(toLength: 10, withPad: " ", startingAt: 0) }.joined())
@@ -105,6 +137,21 @@ struct LedgerCommand: AsyncParsableCommand {
         @Argument(help: "The CRM record id (externalReferenceId), or a referral id for its pull history.") var externalId: String
 
         func run() async throws {
+            if PostgresLedgerURL.isPostgres(try location.resolve().location) {
+                // The shared ledger holds no pull history (sync only, for now): the entries alone.
+                let ledger = try await location.openAny()
+                let entries = try await ledger.find(externalId: externalId).filter { system == nil || $0.system == system }
+                await ledger.close()
+                guard !entries.isEmpty else {
+                    printError("\(externalId) is not in the ledger")
+                    throw Exit.recordsFailed
+                }
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                encoder.dateEncodingStrategy = .iso8601
+                for entry in entries { print(String(decoding: try encoder.encode(entry), as: UTF8.self)) }
+                return
+            }
             let entries = try await location.open().find(externalId: externalId).filter { system == nil || $0.system == system }
             if entries.isEmpty {
                 // A referral id (an incoming referral has no CRM record yet): its history alone.

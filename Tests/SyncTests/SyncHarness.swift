@@ -13,6 +13,8 @@ struct SyncHarness {
     let sandbox: SandboxServer
     var concurrency = 4
     var attempts = 5
+    /// The job's `ledger:` value: a file in the folder, or a postgres:// URL (a shared ledger).
+    var ledgerValue = "ledger.sqlite"
 
     static let mapping = """
         name: test-leads
@@ -72,7 +74,7 @@ struct SyncHarness {
               baseURL: \(sandbox.baseURL)
               auth:
                 tokenEnv: REFBRIDGE_TEST_TOKEN
-            ledger: ledger.sqlite
+            ledger: \(ledgerValue)
             sources:
               - path: leads.csv
                 mapping: mapping.yaml
