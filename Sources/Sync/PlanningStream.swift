@@ -81,12 +81,12 @@ final class PlanningStream {
         } catch {
             throw LedgerReadError(underlying: error)
         }
-        // Never so; but a record planned without its entry would be created a second time.
-        guard entries.count == chunk.records.count else {
-            throw LedgerReadError(underlying: LedgerError("the ledger answered \(entries.count) entries for \(chunk.records.count) records"))
-        }
         var planned = PlannedChunk(system: chunk.system, recordCount: chunk.records.count, bytesRead: chunk.bytesRead, steps: [], newRejects: [])
-        planned.steps = planner.plan(chunk, entries: entries, reconciled: reconciled, newRejects: &planned.newRejects)
+        do {
+            planned.steps = try planner.plan(chunk, entries: entries, reconciled: reconciled, newRejects: &planned.newRejects)
+        } catch {
+            throw LedgerReadError(underlying: error)
+        }
         var known: [Int] = []
         for index in planned.steps.indices where entries[index] != nil {
             if case .upload = planned.steps[index] { known.append(index) }

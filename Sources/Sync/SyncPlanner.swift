@@ -75,17 +75,20 @@ struct SyncPlanner: Sendable {
     /// Plans every record of a chunk against the ledger entries of its records: the one planning of
     /// both the dry run and the real run, so both agree on every record. One step per record, in
     /// order; an upload's `entry` is left for the caller to read whole.
-    ///
-    /// - Parameters:
-    ///   - entries: by position, the ledger's entry of each record (nil: never seen).
-    ///   - reconciled: records found on the server by this run's start-of-run reconciliation.
     /// Also gathers in `newRejects` the records the mapping rejected for a reason the ledger does
     /// not hold yet (see `newReject`): decided where each outcome is made, so a run over a million
     /// rejects copies no outcome to find them.
-    func plan(_ chunk: RecordChunk, entries: [PlanningEntry?], reconciled: Set<RecordKey>, newRejects: inout [LedgerDatabase.Reject]) -> [PlannedStep] {
+    ///
+    /// - Parameters:
+    ///   - entries: by position, the ledger's entry of each record (nil: never seen). Throws when
+    ///     there is not one per record: a record planned without its entry would be created twice.
+    ///   - reconciled: records found on the server by this run's start-of-run reconciliation.
+    func plan(_ chunk: RecordChunk, entries: [PlanningEntry?], reconciled: Set<RecordKey>, newRejects: inout [LedgerDatabase.Reject]) throws -> [PlannedStep] {
+        guard entries.count == chunk.records.count else {
+            throw LedgerError("the ledger answered \(entries.count) entries for \(chunk.records.count) records")
+        }
         // Entries are passed straight from the array (borrowed, not copied: a copy of an entry is
-        // seven retains, for every record of a nightly run). The caller checks there is one per record.
-        let entries = entries.count == chunk.records.count ? entries : Array(repeating: nil, count: chunk.records.count)
+        // seven retains, for every record of a nightly run).
         var steps: [PlannedStep] = []
         steps.reserveCapacity(chunk.records.count)
         for index in chunk.records.indices {
