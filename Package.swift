@@ -62,10 +62,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // The one record stream: files → importer → header check → mapper → duplicates → encoded JSON,
-        // in ordered chunks. Preview, dry run and sync all consume it.
+        // in ordered chunks. Preview, dry run and sync all consume it; given a ledger, the stream asks
+        // it before mapping, and a record whose source content it holds unchanged is not mapped again.
         .target(
             name: "Pipeline",
-            dependencies: ["Referrals", "Importers", "Mapping"],
+            dependencies: ["Referrals", "Importers", "Mapping", "Ledger"],
             swiftSettings: swiftSettings
         ),
         // The SQLite mapping ledger.

@@ -139,6 +139,14 @@ public final class LedgerDatabase: Sendable {
         }
         // Issue #9: a change counter, so a write-back pass over unchanged records is skipped.
         migrator.registerMigration("v5-change-mark", migrate: Self.migrateChangeMark)
+        // Issues #9/#16: what a record's source content mapped to, so an unchanged record is not
+        // mapped again (`LedgerDatabase+SourceDigest`).
+        migrator.registerMigration("v6-source-digest") { db in
+            try db.alter(table: "entry") { t in
+                t.add(column: "sourceDigest", .text)
+                t.add(column: "sourceMapsTo", .text)
+            }
+        }
         return migrator
     }
 }

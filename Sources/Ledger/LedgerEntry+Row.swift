@@ -9,6 +9,7 @@ extension LedgerEntry {
         "system", "externalId", "state", "referralId", "engagementId", "needsConnected", "connectedReferralId",
         "connectedRequestId", "connectedPendingSince", "eTag", "status", "substatus", "payloadHash", "requestId",
         "pendingSince", "attempts", "lastError", "sourceLocation", "firstRunId", "lastRunId", "createdAt", "updatedAt",
+        "sourceDigest", "sourceMapsTo",
     ]
 
     /// The selection for raw SQL.
@@ -42,5 +43,7 @@ extension LedgerEntry {
         lastRunId = try row.decode(atIndex: 19)
         createdAt = try row.decode(atIndex: 20)
         updatedAt = try row.decode(atIndex: 21)
+        sourceDigest = try row.decode(atIndex: 22)
+        sourceMapsTo = try row.decode(atIndex: 23)
     }
 }

@@ -47,6 +47,11 @@ public struct LedgerEntry: Sendable, Hashable, Codable, FetchableRecord, Persist
     public var lastRunId: Int64?
     public var createdAt: Date
     public var updatedAt: Date
+    /// The `SourceDigest` (hex) of the record's source content when it was last mapped, and what
+    /// that content mapped to (`sourceMapsTo`): a payload hash, or `SourceOutcome.rejected(reason)`.
+    /// A fact about the content, true whatever happened to the record since; see `PlanningEntry.settles`.
+    public var sourceDigest: String?
+    public var sourceMapsTo: String?
 
     public init(system: String, externalId: String, state: LedgerState, at date: Date = Date()) {
         self.system = system

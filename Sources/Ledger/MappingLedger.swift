@@ -44,6 +44,8 @@ public protocol MappingLedger: AnyObject, Sendable {
     func recordUpdated(system: String, externalId: String, eTag: String?, status: String?, substatus: String?, payloadHash: String?, runId: Int64?) async throws
     func recordRejected(system: String, rejects: [LedgerDatabase.Reject], runId: Int64?, at date: Date) async throws
     func recordFailed(system: String, externalId: String, error: String, runId: Int64?) async throws
+    /// Notes what records' source content mapped to (`SourceDigestNote`); ids it does not hold are left alone.
+    func recordSourceDigests(system: String, notes: [SourceDigestNote]) async throws
 
     // MARK: runs
 

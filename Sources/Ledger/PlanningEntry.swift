@@ -18,10 +18,14 @@ public struct PlanningEntry: Sendable, Hashable {
     public var substatus: String?
     public var payloadHash: String?
     public var lastError: String?
+    /// See `LedgerEntry.sourceDigest`.
+    public var sourceDigest: String?
+    public var sourceMapsTo: String?
 
     public init(
         state: LedgerState, referralId: String? = nil, engagementId: String? = nil, needsConnected: Bool = false, connectedReferralId: String? = nil,
-        status: String? = nil, substatus: String? = nil, payloadHash: String? = nil, lastError: String? = nil
+        status: String? = nil, substatus: String? = nil, payloadHash: String? = nil, lastError: String? = nil, sourceDigest: String? = nil,
+        sourceMapsTo: String? = nil
     ) {
         self.state = state
         self.referralId = referralId
@@ -32,17 +36,19 @@ public struct PlanningEntry: Sendable, Hashable {
         self.substatus = substatus
         self.payloadHash = payloadHash
         self.lastError = lastError
+        self.sourceDigest = sourceDigest
+        self.sourceMapsTo = sourceMapsTo
     }
 
     public init(_ entry: LedgerEntry) {
         self.init(
             state: entry.state, referralId: entry.referralId, engagementId: entry.engagementId, needsConnected: entry.needsConnected,
             connectedReferralId: entry.connectedReferralId, status: entry.status, substatus: entry.substatus, payloadHash: entry.payloadHash,
-            lastError: entry.lastError)
+            lastError: entry.lastError, sourceDigest: entry.sourceDigest, sourceMapsTo: entry.sourceMapsTo)
     }
 
     /// The columns read, in order; the id first, to place each row.
-    static let selectionSQL = "externalId, state, referralId, engagementId, needsConnected, connectedReferralId, status, substatus, payloadHash, lastError"
+    static let selectionSQL = "externalId, state, referralId, engagementId, needsConnected, connectedReferralId, status, substatus, payloadHash, lastError, sourceDigest, sourceMapsTo"
 
     /// Reads the current row of a stepped statement selecting `selectionSQL`. Throws on a state it
     /// does not know (written by another tool) instead of trapping.
@@ -59,6 +65,8 @@ public struct PlanningEntry: Sendable, Hashable {
         substatus = Self.text(statement, 7)
         payloadHash = Self.text(statement, 8)
         lastError = Self.text(statement, 9)
+        sourceDigest = Self.text(statement, 10)
+        sourceMapsTo = Self.text(statement, 11)
     }
 
     /// A column as text, nil for NULL (a number is read as its text, as SQLite converts it).

@@ -113,10 +113,12 @@ extension PostgresLedger {
                 """, logger: logger
             ) {
                 let cells = row.makeRandomAccess()
-                let claimedBy = try cells[22].decode(String?.self)
+                // The claim's columns come after the entry's.
+                let claim = Self.entryColumns.count
+                let claimedBy = try cells[claim].decode(String?.self)
                 current = (
-                    try Self.entry(row), claimedBy, try cells[23].decode(Bool.self),
-                    Self.holderName(claimedBy ?? "", host: try cells[24].decode(String?.self), pid: try cells[25].decode(Int32?.self))
+                    try Self.entry(row), claimedBy, try cells[claim + 1].decode(Bool.self),
+                    Self.holderName(claimedBy ?? "", host: try cells[claim + 2].decode(String?.self), pid: try cells[claim + 3].decode(Int32?.self))
                 )
             }
             guard let current else { throw PostgresLedgerError("the ledger lost the entry \(system)/\(externalId) while marking it pending: run again") }

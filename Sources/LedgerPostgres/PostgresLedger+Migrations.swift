@@ -91,6 +91,8 @@ extension PostgresLedger {
         // files run on a SQLite ledger only for now, so there is nothing to count here; the name keeps
         // both stores' migrations one list, in one order.
         ("v5-change-mark", []),
+        // Issues #9/#16: what a record's source content mapped to (`LedgerDatabase+SourceDigest`).
+        ("v6-source-digest", [#"ALTER TABLE entry ADD COLUMN "sourceDigest" text, ADD COLUMN "sourceMapsTo" text"#]),
     ]
 
     /// Applies the migrations not applied yet, in order, in one transaction under an advisory lock:

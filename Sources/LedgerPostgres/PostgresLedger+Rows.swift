@@ -8,6 +8,7 @@ extension PostgresLedger {
         "system", "externalId", "state", "referralId", "engagementId", "needsConnected", "connectedReferralId",
         "connectedRequestId", "connectedPendingSince", "eTag", "status", "substatus", "payloadHash", "requestId",
         "pendingSince", "attempts", "lastError", "sourceLocation", "firstRunId", "lastRunId", "createdAt", "updatedAt",
+        "sourceDigest", "sourceMapsTo",
     ]
     static let entrySelection = entryColumns.map { "e.\"\($0)\"" }.joined(separator: ", ")
 
@@ -38,6 +39,8 @@ extension PostgresLedger {
         entry.lastRunId = try cells[19].decode(Int64?.self)
         entry.createdAt = try cells[20].decode(Date.self)
         entry.updatedAt = try cells[21].decode(Date.self)
+        entry.sourceDigest = try cells[22].decode(String?.self)
+        entry.sourceMapsTo = try cells[23].decode(String?.self)
         return entry
     }
 

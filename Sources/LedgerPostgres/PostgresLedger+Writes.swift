@@ -193,11 +193,12 @@ extension PostgresLedger {
             }
             let columns = Self.entryColumns.map { "\"\($0)\"" }.joined(separator: ", ")
             for chunk in stride(from: 0, to: entries.count, by: 1000).map({ entries[$0..<min($0 + 1000, entries.count)] }) {
-                var binds = PostgresBindings(capacity: chunk.count * 22)
+                let width = Self.entryColumns.count
+                var binds = PostgresBindings(capacity: chunk.count * width)
                 var rows: [String] = []
                 for (index, entry) in chunk.enumerated() {
-                    let base = index * 22
-                    rows.append("(" + (1...22).map { "$\(base + $0)" }.joined(separator: ", ") + ")")
+                    let base = index * width
+                    rows.append("(" + (1...width).map { "$\(base + $0)" }.joined(separator: ", ") + ")")
                     binds.append(entry.system)
                     binds.append(entry.externalId)
                     binds.append(entry.state.rawValue)
@@ -220,6 +221,8 @@ extension PostgresLedger {
                     binds.append(entry.lastRunId)
                     binds.append(Self.exact(entry.createdAt))
                     binds.append(Self.exact(entry.updatedAt))
+                    binds.append(entry.sourceDigest)
+                    binds.append(entry.sourceMapsTo)
                 }
                 try await connection.query(
                     PostgresQuery(unsafeSQL: "INSERT INTO entry (\(columns)) VALUES " + rows.joined(separator: ", "), binds: binds), logger: logger)

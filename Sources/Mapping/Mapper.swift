@@ -69,6 +69,29 @@ public final class Mapper {
 
     static let formattedSuffix = "@OData.Community.Display.V1.FormattedValue"
 
+    /// What the mapper's output depends on besides the source values and the mapping's text: bump it
+    /// in any change that makes some record map to other bytes (a parser, a rule, the JSON writer),
+    /// so that ledgers map every record again instead of trusting their stored `SourceDigest`s.
+    /// `MapperRevisionTests` fails on such a change until it is bumped.
+    public static let outputRevision = 1
+
+    /// A record's id and `SourceDigest`, without mapping it: what the ledger is asked about before
+    /// the record is mapped. The id is nil when the mapping would reject the record for having none.
+    public func probe(_ source: SourceRecord) -> (externalId: String?, digest: SourceDigest) {
+        if source.names != cachedNames { resolve(source.names) }
+        unreadableCondition = nil
+        let record = Columns(values: source.values, positions: positions, formattedPositions: formattedPositions)
+        let key = text(of: key, in: record).map(FastText.trimmed) ?? ""
+        var digest = Digest128()
+        digest.add(spec.fingerprint)
+        // Every value the mapping can read, slot by slot: the field and its OData label.
+        for slot in positions.indices {
+            add(record.positions[slot], of: record, to: &digest)
+            add(record.formattedPositions[slot], of: record, to: &digest)
+        }
+        return (key.isEmpty ? nil : key, digest.digest)
+    }
+
     public func map(_ source: SourceRecord) -> MappingOutcome {
         if source.names != cachedNames { resolve(source.names) }
         unreadableCondition = nil
@@ -183,6 +206,10 @@ public final class Mapper {
         }
         guard issues.isEmpty else { return .rejected(externalReferenceId: key, issues: issues) }
         return .mapped(MappedReferral(externalReferenceId: key, referral: consume referral, warnings: warnings))
+    }
+
+    private func add(_ position: Int, of record: Columns, to digest: inout Digest128) {
+        if position >= 0, let text = record.values[position].text { digest.add(text) } else { digest.addAbsent() }
     }
 
     /// Matches the mapping's field names to a header, ignoring case, once per distinct header.

@@ -40,11 +40,20 @@ extension MappingSpec {
         loader.errors += crmErrors
         spec?.writeback = writeback
         spec?.incoming = incoming
+        spec?.fingerprint = fingerprint(of: text)
         if !loader.errors.isEmpty {
             if loader.errors.count == 1 { throw loader.errors[0] }
             throw MappingLoadErrors(errors: loader.errors)
         }
         return spec!
+    }
+
+    /// See `fingerprint`: the whole text, comments included (cheap to map again once, never wrong).
+    static func fingerprint(of text: String) -> SourceDigest {
+        var digest = Digest128()
+        digest.add("refbridge mapping, mapper output revision \(Mapper.outputRevision)")
+        digest.add(text)
+        return digest.digest
     }
 
     /// Source fields the mapping reads that `header` lacks (compared ignoring case). For CSV this is

@@ -20,6 +20,9 @@ public struct MappingSpec: Sendable {
     public var writeback: WritebackSpec? = nil
     /// `incoming:`: incoming referrals as a new-leads file (issue #13).
     public var incoming: IncomingSpec? = nil
+    /// The mapping file's text and the mapper's output revision, digested: part of every record's
+    /// `SourceDigest`, so an edited mapping or a refbridge that maps differently maps every record again.
+    public internal(set) var fingerprint = SourceDigest(high: 0, low: 0)
 
     /// The source fields the record id comes from: a file whose records have none of them does not
     /// fit this mapping.

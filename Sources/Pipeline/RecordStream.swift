@@ -1,5 +1,6 @@
 public import Foundation
 import Importers
+public import Ledger
 import Mapping
 
 /// The one way a record travels from a file to a consumer: files → importer → header check →
@@ -7,6 +8,11 @@ import Mapping
 ///
 /// `preview` writes what it yields, `sync --dry-run` plans it against the ledger and `sync` plans
 /// and uploads it, so the three agree on every record by construction.
+///
+/// Given a ledger (a run or a dry run), the stream asks it about each chunk before mapping it: the
+/// entries of the chunk's records come with the chunk, and a record whose source content the ledger
+/// notes as mapped to what it holds (`PlanningEntry.settles`) is not mapped again. A nightly run over
+/// unchanged records then costs reading, a digest and a lookup a record.
 ///
 /// Concurrency is Swift's own and nothing else: while the consumer handles chunk N, the next
 /// `lookahead` chunks are read (one after another: the reader lives in an actor, so it is only
@@ -21,6 +27,8 @@ public final class RecordStream {
     private let workers: Int
     private let keepSource: Bool
     private let hashPayloads: Bool
+    /// The ledger each chunk is looked up in before it is mapped, if any.
+    public let ledger: (any MappingLedger)?
 
     /// Chunks being read and mapped ahead of the consumer, in input order.
     private var window: [Task<RecordChunk?, any Error>] = []
@@ -47,7 +55,10 @@ public final class RecordStream {
     ///   - workers: slices each chunk is mapped in; defaults to the cores the process may use.
     ///   - headersChecked: the caller already ran `checkHeaders()` on every source (each file's
     ///     header is then not read a second time).
-    public init(sources: [StreamSource], limit: Int? = nil, keepSource: Bool = false, hashPayloads: Bool = true, chunkSize: Int = 1024, workers: Int = ProcessInfo.processInfo.activeProcessorCount, lookahead: Int = 4, headersChecked: Bool = false) throws {
+    ///   - ledger: asked about each chunk before it is mapped (see above). Reading ahead is safe for
+    ///     the same reason planning ahead is: a record's entry changes only through the record
+    ///     itself, and ids are unique in the stream (a repeated one is rejected as a duplicate).
+    public init(sources: [StreamSource], limit: Int? = nil, keepSource: Bool = false, hashPayloads: Bool = true, chunkSize: Int = 1024, workers: Int = ProcessInfo.processInfo.activeProcessorCount, lookahead: Int = 4, headersChecked: Bool = false, ledger: (any MappingLedger)? = nil) throws {
         if !headersChecked {
             for source in sources { try source.checkHeaders() }
         }
@@ -57,6 +68,7 @@ public final class RecordStream {
         self.hashPayloads = hashPayloads
         self.workers = max(1, workers)
         self.lookahead = max(1, lookahead)
+        self.ledger = ledger
         cursor = SourceCursor(sources: sources, limit: limit ?? Int.max, chunkSize: self.chunkSize)
     }
 
@@ -70,7 +82,7 @@ public final class RecordStream {
     }
 
     /// The next chunk in input order, or nil at the end. Throws only what no record can carry
-    /// (cancellation); a file that cannot be read becomes a rejected record naming it.
+    /// (cancellation, `LedgerReadError`); a file that cannot be read becomes a rejected record naming it.
     public func next() async throws -> RecordChunk? {
         guard !finished else { return nil }
         while window.count < lookahead { schedule() }
@@ -113,39 +125,87 @@ public final class RecordStream {
         let workers = workers
         let keepSource = keepSource
         let hashPayloads = hashPayloads
+        let ledger = ledger
         window.append(Task { () throws -> RecordChunk? in
             guard let raw = try await read.value else { return nil }
-            return await RecordStream.map(raw, spec: specs[raw.sourceIndex], workers: workers, keepSource: keepSource, hashPayloads: hashPayloads)
+            let spec = specs[raw.sourceIndex]
+            guard let ledger else {
+                return await RecordStream.map(raw, spec: spec, workers: workers, keepSource: keepSource, hashPayloads: hashPayloads)
+            }
+            let probes = await RecordStream.probe(raw, spec: spec, workers: workers)
+            let entries: [PlanningEntry?]
+            do {
+                entries = try await ledger.planningEntries(system: spec.sourceSystem, externalIds: probes.map { $0?.externalId })
+            } catch {
+                throw LedgerReadError(underlying: error)
+            }
+            guard entries.count == raw.items.count else {
+                throw LedgerReadError(underlying: LedgerError("the ledger answered \(entries.count) entries for \(raw.items.count) records"))
+            }
+            var chunk = await RecordStream.map(raw, spec: spec, workers: workers, keepSource: keepSource, hashPayloads: hashPayloads, probes: probes, entries: entries)
+            chunk.entries = entries
+            return chunk
         })
     }
 
-    /// Maps a batch in slices on every core; outcomes in input order.
-    static func map(_ raw: RawBatch, spec: MappingSpec, workers: Int, keepSource: Bool, hashPayloads: Bool = true) async -> RecordChunk {
+    /// A record's id and source digest, computed before it is mapped; nil for what the reader refused.
+    typealias Probe = (externalId: String?, digest: SourceDigest)
+
+    /// Every record's `Probe`, in slices on every core.
+    static func probe(_ raw: RawBatch, spec: MappingSpec, workers: Int) async -> [Probe?] {
         let items = raw.items
+        return await inSlices(count: items.count, workers: workers, spec: spec) { mapper, index in
+            guard case .record(let source) = items[index] else { return nil }
+            return mapper.probe(source)
+        }
+    }
+
+    /// Maps a batch in slices on every core; outcomes in input order. With `probes` and `entries`
+    /// (by position), a record the ledger settles is not mapped.
+    static func map(
+        _ raw: RawBatch, spec: MappingSpec, workers: Int, keepSource: Bool, hashPayloads: Bool = true, probes: [Probe?]? = nil, entries: [PlanningEntry?]? = nil
+    ) async -> RecordChunk {
+        let items = raw.items
+        let records = await inSlices(count: items.count, workers: workers, spec: spec) { mapper, index in
+            guard let probe = probes?[index] else {
+                return Self.record(of: items[index], mapper: mapper, keepSource: keepSource, hashPayload: hashPayloads)
+            }
+            if let entry = entries?[index], let settled = entry.settles(probe.digest), case .record(let source) = items[index] {
+                return StreamRecord(location: source.location, externalId: probe.externalId, outcome: settled, sourceDigest: probe.digest)
+            }
+            var record = Self.record(of: items[index], mapper: mapper, keepSource: keepSource, hashPayload: hashPayloads)
+            record.sourceDigest = probe.digest
+            return record
+        }
+        return RecordChunk(sourceIndex: raw.sourceIndex, system: spec.sourceSystem, records: records, bytesRead: raw.bytesRead)
+    }
+
+    /// `body(mapper, index)` for every index below `count`, in a few slices per core, each slice
+    /// with a mapper of its own (a mapper caches the header it last saw and is not thread-safe);
+    /// the results in index order.
+    private static func inSlices<Element: Sendable>(
+        count: Int, workers: Int, spec: MappingSpec, _ body: @escaping @Sendable (Mapper, Int) -> Element
+    ) async -> [Element] {
         // A few slices per worker, so a core done early finds more to take.
-        let slices = items.count < 64 ? 1 : workers * 4
-        let share = (items.count + slices - 1) / slices
-        let ranges = (0..<slices).map { min(items.count, $0 * share)..<min(items.count, ($0 + 1) * share) }.filter { !$0.isEmpty }
-        // Every slice writes its records straight into its own part of one buffer, and the chunk's
-        // array takes them by moving: gathering per-slice arrays into one copied every record,
-        // retaining its strings and objects once more, then released them with the slices.
-        let slots = RecordSlots(count: items.count)
+        let slices = count < 64 ? 1 : workers * 4
+        let share = (count + slices - 1) / slices
+        let ranges = (0..<slices).map { min(count, $0 * share)..<min(count, ($0 + 1) * share) }.filter { !$0.isEmpty }
+        // Every slice writes its results straight into its own part of one buffer, and the array
+        // takes them by moving: gathering per-slice arrays into one copied every record, retaining
+        // its strings and objects once more, then released them with the slices.
+        let slots = Slots<Element>(count: count)
         await withTaskGroup(of: Void.self) { group in
             for range in ranges {
                 group.addTask {
-                    // A mapper caches the header it last saw and is not thread-safe: one per slice.
                     let mapper = Mapper(spec)
-                    for index in range {
-                        slots.initialize(index, to: Self.record(of: items[index], mapper: mapper, keepSource: keepSource, hashPayload: hashPayloads))
-                    }
+                    for index in range { slots.initialize(index, to: body(mapper, index)) }
                 }
             }
         }
-        // The ranges cover 0..<items.count once each (ceiling division, empty ones dropped), and no
-        // child task can stop early (mapping neither throws nor checks for cancellation): every slot
-        // is initialized when the group is done.
-        let records = slots.moveOut()
-        return RecordChunk(sourceIndex: raw.sourceIndex, system: spec.sourceSystem, records: records, bytesRead: raw.bytesRead)
+        // The ranges cover 0..<count once each (ceiling division, empty ones dropped), and no child
+        // task can stop early (`body` neither throws nor checks for cancellation): every slot is
+        // initialized when the group is done.
+        return slots.moveOut()
     }
 
     static func record(of item: ImportItem, mapper: Mapper, keepSource: Bool, hashPayload: Bool = true) -> StreamRecord {
@@ -175,7 +235,7 @@ public final class RecordStream {
     private func finalize(_ chunk: inout RecordChunk) {
         var repeats: [(index: Int, issue: MappingIssue)] = []
         for index in chunk.records.indices {
-            if case .mapped = chunk.records[index].outcome, let id = chunk.records[index].externalId {
+            if chunk.records[index].isMapped, let id = chunk.records[index].externalId {
                 // Ids are unique per system: the same id in two sources of different systems is fine.
                 if let first = duplicates.firstSeen(RecordKey(system: chunk.system, externalId: id), at: chunk.records[index].location) {
                     repeats.append((index, MappingIssue(field: "externalReferenceId", message: "duplicate external id: also at \(first); only the first is sent")))
@@ -194,11 +254,11 @@ struct RawBatch: Sendable {
     var bytesRead: Int64
 }
 
-/// One chunk's records while its slices map them concurrently: each slice initializes only the slots
-/// of its own range, so no slot is touched by two tasks, and the whole is read only after every
-/// slice is done (`moveOut`, after the task group). Unchecked `Sendable` for that reason alone.
-private final class RecordSlots: @unchecked Sendable {
-    private let base: UnsafeMutablePointer<StreamRecord>
+/// One chunk's results while its slices make them concurrently: each slice initializes only the
+/// slots of its own range, so no slot is touched by two tasks, and the whole is read only after
+/// every slice is done (`moveOut`, after the task group). Unchecked `Sendable` for that reason alone.
+private final class Slots<Element>: @unchecked Sendable {
+    private let base: UnsafeMutablePointer<Element>
     private let count: Int
 
     init(count: Int) {
@@ -208,15 +268,15 @@ private final class RecordSlots: @unchecked Sendable {
 
     deinit { base.deallocate() }
 
-    func initialize(_ index: Int, to record: consuming StreamRecord) {
-        precondition(index >= 0 && index < count, "record slot out of range")
-        (base + index).initialize(to: record)
+    func initialize(_ index: Int, to element: consuming Element) {
+        precondition(index >= 0 && index < count, "slot out of range")
+        (base + index).initialize(to: element)
     }
 
-    /// The records as an array, moved out (the slots are uninitialized again). Every slot must have
+    /// The results as an array, moved out (the slots are uninitialized again). Every slot must have
     /// been initialized.
-    func moveOut() -> [StreamRecord] {
-        [StreamRecord](unsafeUninitializedCapacity: count) { buffer, initialized in
+    func moveOut() -> [Element] {
+        [Element](unsafeUninitializedCapacity: count) { buffer, initialized in
             if let target = buffer.baseAddress, count > 0 { target.moveInitialize(from: base, count: count) }
             initialized = count
         }

@@ -32,6 +32,12 @@ public struct StreamCounts: Sendable, Codable {
             } else {
                 for issue in issues { count(Self.reasonKey("\(issue.field): \(issue.message)")) }
             }
+        case .sameAsLedger(rejectedFor: nil):
+            // Mapped in an earlier run; its warnings were counted then.
+            mapped += 1
+        case .sameAsLedger(rejectedFor: let reason?):
+            rejected += 1
+            count(Self.reasonKey(reason))
         }
     }
 

@@ -1,4 +1,5 @@
 public import Importers
+public import Ledger
 public import Mapping
 public import Referrals
 
@@ -13,6 +14,11 @@ public struct StreamRecord: Sendable {
         case skipped(reason: String)
         /// The reader or the mapping refused it, or its id was seen before (`isDuplicate`).
         case rejected(issues: [MappingIssue], isDuplicate: Bool)
+        /// Not mapped: the ledger notes that this same source content (see `SourceDigest`) mapped to
+        /// what the ledger holds for the record now, so planning needs the ledger entry alone. Nil:
+        /// it mapped to the payload the ledger holds; a reason: the mapping rejected it for that
+        /// reason (the entry's `lastError`). Only a stream given a ledger yields it.
+        case sameAsLedger(rejectedFor: String?)
     }
 
     public var location: SourceLocation
@@ -21,12 +27,24 @@ public struct StreamRecord: Sendable {
     public var outcome: Outcome
     /// The source fields, kept only when the stream is asked to (the HTML preview).
     public var source: SourceRecord?
+    /// What the mapping reads of the record, digested; set when the stream was given a ledger.
+    public var sourceDigest: SourceDigest?
 
-    public init(location: SourceLocation, externalId: String?, outcome: Outcome, source: SourceRecord? = nil) {
+    public init(location: SourceLocation, externalId: String?, outcome: Outcome, source: SourceRecord? = nil, sourceDigest: SourceDigest? = nil) {
         self.location = location
         self.externalId = externalId
         self.outcome = outcome
         self.source = source
+        self.sourceDigest = sourceDigest
+    }
+
+    /// Whether the record maps to a referral: mapped now, or settled by the ledger as mapped before.
+    /// The records a repeated id is checked among.
+    public var isMapped: Bool {
+        switch outcome {
+        case .mapped, .sameAsLedger(rejectedFor: nil): true
+        case .skipped, .rejected, .sameAsLedger: false
+        }
     }
 
     /// The issues as one line, for reports: `field: message; field: message`.
@@ -35,6 +53,7 @@ public struct StreamRecord: Sendable {
         case .mapped: nil
         case .skipped(let reason): reason
         case .rejected(let issues, _): issues.map { "\($0.field): \($0.message)" }.joined(separator: "; ")
+        case .sameAsLedger(let rejectedFor): rejectedFor
         }
     }
 }
@@ -80,11 +99,25 @@ public struct RecordChunk: Sendable {
     public var records: [StreamRecord]
     /// Input bytes read so far, all files together (compressed bytes for gzip), for progress.
     public var bytesRead: Int64
+    /// By position, each record's ledger entry (nil: never seen, or no id), read before the chunk
+    /// was mapped; nil when the stream was given no ledger.
+    public var entries: [PlanningEntry?]?
 
-    public init(sourceIndex: Int, system: String, records: [StreamRecord], bytesRead: Int64) {
+    public init(sourceIndex: Int, system: String, records: [StreamRecord], bytesRead: Int64, entries: [PlanningEntry?]? = nil) {
         self.sourceIndex = sourceIndex
         self.system = system
         self.records = records
         self.bytesRead = bytesRead
+        self.entries = entries
+    }
+}
+
+/// The ledger could not be read while a chunk was looked up or planned: nothing of the chunk was sent.
+public struct LedgerReadError: Error, CustomStringConvertible {
+    public var underlying: any Error
+    public var description: String { "\(underlying)" }
+
+    public init(underlying: any Error) {
+        self.underlying = underlying
     }
 }

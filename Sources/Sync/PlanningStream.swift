@@ -12,17 +12,14 @@ struct PlannedChunk: Sendable {
     /// Records the mapping rejected for a reason the ledger does not hold yet (an unchanged reject
     /// costs no write).
     var newRejects: [LedgerDatabase.Reject]
-}
-
-/// The ledger could not be read while planning: nothing of the chunk was sent.
-struct LedgerReadError: Error, CustomStringConvertible {
-    var underlying: any Error
-    var description: String { "\(underlying)" }
+    /// What records' source content mapped to, where the ledger does not note it yet.
+    var digestNotes: [SourceDigestNote] = []
 }
 
 /// The record stream, each chunk planned against the ledger ahead of the consumer.
 ///
-/// The ledger query and the planning of the next chunks run in tasks of their own while the
+/// The stream reads each chunk's ledger entries before mapping it (`RecordStream`'s `ledger`);
+/// the planning of the next chunks runs in tasks of their own while the
 /// consumer handles the current one (report rows, counts, uploads): a nightly run over unchanged
 /// records was bound by that one consumer doing all of it in turn.
 ///
@@ -39,12 +36,14 @@ final class PlanningStream {
     private var exhausted = false
 
     /// - Parameters:
-    ///   - ledger: nil plans every record as never seen (a dry run before the first run).
+    ///   - stream: a stream given the ledger to plan against (`RecordStream`'s `ledger`), which reads
+    ///     each chunk's entries before mapping it; one given none plans every record as never seen
+    ///     (a dry run before the first run).
     ///   - reconciled: records the start-of-run reconciliation found created.
     ///   - depth: chunks planned ahead; each holds at most the stream's chunk size in records.
-    init(stream: RecordStream, ledger: (any MappingLedger)?, planner: SyncPlanner, reconciled: Set<RecordKey>, depth: Int = 2) {
+    init(stream: RecordStream, planner: SyncPlanner, reconciled: Set<RecordKey>, depth: Int = 2) {
         self.stream = stream
-        self.ledger = ledger
+        ledger = stream.ledger
         self.planner = planner
         self.reconciled = reconciled
         self.depth = max(1, depth)
@@ -74,16 +73,19 @@ final class PlanningStream {
     }
 
     private static func plan(_ chunk: RecordChunk, ledger: (any MappingLedger)?, planner: SyncPlanner, reconciled: Set<RecordKey>) async throws -> PlannedChunk {
+        // The stream read the entries when it was given the ledger; without one, nothing is known.
         let entries: [PlanningEntry?]
-        do {
-            entries = try await ledger?.planningEntries(system: chunk.system, externalIds: chunk.records.map(\.externalId))
-                ?? Array(repeating: nil, count: chunk.records.count)
-        } catch {
-            throw LedgerReadError(underlying: error)
+        if let known = chunk.entries {
+            entries = known
+        } else if ledger == nil {
+            entries = Array(repeating: nil, count: chunk.records.count)
+        } else {
+            // Planning a record without its entry would create it again.
+            throw LedgerReadError(underlying: LedgerError("a chunk came without its ledger entries"))
         }
         var planned = PlannedChunk(system: chunk.system, recordCount: chunk.records.count, bytesRead: chunk.bytesRead, steps: [], newRejects: [])
         do {
-            planned.steps = try planner.plan(chunk, entries: entries, reconciled: reconciled, newRejects: &planned.newRejects)
+            planned.steps = try planner.plan(chunk, entries: entries, reconciled: reconciled, newRejects: &planned.newRejects, digestNotes: &planned.digestNotes)
         } catch {
             throw LedgerReadError(underlying: error)
         }

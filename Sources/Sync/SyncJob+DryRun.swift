@@ -17,7 +17,7 @@ extension SyncJob {
         }
         let progress = SyncProgress(style: options.progress)
         do {
-            let stream = PlanningStream(stream: try makeStream(), ledger: ledger, planner: SyncPlanner(mode: configuration.upload.mode), reconciled: [])
+            let stream = PlanningStream(stream: try makeStream(ledger: ledger), planner: SyncPlanner(mode: configuration.upload.mode), reconciled: [])
             while summary.abortReason == nil, let chunk = try await stream.next() {
                 summary.counts.read += chunk.recordCount
                 for step in chunk.steps {

@@ -25,7 +25,7 @@ extension SyncJob {
             }
 
             do {
-                let stream = PlanningStream(stream: try makeStream(), ledger: ledger, planner: SyncPlanner(mode: configuration.upload.mode), reconciled: state.reconciledAtStart)
+                let stream = PlanningStream(stream: try makeStream(ledger: ledger), planner: SyncPlanner(mode: configuration.upload.mode), reconciled: state.reconciledAtStart)
                 while let chunk = try await stream.next() {
                     state.summary.counts.read += chunk.recordCount
                     state.progress.bytesDone = chunk.bytesRead
@@ -52,14 +52,16 @@ extension SyncJob {
     }
 }
 
-/// Records the mapping rejected for a new reason, written to the ledger in the background, one
-/// batch after another, while the run goes on. A batch lost to a kill loses nothing: the next run
-/// notes the same records again. (Records seen unchanged are not written at all: a nightly run
-/// over unchanged records costs the ledger no write.)
+/// Records the mapping rejected for a new reason, and what records' source content mapped to
+/// (`SourceDigestNote`), written to the ledger in the background, one batch after another, while
+/// the run goes on. A batch lost to a kill loses nothing: the next run notes the same records
+/// again. (Records seen unchanged and noted are not written at all: a nightly run over unchanged
+/// records costs the ledger no write.)
 final class LedgerNotes {
     private let ledger: any MappingLedger
     private let runId: Int64
     private var rejects: [String: [LedgerDatabase.Reject]] = [:]
+    private var digests: [String: [SourceDigestNote]] = [:]
     private var count = 0
     private var writing: Task<Void, Never>?
 
@@ -69,9 +71,14 @@ final class LedgerNotes {
     }
 
     func add(_ chunk: PlannedChunk) async {
-        guard !chunk.newRejects.isEmpty else { return }
-        rejects[chunk.system, default: []].append(contentsOf: chunk.newRejects)
-        count += chunk.newRejects.count
+        if !chunk.newRejects.isEmpty {
+            rejects[chunk.system, default: []].append(contentsOf: chunk.newRejects)
+            count += chunk.newRejects.count
+        }
+        if !chunk.digestNotes.isEmpty {
+            digests[chunk.system, default: []].append(contentsOf: chunk.digestNotes)
+            count += chunk.digestNotes.count
+        }
         if count >= SyncJob.noteBatch { await write() }
     }
 
@@ -85,16 +92,22 @@ final class LedgerNotes {
     /// batch is written while the next one gathers, so memory stays bounded when the ledger is
     /// slower than the stream.
     private func write() async {
-        guard !rejects.isEmpty else { return }
+        guard !rejects.isEmpty || !digests.isEmpty else { return }
         await writing?.value
         let rejects = rejects
+        let digests = digests
         let ledger = ledger
         let runId = runId
         self.rejects.removeAll(keepingCapacity: true)
+        self.digests.removeAll(keepingCapacity: true)
         count = 0
         writing = Task {
+            // Rejects first: a new reject's digest note updates the entry its reject makes.
             for (system, batch) in rejects {
                 try? await ledger.recordRejected(system: system, rejects: batch, runId: runId)
+            }
+            for (system, batch) in digests {
+                try? await ledger.recordSourceDigests(system: system, notes: batch)
             }
         }
     }

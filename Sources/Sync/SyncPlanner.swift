@@ -2,6 +2,7 @@ import Ledger
 import Pipeline
 import Referrals
 import Importers
+import Mapping
 
 /// What the job does with one mapped record, decided from the ledger alone (no I/O).
 enum PlannedAction: Equatable, Sendable {
@@ -76,14 +77,18 @@ struct SyncPlanner: Sendable {
     /// both the dry run and the real run, so both agree on every record. One step per record, in
     /// order; an upload's `entry` is left for the caller to read whole.
     /// Also gathers in `newRejects` the records the mapping rejected for a reason the ledger does
-    /// not hold yet (see `newReject`): decided where each outcome is made, so a run over a million
-    /// rejects copies no outcome to find them.
+    /// not hold yet (see `newReject`), and in `digestNotes` what records' source content mapped to
+    /// where the ledger does not note it yet (see `digestNote`): decided where each outcome is made,
+    /// so a run over a million rejects copies no outcome to find them.
     ///
     /// - Parameters:
     ///   - entries: by position, the ledger's entry of each record (nil: never seen). Throws when
     ///     there is not one per record: a record planned without its entry would be created twice.
     ///   - reconciled: records found on the server by this run's start-of-run reconciliation.
-    func plan(_ chunk: RecordChunk, entries: [PlanningEntry?], reconciled: Set<RecordKey>, newRejects: inout [LedgerDatabase.Reject]) throws -> [PlannedStep] {
+    func plan(
+        _ chunk: RecordChunk, entries: [PlanningEntry?], reconciled: Set<RecordKey>, newRejects: inout [LedgerDatabase.Reject],
+        digestNotes: inout [SourceDigestNote]
+    ) throws -> [PlannedStep] {
         guard entries.count == chunk.records.count else {
             throw LedgerError("the ledger answered \(entries.count) entries for \(chunk.records.count) records")
         }
@@ -92,54 +97,93 @@ struct SyncPlanner: Sendable {
         var steps: [PlannedStep] = []
         steps.reserveCapacity(chunk.records.count)
         for index in chunk.records.indices {
-            steps.append(plan(chunk.records[index], system: chunk.system, entry: entries[index], reconciled: reconciled, newRejects: &newRejects))
+            steps.append(
+                try plan(chunk.records[index], system: chunk.system, entry: entries[index], reconciled: reconciled, newRejects: &newRejects, digestNotes: &digestNotes))
         }
         return steps
     }
 
     private func plan(
-        _ record: StreamRecord, system: String, entry: PlanningEntry?, reconciled: Set<RecordKey>, newRejects: inout [LedgerDatabase.Reject]
-    ) -> PlannedStep {
+        _ record: StreamRecord, system: String, entry: PlanningEntry?, reconciled: Set<RecordKey>, newRejects: inout [LedgerDatabase.Reject],
+        digestNotes: inout [SourceDigestNote]
+    ) throws -> PlannedStep {
         let source = record.location.description
         switch record.outcome {
         case .skipped(let reason):
             return .settled(RecordOutcome(kind: .skipped, externalId: record.externalId, source: source, detail: reason))
         case .rejected(_, let isDuplicate):
-            var outcome = RecordOutcome(kind: .rejected, externalId: record.externalId, source: source, detail: record.reason ?? "")
+            let reason = record.reason ?? ""
+            var outcome = RecordOutcome(kind: .rejected, externalId: record.externalId, source: source, detail: reason)
             outcome.duplicate = isDuplicate
             // A duplicate's entry is its first occurrence's: nothing to note.
-            if !isDuplicate, let id = record.externalId, let reject = Self.newReject(id, outcome: outcome, entry: entry) {
-                newRejects.append(reject)
+            if !isDuplicate, let id = record.externalId {
+                if let reject = Self.newReject(id, outcome: outcome, entry: entry) { newRejects.append(reject) }
+                // Noted only when the ledger keeps the reason whole: it is what a settled reject reports.
+                if reason.count <= LedgerDatabase.maxErrorLength,
+                    let note = Self.digestNote(id, record: record, mapsTo: SourceMapsTo.rejected(reason: reason), entry: entry, requiresEntry: false)
+                {
+                    digestNotes.append(note)
+                }
             }
             return .settled(outcome)
+        case .sameAsLedger(let rejectedFor):
+            // The stream settled it from this entry (`PlanningEntry.settles`): no mapping was needed.
+            guard let entry else { throw LedgerError("a record settled by the ledger came without its entry") }
+            if let reason = rejectedFor {
+                return .settled(RecordOutcome(kind: .rejected, externalId: record.externalId, source: source, detail: reason))
+            }
+            let key = RecordKey(system: system, externalId: record.externalId ?? "")
+            // Its content maps to the payload the entry holds: unchanged, Closed, or refused before.
+            guard let step = settled(plan(payloadHash: entry.payloadHash ?? "", entry: entry), key: key, source: source, entry: entry, reconciled: reconciled) else {
+                throw LedgerError("the ledger settled \(key.externalId) without mapping it, but it needs a call: run again")
+            }
+            return step
         case .mapped(let mapped):
-            let id = record.externalId ?? ""
-            let key = RecordKey(system: system, externalId: id)
+            let key = RecordKey(system: system, externalId: record.externalId ?? "")
+            if let note = Self.digestNote(key.externalId, record: record, mapsTo: SourceMapsTo.mapped(payloadHash: mapped.payloadHash), entry: entry, requiresEntry: true) {
+                digestNotes.append(note)
+            }
             let action = plan(payloadHash: mapped.payloadHash, entry: entry, desired: (mapped.referral.status, mapped.referral.substatus))
-            func settled(_ kind: RecordOutcome.Kind, _ detail: String, notUpdated: Bool = false) -> PlannedStep {
-                var outcome = RecordOutcome(kind: kind, externalId: id, source: source, detail: detail)
-                outcome.referralId = entry?.referralId
-                outcome.engagementId = entry?.engagementId
-                outcome.connectedReferralId = entry?.connectedReferralId
-                outcome.notUpdated = notUpdated
-                if kind == .created { outcome.reconciled = true }
-                return .settled(outcome)
-            }
-            switch action {
-            case .unchanged:
-                // Found by this run's reconciliation: created, in truth, by the run that was interrupted.
-                if reconciled.contains(key) { return settled(.created, "created (found after a lost response)") }
-                return settled(.unchanged, "unchanged")
-            case .changedButCreateOnly:
-                return settled(.unchanged, "unchanged; not updated: changed in the source, but upload.mode is create-only", notUpdated: true)
-            case .closed:
-                return settled(.unchanged, "unchanged; not updated: the referral is Closed in Partner Center", notUpdated: true)
-            case .rejectedBefore(let reason):
-                return settled(.rejected, "rejected by the API in an earlier run with this same data: \(reason)")
-            case .create, .update, .finishConnected:
-                return .upload(UploadWork(key: key, source: source, referral: mapped.referral, payloadHash: mapped.payloadHash, action: action, entry: nil))
-            }
+            if let step = settled(action, key: key, source: source, entry: entry, reconciled: reconciled) { return step }
+            return .upload(UploadWork(key: key, source: source, referral: mapped.referral, payloadHash: mapped.payloadHash, action: action, entry: nil))
         }
+    }
+
+    /// The step of an action that needs no call; nil for one that does.
+    private func settled(_ action: PlannedAction, key: RecordKey, source: String, entry: PlanningEntry?, reconciled: Set<RecordKey>) -> PlannedStep? {
+        func settled(_ kind: RecordOutcome.Kind, _ detail: String, notUpdated: Bool = false) -> PlannedStep {
+            var outcome = RecordOutcome(kind: kind, externalId: key.externalId, source: source, detail: detail)
+            outcome.referralId = entry?.referralId
+            outcome.engagementId = entry?.engagementId
+            outcome.connectedReferralId = entry?.connectedReferralId
+            outcome.notUpdated = notUpdated
+            if kind == .created { outcome.reconciled = true }
+            return .settled(outcome)
+        }
+        switch action {
+        case .unchanged:
+            // Found by this run's reconciliation: created, in truth, by the run that was interrupted.
+            if reconciled.contains(key) { return settled(.created, "created (found after a lost response)") }
+            return settled(.unchanged, "unchanged")
+        case .changedButCreateOnly:
+            return settled(.unchanged, "unchanged; not updated: changed in the source, but upload.mode is create-only", notUpdated: true)
+        case .closed:
+            return settled(.unchanged, "unchanged; not updated: the referral is Closed in Partner Center", notUpdated: true)
+        case .rejectedBefore(let reason):
+            return settled(.rejected, "rejected by the API in an earlier run with this same data: \(reason)")
+        case .create, .update, .finishConnected:
+            return nil
+        }
+    }
+
+    /// What the record's source content mapped to, to note in the ledger; nil when the stream made
+    /// no digest, or the entry notes it already. With `requiresEntry`, only for a record the ledger holds:
+    /// a note on an entry not written yet is lost; a new reject's entry is written with it.
+    static func digestNote(_ externalId: String, record: StreamRecord, mapsTo: String, entry: PlanningEntry?, requiresEntry: Bool) -> SourceDigestNote? {
+        guard let digest = record.sourceDigest, entry != nil || !requiresEntry else { return nil }
+        let hex = digest.hex
+        if let entry, entry.sourceDigest == hex, entry.sourceMapsTo == mapsTo { return nil }
+        return SourceDigestNote(externalId: externalId, sourceDigest: hex, mapsTo: mapsTo)
     }
 
     /// A record the mapping refused, to be noted in the ledger so `ledger show` tells why it was

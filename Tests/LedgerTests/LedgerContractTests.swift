@@ -37,6 +37,27 @@ import Testing
         }
     }
 
+    /// What a content mapped to is noted on the entry alone, read back in both views, and an id the
+    /// ledger does not hold is left alone.
+    @Test(arguments: LedgerBackend.available) func sourceDigestNotes(_ backend: LedgerBackend) async throws {
+        try await withLedger(backend) { ledger in
+            try await ledger.recordCreated(system: "s", externalId: "a", referralId: "ra", engagementId: nil, eTag: nil, status: "Active", substatus: nil, payloadHash: "ha", needsConnected: false, runId: 1)
+            let before = try #require(try await ledger.entry(system: "s", externalId: "a"))
+            try await ledger.recordSourceDigests(system: "s", notes: [
+                SourceDigestNote(externalId: "a", sourceDigest: "d1", mapsTo: "ha"), SourceDigestNote(externalId: "missing", sourceDigest: "d2", mapsTo: "hb"),
+            ])
+            let after = try #require(try await ledger.entry(system: "s", externalId: "a"))
+            #expect(after.sourceDigest == "d1" && after.sourceMapsTo == "ha")
+            var rest = after
+            rest.sourceDigest = nil
+            rest.sourceMapsTo = nil
+            #expect(rest == before)
+            #expect(try await ledger.entry(system: "s", externalId: "missing") == nil)
+            let planning = try await ledger.planningEntries(system: "s", externalIds: ["a"])
+            #expect(planning[0]?.sourceDigest == "d1" && planning[0]?.sourceMapsTo == "ha")
+        }
+    }
+
     @Test(arguments: LedgerBackend.available) func createdThenConnectedThenUpdated(_ backend: LedgerBackend) async throws {
         try await withLedger(backend) { ledger in
             try await ledger.markPending(system: "s", externalId: "a", requestId: "r", payloadHash: "h1", sourceLocation: nil, runId: 1, at: Date())

@@ -69,6 +69,7 @@ enum DraftTestSupport {
                 case .mapped(let encoded): results[record.location.description] = Result(outcome: .mapped, referral: encoded.referral)
                 case .skipped: results[record.location.description] = Result(outcome: .skipped, reason: record.reason)
                 case .rejected: results[record.location.description] = Result(outcome: .rejected, reason: record.reason)
+                case .sameAsLedger: preconditionFailure("a stream without a ledger settled \(record.location) from one")
                 }
             }
         }

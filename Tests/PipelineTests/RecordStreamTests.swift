@@ -78,6 +78,7 @@ func digest(_ record: StreamRecord) -> String {
     case .mapped(let mapped): "\(record.location.record) mapped \(record.externalId ?? "-") \(mapped.payloadHash)"
     case .skipped(let reason): "\(record.location.record) skipped \(record.externalId ?? "-") \(reason)"
     case .rejected(let issues, let duplicate): "\(record.location.record) rejected \(record.externalId ?? "-") \(duplicate) \(duplicate ? [] : issues.map(\.message))"
+    case .sameAsLedger(let reason): "\(record.location.record) same as ledger \(record.externalId ?? "-") \(reason ?? "")"
     }
 }
 

@@ -88,13 +88,14 @@ import Testing
         ]
         let chunk = RecordChunk(sourceIndex: 0, system: "s", records: records, bytesRead: 0)
         var rejects: [LedgerDatabase.Reject] = []
-        let planned = try SyncPlanner(mode: .sync).plan(chunk, entries: entries, reconciled: [RecordKey(system: "s", externalId: "b")], newRejects: &rejects)
+        var notes: [SourceDigestNote] = []
+        let planned = try SyncPlanner(mode: .sync).plan(chunk, entries: entries, reconciled: [RecordKey(system: "s", externalId: "b")], newRejects: &rejects, digestNotes: &notes)
         // Rejected with an id: noted in the ledger (without one, there is no entry to note it in).
         #expect(rejects.map(\.externalId) == ["d"])
         #expect(planned.count == 6)
         // One entry slot per record, or nothing is planned: a record planned without its entry
         // would be created twice.
-        #expect(throws: LedgerError.self) { try SyncPlanner(mode: .sync).plan(chunk, entries: [nil], reconciled: [], newRejects: &rejects) }
+        #expect(throws: LedgerError.self) { try SyncPlanner(mode: .sync).plan(chunk, entries: [nil], reconciled: [], newRejects: &rejects, digestNotes: &notes) }
         func kind(_ step: PlannedStep) -> String {
             switch step {
             case .settled(let outcome): "\(outcome.kind.rawValue)\(outcome.reconciled ? " reconciled" : "")"

@@ -34,6 +34,9 @@ final class HTMLPreviewWriter {
         case .rejected(let issues, _):
             let list = issues.map { "<li><b>\(Self.escape($0.field))</b>: \(Self.escape($0.message))</li>" }.joined()
             rows.append("<section class=bad><h3>\(place) · \(id) · rejected</h3><ul>\(list)</ul><div class=pair><table>\(source)</table></div></section>")
+        case .sameAsLedger(let rejectedFor):
+            // A preview is given no ledger, so never meets one; said plainly all the same.
+            rows.append("<section class=skip><h3>\(place) · \(id) · as in the ledger</h3><p>\(Self.escape(rejectedFor ?? "unchanged"))</p></section>")
         }
     }
 

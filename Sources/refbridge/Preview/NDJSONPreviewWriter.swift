@@ -61,6 +61,10 @@ final class NDJSONPreviewWriter {
                 buffer.append(UInt8(ascii: "}"))
             }
             buffer.append(UInt8(ascii: "]"))
+        case .sameAsLedger(let rejectedFor):
+            // A preview is given no ledger, so never meets one; said plainly all the same.
+            buffer.append(contentsOf: #","sameAsLedger":"#.utf8)
+            if let reason = rejectedFor { JSONString.append(reason, to: &buffer) } else { buffer.append(contentsOf: "true".utf8) }
         }
         buffer.append(contentsOf: "}\n".utf8)
         if buffer.count >= 1 << 20 { flush() }

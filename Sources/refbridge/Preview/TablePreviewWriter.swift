@@ -29,6 +29,9 @@ final class TablePreviewWriter {
             write(Self.row(Self.place(record), id, "skipped", reason))
         case .rejected(let issues, _):
             write(Self.row(Self.place(record), id, "REJECTED", issues.map { "\($0.field): \($0.message)" }.joined(separator: "; ")))
+        case .sameAsLedger(let rejectedFor):
+            // A preview is given no ledger, so never meets one; said plainly all the same.
+            write(Self.row(Self.place(record), id, rejectedFor == nil ? "unchanged" : "REJECTED", rejectedFor ?? "as in the ledger"))
         }
     }
 
