@@ -10,9 +10,18 @@ public struct StreamCounts: Sendable, Codable {
     public var warnings = 0
     /// Reason → records rejected for it, values and numbers left out so that like reasons group.
     /// At most `maxReasons` keys: a file of a million different errors must not grow it.
-    public private(set) var rejectReasons: [String: Int] = [:]
+    public var rejectReasons: [String: Int] {
+        var reasons = countedReasons
+        if let run { Self.add(run.count, to: run.key, in: &reasons) }
+        return reasons
+    }
     public static let maxReasons = 100
     static let otherReasons = "(other reasons)"
+    private var countedReasons: [String: Int] = [:]
+    /// Records rejected one after another for one reason, not counted into `countedReasons` yet: a
+    /// re-run over a file the mapping refuses skips the grouping scan and the hashing of a key
+    /// holding "…" (hashed through Unicode normalization) for all but the first of them.
+    private var run: (reason: String, key: String, count: Int)?
 
     public init() {}
 
@@ -28,25 +37,60 @@ public struct StreamCounts: Sendable, Codable {
             rejected += 1
             if isDuplicate {
                 duplicates += 1
-                count("externalReferenceId: duplicate")
+                count(reason: "externalReferenceId: duplicate")
             } else {
-                for issue in issues { count(Self.reasonKey("\(issue.field): \(issue.message)")) }
+                for issue in issues { count(reason: "\(issue.field): \(issue.message)") }
             }
         case .sameAsLedger(rejectedFor: nil):
             // Mapped in an earlier run; its warnings were counted then.
             mapped += 1
         case .sameAsLedger(rejectedFor: let reason?):
             rejected += 1
-            count(Self.reasonKey(reason))
+            count(reason: reason)
         }
     }
 
-    private mutating func count(_ key: String) {
-        if rejectReasons[key] != nil || rejectReasons.count < Self.maxReasons {
-            rejectReasons[key, default: 0] += 1
-        } else {
-            rejectReasons[Self.otherReasons, default: 0] += 1
+    private mutating func count(reason: String) {
+        if let run, run.reason == reason {
+            self.run?.count += 1
+            return
         }
+        if let run { Self.add(run.count, to: run.key, in: &countedReasons) }
+        run = (reason, Self.reasonKey(reason), 1)
+    }
+
+    private static func add(_ count: Int, to key: String, in reasons: inout [String: Int]) {
+        if reasons[key] != nil || reasons.count < maxReasons {
+            reasons[key, default: 0] += count
+        } else {
+            reasons[otherReasons, default: 0] += count
+        }
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case records, mapped, skipped, rejected, duplicates, warnings, rejectReasons
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        records = try container.decode(Int.self, forKey: .records)
+        mapped = try container.decode(Int.self, forKey: .mapped)
+        skipped = try container.decode(Int.self, forKey: .skipped)
+        rejected = try container.decode(Int.self, forKey: .rejected)
+        duplicates = try container.decode(Int.self, forKey: .duplicates)
+        warnings = try container.decode(Int.self, forKey: .warnings)
+        countedReasons = try container.decode([String: Int].self, forKey: .rejectReasons)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(records, forKey: .records)
+        try container.encode(mapped, forKey: .mapped)
+        try container.encode(skipped, forKey: .skipped)
+        try container.encode(rejected, forKey: .rejected)
+        try container.encode(duplicates, forKey: .duplicates)
+        try container.encode(warnings, forKey: .warnings)
+        try container.encode(rejectReasons, forKey: .rejectReasons)
     }
 
     /// Groups reasons that differ only by a quoted value or a number (a line, a column, a size).

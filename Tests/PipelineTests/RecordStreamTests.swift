@@ -128,6 +128,21 @@ func digest(_ record: StreamRecord) -> String {
         #expect(chunks == 50 && stream.counts.rejected == 5000)
     }
 
+    /// Runs of one reason are counted together; the totals are those of counting one by one, and
+    /// they survive a round trip through JSON (the preview's summary).
+    @Test func rejectReasonsInRunsAndInterleaved() throws {
+        var counts = StreamCounts()
+        func reject(_ message: String) -> StreamRecord {
+            StreamRecord(location: SourceLocation(file: "f", record: 1), externalId: nil, outcome: .rejected(issues: [MappingIssue(field: "consent", message: message)], isDuplicate: false))
+        }
+        for message in ["'a' is bad", "'b' is bad", "missing", "'c' is bad", "missing"] { counts.add(reject(message)) }
+        counts.add(StreamRecord(location: SourceLocation(file: "f", record: 2), externalId: "x", outcome: .sameAsLedger(rejectedFor: "consent: 'd' is bad")))
+        let expected = ["consent: '…' is bad": 4, "consent: missing": 2]
+        #expect(counts.rejectReasons == expected && counts.rejected == 6)
+        let decoded = try JSONDecoder().decode(StreamCounts.self, from: JSONEncoder().encode(counts))
+        #expect(decoded.rejectReasons == expected && decoded.rejected == 6)
+    }
+
     @Test func rejectReasonsStayBoundedWhateverTheInput() {
         var counts = StreamCounts()
         for index in 0..<10_000 {
