@@ -154,7 +154,7 @@ let package = Package(
         .testTarget(name: "ReferralsTests", dependencies: ["Referrals", "Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "ImportersTests", dependencies: ["Importers"], swiftSettings: swiftSettings),
         .testTarget(name: "MappingTests", dependencies: ["Mapping", "Referrals", "Importers"], swiftSettings: swiftSettings),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Mapping", "Referrals", "Importers"], swiftSettings: swiftSettings),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Mapping", "Referrals", "Importers", "Fixtures"], swiftSettings: swiftSettings),
         // The ledger suite runs against both stores: SQLite always, PostgreSQL at REFBRIDGE_TEST_POSTGRES_URL.
         .testTarget(
             name: "LedgerTests",
@@ -193,7 +193,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "MappingDraftTests", dependencies: ["MappingDraft", "Pipeline", "Mapping", "Importers"], swiftSettings: swiftSettings),
+        .testTarget(name: "MappingDraftTests", dependencies: ["MappingDraft", "Pipeline", "Mapping", "Importers", "Fixtures"], swiftSettings: swiftSettings),
         .testTarget(
             name: "WritebackTests",
             dependencies: ["Writeback", "Ledger", "Mapping", "Referrals"],
@@ -209,6 +209,6 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Runs the built executable, as a user would, and checks exit codes and output.
-        .testTarget(name: "refbridgeTests", dependencies: ["refbridge", "Pipeline", "Mapping", "Importers", "Referrals"], swiftSettings: swiftSettings),
+        .testTarget(name: "refbridgeTests", dependencies: ["refbridge", "Pipeline", "Mapping", "Importers", "Referrals", "Fixtures"], swiftSettings: swiftSettings),
     ]
 )

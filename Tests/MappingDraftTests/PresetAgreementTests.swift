@@ -2,20 +2,14 @@ import Foundation
 import Importers
 import Mapping
 import MappingDraft
+import Fixtures
 import Testing
 
 /// The measure: on each preset's sample, with no preset to look at, `init`'s draft — once
 /// only its consent REVIEW item is filled (with the consent rules the preset states) — gives at
 /// least 95 % of the records the same outcome (mapped, skipped or rejected) as the shipped preset.
 @Suite struct PresetAgreementTests {
-    @Test(arguments: [
-        ("dynamics-lead-excel-csv", ["dynamics-leads.csv"]),
-        ("dynamics-lead-webapi-json", ["dynamics-leads-webapi-page1.json", "dynamics-leads-webapi-page2.json"]),
-        ("dynamics-lead-webapi-json", ["dynamics-leads.ndjson"]),
-        ("dynamics-lead-cmt-xml", ["dynamics-leads-data.xml"]),
-        ("dynamics-opportunity-webapi-json", ["dynamics-opportunities.json"]),
-        ("salesforce-lead-csv", ["salesforce-leads.csv"]),
-    ])
+    @Test(arguments: PresetSamples.pairs)
     func draftAgreesWithThePreset(preset: String, samples: [String]) async throws {
         let folder = try DraftTestSupport.folder()
         defer { try? FileManager.default.removeItem(at: folder) }

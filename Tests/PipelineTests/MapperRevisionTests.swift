@@ -1,4 +1,4 @@
-import Foundation
+import Fixtures
 import Mapping
 import Testing
 
@@ -10,25 +10,14 @@ import Testing
 /// mapping no longer gives: this pins the presets' samples' output to the revision, and fails on a
 /// change of either alone.
 @Suite struct MapperRevisionTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    static let pairs = [
-        ("dynamics-lead-excel-csv", ["dynamics-leads.csv"]),
-        ("dynamics-lead-webapi-json", ["dynamics-leads-webapi-page1.json", "dynamics-leads-webapi-page2.json"]),
-        ("dynamics-lead-webapi-json", ["dynamics-leads.ndjson"]),
-        ("dynamics-lead-cmt-xml", ["dynamics-leads-data.xml"]),
-        ("dynamics-opportunity-webapi-json", ["dynamics-opportunities.json"]),
-        ("salesforce-lead-csv", ["salesforce-leads.csv"]),
-    ]
-
     /// Revision → digest of every preset sample's mapped JSON and reject reasons, in order.
     static let pinned = (revision: 1, output: "adafec7102c679ea364189465be8bb72")
 
     @Test func thePresetsOutputIsPinnedToTheRevision() async throws {
         var digest = Digest128()
-        for (preset, samples) in Self.pairs {
-            let spec = try MappingSpec.load(path: Self.root.appendingPathComponent("mappings/\(preset).yaml").path)
-            let files = samples.map { Self.root.appendingPathComponent("samples/\($0)").path }
+        for (preset, samples) in PresetSamples.pairs {
+            let spec = try MappingSpec.load(path: PresetSamples.preset(preset))
+            let files = samples.map(PresetSamples.sample)
             let stream = try RecordStream(sources: [StreamSource(files: files, spec: spec)])
             while let chunk = try await stream.next() {
                 for record in chunk.records {

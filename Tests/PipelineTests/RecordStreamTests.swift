@@ -2,6 +2,7 @@ import Foundation
 import Importers
 import Mapping
 import Referrals
+import Fixtures
 import Testing
 
 @testable import Pipeline
@@ -221,14 +222,7 @@ func digest(_ record: StreamRecord) -> String {
 @Suite struct PresetTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    @Test(arguments: [
-        ("dynamics-lead-excel-csv", ["dynamics-leads.csv"]),
-        ("dynamics-lead-webapi-json", ["dynamics-leads-webapi-page1.json", "dynamics-leads-webapi-page2.json"]),
-        ("dynamics-lead-webapi-json", ["dynamics-leads.ndjson"]),
-        ("dynamics-lead-cmt-xml", ["dynamics-leads-data.xml"]),
-        ("dynamics-opportunity-webapi-json", ["dynamics-opportunities.json"]),
-        ("salesforce-lead-csv", ["salesforce-leads.csv"]),
-    ])
+    @Test(arguments: PresetSamples.pairs)
     func everyPresetPreviewsItsSampleWithoutRejects(preset: String, samples: [String]) async throws {
         let spec = try MappingSpec.load(path: Self.root.appendingPathComponent("mappings/\(preset).yaml").path)
         let stream = try RecordStream(sources: [StreamSource(files: samples.map { Self.root.appendingPathComponent("samples/\($0)").path }, spec: spec)])

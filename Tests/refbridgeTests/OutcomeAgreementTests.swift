@@ -1,4 +1,5 @@
 import Foundation
+import Fixtures
 import Testing
 
 /// `preview`, `sync --dry-run` and `sync` read the same record stream: they must give every record
@@ -7,14 +8,7 @@ import Testing
     static func sample(_ name: String) -> String { CommandRunner.root.appendingPathComponent("samples/\(name)").path }
     static func preset(_ name: String) -> String { CommandRunner.root.appendingPathComponent("mappings/\(name).yaml").path }
 
-    @Test(arguments: [
-        ("dynamics-lead-excel-csv", ["dynamics-leads.csv"]),
-        ("dynamics-lead-webapi-json", ["dynamics-leads-webapi-page1.json", "dynamics-leads-webapi-page2.json"]),
-        ("dynamics-lead-webapi-json", ["dynamics-leads.ndjson"]),
-        ("dynamics-lead-cmt-xml", ["dynamics-leads-data.xml"]),
-        ("dynamics-opportunity-webapi-json", ["dynamics-opportunities.json"]),
-        ("salesforce-lead-csv", ["salesforce-leads.csv"]),
-    ])
+    @Test(arguments: PresetSamples.pairs)
     func presetSamples(preset: String, samples: [String]) async throws {
         let runner = try CommandRunner()
         defer { runner.remove() }
