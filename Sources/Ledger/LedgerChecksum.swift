@@ -30,6 +30,7 @@ public struct LedgerChecksum: Sendable, Hashable, CustomStringConvertible {
                     e.connectedReferralId, e.connectedRequestId, millis(e.connectedPendingSince), e.eTag, e.status, e.substatus,
                     e.payloadHash, e.requestId, millis(e.pendingSince), String(e.attempts), e.lastError, e.sourceLocation,
                     e.firstRunId.map(String.init), e.lastRunId.map(String.init), millis(e.createdAt), millis(e.updatedAt),
+                    e.sourceDigest, e.sourceMapsTo,
                 ])
             }
         }
