@@ -20,14 +20,18 @@ extension PlanningEntry {
     /// - Mapped to the entry's payload, with the referral created and nothing left of a shared
     ///   referral's connected step: unchanged (or Closed), no call.
     /// - Mapped to the payload the API refused (no referral): rejected again without a call.
-    /// - Rejected by the mapping for the reason the entry holds.
+    /// - Rejected by the mapping for the reason the entry holds, noted as the mapping's reject (the
+    ///   same test as `SyncPlanner.newReject`: an entry left pending by a killed create is mapped,
+    ///   so that the reject is written over it as before).
     public func settles(_ digest: SourceDigest) -> StreamRecord.Outcome? {
         guard let sourceMapsTo, let sourceDigest, sourceDigest == digest.hex else { return nil }
         if let payloadHash, sourceMapsTo == SourceMapsTo.mapped(payloadHash: payloadHash) {
             if referralId != nil { return needsConnected && connectedReferralId == nil ? nil : .sameAsLedger(rejectedFor: nil) }
             return state == .rejected ? .sameAsLedger(rejectedFor: nil) : nil
         }
-        if let lastError, sourceMapsTo == SourceMapsTo.rejected(reason: lastError) { return .sameAsLedger(rejectedFor: lastError) }
+        if let lastError, referralId != nil || state == .rejected, sourceMapsTo == SourceMapsTo.rejected(reason: lastError) {
+            return .sameAsLedger(rejectedFor: lastError)
+        }
         return nil
     }
 }

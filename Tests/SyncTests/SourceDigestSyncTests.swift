@@ -162,5 +162,14 @@ import Testing
         var overwritten = reject
         overwritten.lastError = "HTTP 500"
         #expect(Self.settled(overwritten.settles(Self.digest)) == "map")
+        // Left pending by a create that was killed: mapped, so that the reject is written over it.
+        var pending = reject
+        pending.state = .pending
+        #expect(Self.settled(pending.settles(Self.digest)) == "map")
+        // A created referral whose record the mapping now refuses keeps its referral id.
+        var created = reject
+        created.referralId = "r"
+        created.state = .created
+        #expect(Self.settled(created.settles(Self.digest)) == "consent: 'maybe' is not in the mapping's map")
     }
 }
