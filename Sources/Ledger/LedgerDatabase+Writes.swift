@@ -94,20 +94,26 @@ extension LedgerDatabase {
         public var sourceLocation: String?
         /// The payload the API refused; nil for a record the mapping refused.
         public var payloadHash: String?
+        /// What the record's content mapped to (`SourceDigestNote`), noted in the same write.
+        public var sourceDigest: String?
+        public var sourceMapsTo: String?
 
-        public init(externalId: String, reason: String, sourceLocation: String?, payloadHash: String? = nil) {
+        public init(externalId: String, reason: String, sourceLocation: String?, payloadHash: String? = nil, sourceDigest: String? = nil, sourceMapsTo: String? = nil) {
             self.externalId = externalId
             self.reason = reason
             self.sourceLocation = sourceLocation
             self.payloadHash = payloadHash
+            self.sourceDigest = sourceDigest
+            self.sourceMapsTo = sourceMapsTo
         }
     }
 
     /// The one rule for a refused record, as one statement: a new entry is `rejected`; an entry
     /// with a referral keeps it, its state and its payload hash, and only the error is noted.
     static let rejectSQL = """
-        INSERT INTO entry (system, externalId, state, payloadHash, lastError, sourceLocation, firstRunId, lastRunId, attempts, needsConnected, createdAt, updatedAt)
-        VALUES (?, ?, 'rejected', ?, ?, ?, ?, ?, 0, 0, ?, ?)
+        INSERT INTO entry (system, externalId, state, payloadHash, lastError, sourceLocation, firstRunId, lastRunId, attempts, needsConnected, createdAt, updatedAt,
+            sourceDigest, sourceMapsTo)
+        VALUES (?, ?, 'rejected', ?, ?, ?, ?, ?, 0, 0, ?, ?, ?, ?)
         ON CONFLICT (system, externalId) DO UPDATE SET
             state = CASE WHEN referralId IS NULL THEN 'rejected' ELSE state END,
             pendingSince = CASE WHEN referralId IS NULL THEN NULL ELSE pendingSince END,
@@ -116,7 +122,9 @@ extension LedgerDatabase {
             sourceLocation = COALESCE(excluded.sourceLocation, sourceLocation),
             firstRunId = COALESCE(firstRunId, excluded.firstRunId),
             lastRunId = excluded.lastRunId,
-            updatedAt = excluded.updatedAt
+            updatedAt = excluded.updatedAt,
+            sourceMapsTo = CASE WHEN excluded.sourceDigest IS NULL THEN sourceMapsTo ELSE excluded.sourceMapsTo END,
+            sourceDigest = COALESCE(excluded.sourceDigest, sourceDigest)
         """
 
     /// Refused records in one transaction and one prepared statement: a run over a million
@@ -128,7 +136,7 @@ extension LedgerDatabase {
             for reject in rejects {
                 try statement.execute(arguments: [
                     system, reject.externalId, reject.payloadHash, String(reject.reason.prefix(Self.maxErrorLength)),
-                    reject.sourceLocation, runId, runId, date, date,
+                    reject.sourceLocation, runId, runId, date, date, reject.sourceDigest, reject.sourceMapsTo,
                 ])
             }
         }

@@ -90,8 +90,9 @@ extension PostgresLedger {
                 try await connection.query(
                     """
                     INSERT INTO entry ("system", "externalId", "state", "payloadHash", "lastError", "sourceLocation", "firstRunId", "lastRunId",
-                        "attempts", "needsConnected", "createdAt", "updatedAt")
-                    VALUES (\(system), \(reject.externalId), 'rejected', \(reject.payloadHash), \(reason), \(reject.sourceLocation), \(runId), \(runId), 0, false, \(date), \(date))
+                        "attempts", "needsConnected", "createdAt", "updatedAt", "sourceDigest", "sourceMapsTo")
+                    VALUES (\(system), \(reject.externalId), 'rejected', \(reject.payloadHash), \(reason), \(reject.sourceLocation), \(runId), \(runId), 0, false, \(date), \(date),
+                        \(reject.sourceDigest), \(reject.sourceMapsTo))
                     ON CONFLICT ("system", "externalId") DO UPDATE SET
                         "state" = CASE WHEN entry."referralId" IS NULL THEN 'rejected' ELSE entry."state" END,
                         "pendingSince" = CASE WHEN entry."referralId" IS NULL THEN NULL ELSE entry."pendingSince" END,
@@ -99,7 +100,9 @@ extension PostgresLedger {
                         "lastError" = excluded."lastError",
                         "sourceLocation" = COALESCE(excluded."sourceLocation", entry."sourceLocation"),
                         "firstRunId" = COALESCE(entry."firstRunId", excluded."firstRunId"),
-                        "lastRunId" = excluded."lastRunId", "updatedAt" = excluded."updatedAt", \(unescaped: releaseClaim)
+                        "lastRunId" = excluded."lastRunId", "updatedAt" = excluded."updatedAt",
+                        "sourceMapsTo" = CASE WHEN excluded."sourceDigest" IS NULL THEN entry."sourceMapsTo" ELSE excluded."sourceMapsTo" END,
+                        "sourceDigest" = COALESCE(excluded."sourceDigest", entry."sourceDigest"), \(unescaped: releaseClaim)
                     """, logger: logger)
             }
         }

@@ -102,7 +102,8 @@ final class LedgerNotes {
         self.digests.removeAll(keepingCapacity: true)
         count = 0
         writing = Task {
-            // Rejects first: a new reject's digest note updates the entry its reject makes.
+            // A new reject carries its digest note in its own write; these are notes on entries
+            // that exist already.
             for (system, batch) in rejects {
                 try? await ledger.recordRejected(system: system, rejects: batch, runId: runId)
             }

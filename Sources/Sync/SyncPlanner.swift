@@ -117,11 +117,15 @@ struct SyncPlanner: Sendable {
             outcome.duplicate = isDuplicate
             // A duplicate's entry is its first occurrence's: nothing to note.
             if !isDuplicate, let id = record.externalId {
-                if let reject = Self.newReject(id, outcome: outcome, entry: entry) { newRejects.append(reject) }
                 // Noted only when the ledger keeps the reason whole: it is what a settled reject reports.
-                if reason.count <= LedgerDatabase.maxErrorLength,
-                    let note = Self.digestNote(id, record: record, mapsTo: SourceMapsTo.rejected(reason: reason), entry: entry, requiresEntry: false)
-                {
+                let note = reason.count <= LedgerDatabase.maxErrorLength
+                    ? Self.digestNote(id, record: record, mapsTo: SourceMapsTo.rejected(reason: reason), entry: entry, requiresEntry: false) : nil
+                if var reject = Self.newReject(id, outcome: outcome, entry: entry) {
+                    // In the reject's own write.
+                    reject.sourceDigest = note?.sourceDigest
+                    reject.sourceMapsTo = note?.mapsTo
+                    newRejects.append(reject)
+                } else if let note {
                     digestNotes.append(note)
                 }
             }

@@ -46,8 +46,11 @@ import Testing
         try harness.writeCSV(Self.rows())
         let first = try await harness.run()
         #expect(first.counts.created == 6 && first.counts.rejected == 1 && first.counts.skipped == 1)
-        // Created in this run: nothing is noted before the entry exists, so all is mapped again.
-        #expect(try await Self.streamOutcomes(harness).values.allSatisfy { $0 != "same" })
+        // Created in this run: nothing is noted before the entry exists, so all is mapped again;
+        // a new reject is noted with its content in its own write.
+        let afterFirst = try await Self.streamOutcomes(harness)
+        #expect(afterFirst.values.allSatisfy { $0 != "same" })
+        #expect(afterFirst["crm-2"]?.hasPrefix("same: ") == true)
 
         let second = try await harness.run()
         #expect(second.counts.unchanged == 6 && second.counts.rejected == 1 && second.counts.skipped == 1 && second.apiCalls == 0)
