@@ -80,67 +80,51 @@ extension PostgresLedger {
         registered.withLock { $0 = false }
     }
 
-    /// Inside a mark: throws when this worker was registered and another run has since removed it
-    /// (it stalled past the claim time and was taken for dead): it must send nothing more.
-    func checkRegistered(_ connection: PostgresConnection) async throws {
-        guard registered.withLock({ $0 }) else { return }
-        var alive = false
-        for try await _ in try await connection.query(#"SELECT 1 FROM worker WHERE "token" = \#(worker)"#, logger: logger).decode(Int.self) { alive = true }
-        guard alive else {
-            throw PostgresLedgerError("this run lost its place on the shared ledger (it stalled longer than \(Int(Self.claimTimeout)) s and another worker took its records over): it stops sending; the other workers finish the work")
-        }
-    }
+    /// What a mark throws when this worker was registered and another run has since removed it (it
+    /// stalled past the claim time and was taken for dead): it must send nothing more.
+    static let lostRegistration = PostgresLedgerError(
+        "this run lost its place on the shared ledger (it stalled longer than \(Int(claimTimeout)) s and another worker took its records over): it stops sending; the other workers finish the work")
 
     static func holderName(_ token: String, host: String?, pid: Int32?) -> String {
         guard let host, let pid else { return "worker \(token)" }
         return "the worker on \(host) pid \(pid)"
     }
 
+    /// A pending mark reads its row again this many times when another worker changed it between
+    /// the statement's snapshot and its lock; each time is one statement.
+    static let markAttempts = 8
+
     public func markPending(system: String, externalId: String, requestId: String, payloadHash: String?, sourceLocation: String?, runId: Int64?, at date: Date) async throws -> PendingMark {
-        try await transaction { connection in
-            try await checkRegistered(connection)
-            try await connection.query(
-                """
-                INSERT INTO entry ("system", "externalId", "state", "attempts", "needsConnected", "createdAt", "updatedAt")
-                VALUES (\(system), \(externalId), 'pending', 0, false, \(date), \(date)) ON CONFLICT DO NOTHING
-                """, logger: logger)
-            var current: (entry: LedgerEntry, claimedBy: String?, live: Bool, holder: String)? = nil
-            for try await row in try await connection.query(
-                """
-                SELECT \(unescaped: Self.entrySelection), e."claimedBy", COALESCE(e."claimedUntil" > now(), false), w."host", w."pid"
-                FROM entry e LEFT JOIN worker w ON w."token" = e."claimedBy"
-                WHERE e."system" = \(system) AND e."externalId" = \(externalId) FOR UPDATE OF e
-                """, logger: logger
-            ) {
-                let cells = row.makeRandomAccess()
-                // The claim's columns come after the entry's.
-                let claim = Self.entryColumns.count
-                let claimedBy = try cells[claim].decode(String?.self)
-                current = (
-                    try Self.entry(row), claimedBy, try cells[claim + 1].decode(Bool.self),
-                    Self.holderName(claimedBy ?? "", host: try cells[claim + 2].decode(String?.self), pid: try cells[claim + 3].decode(Int32?.self))
-                )
+        for _ in 0..<Self.markAttempts {
+            if let mark = try await markPendingOnce(system: system, externalId: externalId, requestId: requestId, payloadHash: payloadHash, sourceLocation: sourceLocation, runId: runId, at: date) {
+                return mark
             }
-            guard let current else { throw PostgresLedgerError("the ledger lost the entry \(system)/\(externalId) while marking it pending: run again") }
-            if current.live, current.claimedBy != worker { return .claimedElsewhere(by: current.holder) }
-            if current.entry.referralId != nil { return .settledElsewhere(current.entry) }
-            // Left pending by another worker: its POST may have reached the API.
-            let takeover = current.entry.pendingSince != nil && current.claimedBy != nil && current.claimedBy != worker
-            var marked: LedgerEntry? = nil
-            for try await row in try await connection.query(
-                """
-                UPDATE entry e SET "state" = 'pending', "requestId" = COALESCE(e."requestId", \(requestId)),
-                    "pendingSince" = COALESCE(e."pendingSince", \(date)), "payloadHash" = \(payloadHash), "sourceLocation" = \(sourceLocation),
-                    "attempts" = e."attempts" + 1, "firstRunId" = COALESCE(e."firstRunId", \(runId)), "lastRunId" = \(runId), "updatedAt" = \(date),
-                    "claimedBy" = \(worker), "claimedUntil" = now() + \(unescaped: Self.claimInterval)
-                WHERE e."system" = \(system) AND e."externalId" = \(externalId)
-                RETURNING \(unescaped: Self.entrySelection)
-                """, logger: logger
-            ) {
-                marked = try Self.entry(row)
-            }
-            guard let marked else { throw PostgresLedgerError("the ledger lost the entry \(system)/\(externalId) while marking it pending: run again") }
-            return takeover ? .takenOver(marked) : .marked(requestId: marked.requestId ?? requestId)
+        }
+        throw PostgresLedgerError("the ledger entry \(system)/\(externalId) kept changing under this worker's pending mark: run again")
+    }
+
+    /// The pending mark in one statement (one round trip, no transaction around it):
+    /// - `reg`: this worker is still registered (a worker declared dead sends nothing more);
+    /// - `free`: the row, locked (`FOR UPDATE`), only when no other worker's live claim is on it
+    ///   and it has no referral: a record that is another worker's share is read, never locked or
+    ///   written, so meeting it costs the database no write and no WAL flush;
+    /// - `added`: a record never seen, inserted already marked and claimed;
+    /// - `marked`: the free row marked and claimed, with what it held before (`takeover`);
+    /// - otherwise the row as this statement saw it says why not: a live claim, a referral, or it
+    ///   changed after the snapshot (nil: the caller asks again).
+    func markPendingOnce(system: String, externalId: String, requestId: String, payloadHash: String?, sourceLocation: String?, runId: Int64?, at date: Date) async throws -> PendingMark? {
+        let statement = PendingMarkStatement(
+            checked: registered.withLock { $0 }, worker: worker, system: system, externalId: externalId, requestId: requestId, date: date,
+            payloadHash: payloadHash, sourceLocation: sourceLocation, runId: runId)
+        // The whole answer is read before acting on it, so the connection goes back to the pool.
+        var found: PendingMarkStatement.Found? = nil
+        for try await row in try await client.execute(statement, logger: logger) { found = row }
+        switch found {
+        case .marked(let entry, let takeover)?: return takeover ? .takenOver(entry) : .marked(requestId: entry.requestId ?? requestId)
+        case .claimed(let claimedBy, let host, let pid)?: return .claimedElsewhere(by: Self.holderName(claimedBy ?? "", host: host, pid: pid))
+        case .settled(let entry)?: return .settledElsewhere(entry)
+        case .lostRegistration?: throw Self.lostRegistration
+        case .changed?, nil: return nil
         }
     }
 

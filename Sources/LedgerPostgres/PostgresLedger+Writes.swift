@@ -1,6 +1,7 @@
 public import Foundation
 public import Ledger
 import PostgresNIO
+import Synchronization
 
 /// The ledger's writes, each one statement (an upsert) with the SQLite ledger's rules. A settled
 /// record gives its claim back (`releaseClaim`): it is nobody's work any more.
@@ -12,54 +13,32 @@ extension PostgresLedger {
         system: String, externalId: String, referralId: String, engagementId: String?, eTag: String?, status: String?,
         substatus: String?, payloadHash: String?, needsConnected: Bool, runId: Int64?
     ) async throws {
-        let now = Date()
         // A shared referral goes on to its connected step in the same task: it keeps its claim.
-        try await client.query(
-            """
-            INSERT INTO entry ("system", "externalId", "state", "referralId", "engagementId", "eTag", "status", "substatus", "payloadHash",
-                "needsConnected", "firstRunId", "lastRunId", "attempts", "createdAt", "updatedAt")
-            VALUES (\(system), \(externalId), 'created', \(referralId), \(engagementId), \(eTag), \(status), \(substatus), \(payloadHash),
-                \(needsConnected), \(runId), \(runId), 0, \(now), \(now))
-            ON CONFLICT ("system", "externalId") DO UPDATE SET
-                "state" = 'created', "referralId" = excluded."referralId", "engagementId" = excluded."engagementId",
-                "eTag" = excluded."eTag", "status" = excluded."status", "substatus" = excluded."substatus",
-                "payloadHash" = COALESCE(excluded."payloadHash", entry."payloadHash"), "needsConnected" = excluded."needsConnected",
-                "pendingSince" = NULL, "lastError" = NULL, "firstRunId" = COALESCE(entry."firstRunId", excluded."firstRunId"),
-                "lastRunId" = excluded."lastRunId", "updatedAt" = excluded."updatedAt",
-                "claimedUntil" = CASE WHEN excluded."needsConnected" THEN entry."claimedUntil" WHEN entry."claimedBy" = \(worker) THEN NULL ELSE entry."claimedUntil" END
-            """, logger: logger)
+        let statement = RecordCreatedStatement(
+            system: system, externalId: externalId, referralId: referralId, engagementId: engagementId, eTag: eTag, status: status,
+            substatus: substatus, payloadHash: payloadHash, needsConnected: needsConnected, runId: runId, now: Date(), worker: worker)
+        for try await _ in try await client.execute(statement, logger: logger) {}
     }
 
+    /// The connected step's claim in one statement, as `markPendingOnce`: the row is locked only
+    /// when this worker may send the step, and otherwise read to say why not.
     public func markConnectedPending(system: String, externalId: String, requestId: String, at date: Date) async throws {
-        try await transaction { connection in
-            try await checkRegistered(connection)
-            try await connection.query(
-                """
-                INSERT INTO entry ("system", "externalId", "state", "attempts", "needsConnected", "createdAt", "updatedAt")
-                VALUES (\(system), \(externalId), 'pending', 0, false, \(date), \(date)) ON CONFLICT DO NOTHING
-                """, logger: logger)
-            // The connected step is claimed as the create is: one worker sends it, and one that
-            // meets it settled (or left pending by a dead worker) since planning sends nothing.
-            for try await (claimedBy, live, host, pid, connectedId, connectedSince) in try await connection.query(
-                """
-                SELECT e."claimedBy", COALESCE(e."claimedUntil" > now(), false), w."host", w."pid", e."connectedReferralId", e."connectedPendingSince"
-                FROM entry e LEFT JOIN worker w ON w."token" = e."claimedBy"
-                WHERE e."system" = \(system) AND e."externalId" = \(externalId) FOR UPDATE OF e
-                """, logger: logger
-            ).decode((String?, Bool, String?, Int32?, String?, Date?).self) {
-                let mine = claimedBy == nil || claimedBy == worker
-                if live, !mine { throw RecordClaimedElsewhere(reason: .liveClaim(holder: Self.holderName(claimedBy ?? "", host: host, pid: pid))) }
-                if connectedId != nil { throw RecordClaimedElsewhere(reason: .settled) }
-                if connectedSince != nil, !mine { throw RecordClaimedElsewhere(reason: .leftPending) }
+        for _ in 0..<Self.markAttempts {
+            let statement = ConnectedMarkStatement(
+                checked: registered.withLock { $0 }, worker: worker, system: system, externalId: externalId, requestId: requestId, date: date)
+            // The whole answer is read before acting on it, so the connection goes back to the pool.
+            var found: (kind: String, claimedBy: String?, host: String?, pid: Int32?)? = nil
+            for try await row in try await client.execute(statement, logger: logger) { found = row }
+            switch found?.kind {
+            case "marked": return
+            case "claimed": throw RecordClaimedElsewhere(reason: .liveClaim(holder: Self.holderName(found?.claimedBy ?? "", host: found?.host, pid: found?.pid)))
+            case "settled": throw RecordClaimedElsewhere(reason: .settled)
+            case "leftPending": throw RecordClaimedElsewhere(reason: .leftPending)
+            case "lost": throw Self.lostRegistration
+            default: continue
             }
-            try await connection.query(
-                """
-                UPDATE entry SET "connectedRequestId" = COALESCE("connectedRequestId", \(requestId)),
-                    "connectedPendingSince" = COALESCE("connectedPendingSince", \(date)), "updatedAt" = \(date),
-                    "claimedBy" = \(worker), "claimedUntil" = now() + \(unescaped: Self.claimInterval)
-                WHERE "system" = \(system) AND "externalId" = \(externalId)
-                """, logger: logger)
         }
+        throw PostgresLedgerError("the ledger entry \(system)/\(externalId) kept changing under this worker's connected mark: run again")
     }
 
     public func recordConnectedCreated(system: String, externalId: String, connectedReferralId: String, runId: Int64?) async throws {

@@ -40,6 +40,10 @@ struct PostgresClaimTests {
                 return
             }
             #expect(holder.contains("pid \(getpid())"))
+            // Meeting another worker's share only reads the row: no lock, no write (xmax stays 0).
+            for try await xmax in try await first.client.query(#"SELECT "xmax"::text FROM entry WHERE "externalId" = 'a'"#).decode(String.self) {
+                #expect(xmax == "0")
+            }
             // Its own start-of-run reconciliation does not take the live worker's create either.
             #expect(try await second.unresolved(system: nil).isEmpty)
             #expect(try await first.unresolved(system: nil).map(\.externalId) == ["a"])
@@ -55,6 +59,34 @@ struct PostgresClaimTests {
                 return
             }
             #expect(entry.referralId == "ref")
+        }
+    }
+
+    @Test func theConnectedStepIsClaimedAsTheCreateIs() async throws {
+        try await Self.withTwoWorkers { first, second in
+            _ = try await Self.mark(first, "a", requestId: "r1")
+            try await first.recordCreated(system: "s", externalId: "a", referralId: "ref", engagementId: "eng", eTag: nil, status: nil, substatus: nil, payloadHash: "h", needsConnected: true, runId: 1)
+            // The shared referral keeps its claim for its connected step: the other worker keeps off.
+            await #expect(throws: RecordClaimedElsewhere.self) {
+                try await second.markConnectedPending(system: "s", externalId: "a", requestId: "c2", at: Date())
+            }
+            try await first.markConnectedPending(system: "s", externalId: "a", requestId: "c1", at: Date())
+            // Dead mid-POST of the connected step: left pending, for the next run's reconciliation.
+            try await first.client.query(#"UPDATE entry SET "claimedUntil" = now() - interval '1 second'"#)
+            do {
+                try await second.markConnectedPending(system: "s", externalId: "a", requestId: "c2", at: Date())
+                Issue.record("a connected step left pending by another worker was claimed for a new POST")
+            } catch let claimed as RecordClaimedElsewhere {
+                #expect(claimed.reason == .leftPending)
+            }
+            #expect(try await first.entry(system: "s", externalId: "a")?.connectedRequestId == "c1")
+            try await first.recordConnectedCreated(system: "s", externalId: "a", connectedReferralId: "conn", runId: 1)
+            do {
+                try await second.markConnectedPending(system: "s", externalId: "a", requestId: "c2", at: Date())
+                Issue.record("a connected referral created meanwhile was claimed for a new POST")
+            } catch let claimed as RecordClaimedElsewhere {
+                #expect(claimed.reason == .settled)
+            }
         }
     }
 
