@@ -162,13 +162,22 @@ struct ConnectedMarkStatement: PostgresPreparedStatement {
 }
 
 /// `PostgresLedger.recordCreated`: the upsert that records a referral the server has.
+///
+/// Committed without waiting for its WAL flush (`synchronous_commit` off for this transaction
+/// alone): with two flushes a record (the pending mark, then this), workers sharing the ledger
+/// waited on `WALWrite` more than on anything else. Losing it costs nothing but a listing: only a
+/// crash of the database server itself can lose an acknowledged asynchronous commit (within
+/// `wal_writer_delay`), and then the record is pending again, its durable mark intact, and the
+/// next run's reconciliation finds the referral by listing before anything is sent. The pending
+/// mark, the gate before every POST, stays a synchronous commit.
 struct RecordCreatedStatement: PostgresPreparedStatement {
     /// $1 system, $2 externalId, $3 referralId, $4 engagementId, $5 eTag, $6 status, $7 substatus,
     /// $8 payloadHash, $9 needsConnected, $10 runId, $11 now, $12 worker.
     static let sql = """
+        WITH quick AS (SELECT set_config('synchronous_commit', 'off', true))
         INSERT INTO entry ("system", "externalId", "state", "referralId", "engagementId", "eTag", "status", "substatus", "payloadHash",
             "needsConnected", "firstRunId", "lastRunId", "attempts", "createdAt", "updatedAt")
-        VALUES ($1, $2, 'created', $3, $4, $5, $6, $7, $8, $9, $10, $10, 0, $11, $11)
+        SELECT $1, $2, 'created', $3, $4, $5, $6, $7, $8, $9, $10, $10, 0, $11, $11 FROM quick
         ON CONFLICT ("system", "externalId") DO UPDATE SET
             "state" = 'created', "referralId" = excluded."referralId", "engagementId" = excluded."engagementId",
             "eTag" = excluded."eTag", "status" = excluded."status", "substatus" = excluded."substatus",
