@@ -482,17 +482,19 @@ struct CMTRecordFields {
         }
     }
 
-    /// Whether `joined` is `name` followed by `suffix`, byte for byte.
+    /// Whether `joined` is `name` followed by `suffix`, byte for byte (false for a string that
+    /// is not contiguous UTF-8, which then only costs a new name).
     static func isJoined(_ joined: String, _ name: String, _ suffix: StaticString) -> Bool {
-        let suffixBytes = UnsafeBufferPointer(start: suffix.utf8Start, count: suffix.utf8CodeUnitCount)
-        guard joined.utf8.count == name.utf8.count + suffixBytes.count else { return false }
-        var joined = joined
-        var name = name
-        return joined.withUTF8 { whole in
-            name.withUTF8 { first in
-                whole.prefix(first.count).elementsEqual(first) && whole.dropFirst(first.count).elementsEqual(suffixBytes)
-            }
+        let nameCount = name.utf8.count
+        let suffixCount = suffix.utf8CodeUnitCount
+        guard joined.utf8.count == nameCount + suffixCount else { return false }
+        let same = joined.utf8.withContiguousStorageIfAvailable { whole -> Bool in
+            guard let base = whole.baseAddress, memcmp(base + nameCount, suffix.utf8Start, suffixCount) == 0 else { return false }
+            return name.utf8.withContiguousStorageIfAvailable { first in
+                first.baseAddress.map { memcmp(base, $0, nameCount) == 0 } ?? (nameCount == 0)
+            } ?? false
         }
+        return same ?? false
     }
 
     private mutating func appendName(_ name: String) {
