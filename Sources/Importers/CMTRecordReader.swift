@@ -326,6 +326,8 @@ struct CMTRecordFields {
     /// record whose names are all the record before's gets the same array (the mapper then sees the
     /// header it already resolved without comparing a name).
     private var previousNames: [String] = []
+    /// Values of the record before, by position (shared with the record handed out: no copy).
+    private var previousValues: [SourceValue] = []
     private var reusedAllNames = true
     private var recordBytes = 0
     /// Why the record being read will be rejected (it outgrew a limit); its values are not kept.
@@ -342,38 +344,70 @@ struct CMTRecordFields {
     mutating func field(_ count: Int, _ attributes: CMTRecordBuilder.Attributes?) {
         guard oversize == nil, let attributes else { return }
         var fieldName: String?
-        var value: String?
-        var lookupEntity: String?
-        var lookupEntityName: String?
+        var value: Bytes?
+        var lookupEntity: Bytes?
+        var lookupEntityName: Bytes?
         for index in 0..<count {
             let base = index * 5
             guard let attribute = attributes[base], let start = attributes[base + 3], let end = attributes[base + 4] else { continue }
             let length = end - start
             switch attributeNames.which(attribute) {
             case .name: fieldName = appendName(start, length)
-            case .value: value = CMTRecordBuilder.text(start, length, htmlDecoded: true)
-            case .lookupEntity: lookupEntity = CMTRecordBuilder.text(start, length)
-            case .lookupEntityName: lookupEntityName = CMTRecordBuilder.text(start, length, htmlDecoded: true)
+            case .value: value = Bytes(start: start, count: length)
+            case .lookupEntity: lookupEntity = Bytes(start: start, count: length)
+            case .lookupEntityName: lookupEntityName = Bytes(start: start, count: length)
             case nil: break
             }
         }
         guard let fieldName else { return }
-        if let value, !fits(value) { return }
-        values.append(value.map(SourceValue.string) ?? .null)
+        // Values are made in the order they are appended: each is compared with the value at its
+        // position in the record before (`text(_:htmlDecoded:)`).
+        let text = value.map { self.text($0, htmlDecoded: true) }
+        if let text, !fits(text) { return }
+        values.append(text.map(SourceValue.string) ?? .null)
         if let lookupEntity {
-            appendName(fieldName + "@lookupentity")
-            values.append(.string(lookupEntity))
+            appendName(fieldName, suffix: "@lookupentity")
+            values.append(.string(self.text(lookupEntity, htmlDecoded: false)))
         }
         if let lookupEntityName {
-            appendName(fieldName + "@lookupentityname")
-            values.append(.string(lookupEntityName))
+            appendName(fieldName, suffix: "@lookupentityname")
+            values.append(.string(self.text(lookupEntityName, htmlDecoded: true)))
         }
+    }
+
+    /// An attribute value where libxml2 holds it.
+    struct Bytes {
+        var start: UnsafePointer<xmlChar>
+        var count: Int
+    }
+
+    /// The longest text Swift keeps inside the `String` value itself (no allocation) on 64-bit.
+    private static let smallStringLimit = 15
+
+    /// The value for the next position (`values.count`): the record before's `String` at that
+    /// position when the bytes are the same, else a new one (`CMTRecordBuilder.text`).
+    ///
+    /// The records of an entity repeat many values at the same position (a lookup's entity, the
+    /// owner, the currency and its name): reusing the string costs a retain where making it cost an
+    /// allocation here and a free on the mapping thread. Only values too long to be small strings
+    /// are compared (a small string costs no allocation), and only values without an `&` (those
+    /// are decoded, so their bytes are not the text).
+    private func text(_ bytes: Bytes, htmlDecoded: Bool) -> String {
+        let length = max(0, bytes.count)
+        let position = values.count
+        if length > Self.smallStringLimit, position < previousValues.count, case .string(let previous) = previousValues[position],
+            memchr(bytes.start, 0x26, length) == nil, CMTRecordBuilder.equal(previous, bytes.start, length)
+        {
+            return previous
+        }
+        return CMTRecordBuilder.text(bytes.start, length, htmlDecoded: htmlDecoded)
     }
 
     mutating func begin(entity: String, id: SourceValue) {
         oversize = nil
         recordBytes = 0
         previousNames = names
+        previousValues = values
         reusedAllNames = true
         names.removeAll(keepingCapacity: true)
         values.removeAll(keepingCapacity: true)
@@ -434,6 +468,33 @@ struct CMTRecordFields {
             names.append(CMTRecordBuilder.string(start, length))
         }
         return names[index]
+    }
+
+    /// Appends `name` + `suffix` (a lookup's `transactioncurrencyid@lookupentity`): the record
+    /// before's when it reads the same, compared without making the joined name.
+    private mutating func appendName(_ name: String, suffix: StaticString) {
+        let index = names.count
+        if index < previousNames.count, Self.isJoined(previousNames[index], name, suffix) {
+            names.append(previousNames[index])
+        } else {
+            reusedAllNames = false
+            names.append(name + String(decoding: UnsafeBufferPointer(start: suffix.utf8Start, count: suffix.utf8CodeUnitCount), as: UTF8.self))
+        }
+    }
+
+    /// Whether `joined` is `name` followed by `suffix`, byte for byte (false for a string that
+    /// is not contiguous UTF-8, which then only costs a new name).
+    static func isJoined(_ joined: String, _ name: String, _ suffix: StaticString) -> Bool {
+        let nameCount = name.utf8.count
+        let suffixCount = suffix.utf8CodeUnitCount
+        guard joined.utf8.count == nameCount + suffixCount else { return false }
+        let same = joined.utf8.withContiguousStorageIfAvailable { whole -> Bool in
+            guard let base = whole.baseAddress, memcmp(base + nameCount, suffix.utf8Start, suffixCount) == 0 else { return false }
+            return name.utf8.withContiguousStorageIfAvailable { first in
+                first.baseAddress.map { memcmp(base, $0, nameCount) == 0 } ?? (nameCount == 0)
+            } ?? false
+        }
+        return same ?? false
     }
 
     private mutating func appendName(_ name: String) {

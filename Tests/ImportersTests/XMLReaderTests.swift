@@ -69,6 +69,40 @@ import Testing
         #expect(records[2].text("c@lookupentity") == "x" && records[4].text("bb") == "10")
     }
 
+    @Test func cmtValuesAndLookupNamesFollowEachRecordWhenTheRecordBeforeIsReused() throws {
+        // The reader hands out the record before's String where a long value (or a lookup's joined
+        // name) has the same bytes at the same position: each record must still read its own.
+        let long = "aaaaaaaa-0000-0000-0000-000000000001"
+        let text = """
+        <entities><entity name="lead"><records>
+          <record id="1"><field name="owner" value="\(long)" lookupentity="systemuser" lookupentityname="# Dataverse App User" /></record>
+          <record id="2"><field name="owner" value="\(long)" lookupentity="systemuser" lookupentityname="# Dataverse App User" /></record>
+          <record id="3"><field name="owner" value="\(long.dropLast())2" lookupentity="team" lookupentityname="# Dataverse App Team" /></record>
+          <record id="4"><field name="ownerx" value="R&amp;amp;D &amp;quot;quoted&amp;quot; long value" lookupentity="systemuser" /></record>
+          <record id="5"><field name="ownerx" value="R&amp;amp;D &amp;quot;quoted&amp;quot; long value" lookupentityname="systemuser" /></record>
+          <record id="6"><field name="owner" lookupentity="systemuser" lookupentityname="# Dataverse App User" /></record>
+          <record id="7"><field name="owner" value="# Dataverse App User" lookupentity="x" /><field name="o" value="\(long)" /></record>
+        </records></entity></entities>
+        """
+        let records = try Fixture.read("d.xml", text).records
+        #expect(records.map(\.names) == [
+            ["@entity", "@id", "owner", "owner@lookupentity", "owner@lookupentityname"],
+            ["@entity", "@id", "owner", "owner@lookupentity", "owner@lookupentityname"],
+            ["@entity", "@id", "owner", "owner@lookupentity", "owner@lookupentityname"],
+            ["@entity", "@id", "ownerx", "ownerx@lookupentity"],
+            ["@entity", "@id", "ownerx", "ownerx@lookupentityname"],
+            ["@entity", "@id", "owner", "owner@lookupentity", "owner@lookupentityname"],
+            ["@entity", "@id", "owner", "owner@lookupentity", "o"],
+        ])
+        #expect(records.map { $0.text("owner") } == [long, long, String(long.dropLast()) + "2", nil, nil, nil, "# Dataverse App User"])
+        #expect(records.map { $0.text("owner@lookupentity") } == ["systemuser", "systemuser", "team", nil, nil, "systemuser", "x"])
+        #expect(records.map { $0.text("owner@lookupentityname") } == ["# Dataverse App User", "# Dataverse App User", "# Dataverse App Team", nil, nil, "# Dataverse App User", nil])
+        // HTML-decoded once, also when the bytes repeat the record before's.
+        #expect(records[3].text("ownerx") == "R&D \"quoted\" long value" && records[4].text("ownerx") == "R&D \"quoted\" long value")
+        #expect(records[4].text("ownerx@lookupentityname") == "systemuser" && records[6].text("o") == long)
+        #expect(records[5].values[2] == .null)
+    }
+
     /// Attribute and element names are told apart by their address in libxml2's dictionary once
     /// known (`CMTAttributeNames`): names that differ by a letter, other orders, a prefix, and
     /// enough records that the parser is fed many chunks must read as when compared by bytes.
