@@ -31,9 +31,13 @@ public struct SourceDigest: Hashable, Sendable {
     }
 }
 
-/// Two FNV-1a 64 lanes with different offsets and multipliers, fed byte by byte: the payload hash's
-/// function, shared. Not cryptographic, and it need not be: it tells apart two contents of the same
-/// record, it does not stand against an adversary.
+/// A 128-bit digest fed eight bytes at a time, in two lanes that mix each word differently
+/// (multiply then rotate; add then multiply then shift), with a final avalanche. Each step is a
+/// bijection of the lane for a given word, so two inputs of the same length that differ in one
+/// word always differ in both lanes. Not cryptographic, and it need not be: it tells apart two
+/// contents of the same record, it does not stand against an adversary. Byte by byte (FNV, as
+/// `PayloadHash` still is, since ledgers keep its values) it was 8 % of a re-run over 500k rejects.
+/// The same on every host: words are read little-endian.
 public struct Digest128 {
     private var a: UInt64 = 0xcbf2_9ce4_8422_2325
     private var b: UInt64 = 0x8422_2325_cbf2_9ce4
@@ -41,14 +45,26 @@ public struct Digest128 {
     public init() {}
 
     public mutating func add(_ bytes: UnsafeBufferPointer<UInt8>) {
-        var a = a
-        var b = b
-        for byte in bytes {
-            a = (a ^ UInt64(byte)) &* 0x0000_0100_0000_01B3
-            b = (b ^ UInt64(byte)) &* 0x0000_0100_0000_0193 &+ 0x9E37_79B9_7F4A_7C15
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+        let raw = UnsafeRawPointer(base)
+        var offset = 0
+        while offset + 8 <= bytes.count {
+            absorb(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)))
+            offset += 8
         }
-        self.a = a
-        self.b = b
+        if offset < bytes.count {
+            var tail: UInt64 = 0
+            for index in offset..<bytes.count { tail |= UInt64(bytes[index]) << UInt64(8 * (index - offset)) }
+            // The tail's length in the top byte: "a" and "a\0" differ.
+            absorb(tail ^ (UInt64(bytes.count - offset) << 59))
+        }
+    }
+
+    private mutating func absorb(_ word: UInt64) {
+        a = (a ^ word) &* 0x9E37_79B9_7F4A_7C15
+        a = (a << 29) | (a >> 35)
+        b = (b &+ word) &* 0xC2B2_AE3D_27D4_EB4F
+        b ^= b >> 31
     }
 
     public mutating func add(_ bytes: [UInt8]) {
@@ -74,8 +90,19 @@ public struct Digest128 {
     }
 
     private mutating func add(length: Int) {
-        withUnsafeBytes(of: UInt64(bitPattern: Int64(length)).littleEndian) { add($0.assumingMemoryBound(to: UInt8.self)) }
+        absorb(UInt64(bitPattern: Int64(length)))
     }
 
-    public var digest: SourceDigest { SourceDigest(high: a, low: b) }
+    public var digest: SourceDigest { SourceDigest(high: Self.avalanche(a ^ (b >> 1)), low: Self.avalanche(b ^ (a << 1))) }
+
+    /// The murmur3 finalizer: every input bit reaches every output bit.
+    private static func avalanche(_ value: UInt64) -> UInt64 {
+        var x = value
+        x ^= x >> 33
+        x = x &* 0xff51_afd7_ed55_8ccd
+        x ^= x >> 33
+        x = x &* 0xc4ce_b9fe_1a85_ec53
+        x ^= x >> 33
+        return x
+    }
 }

@@ -8,7 +8,9 @@ public enum SourceMapsTo {
     public static func mapped(payloadHash: String) -> String { payloadHash }
 
     public static func rejected(reason: String) -> String {
-        "rejected:" + PayloadHash.of(Array(reason.utf8))
+        var digest = Digest128()
+        digest.add(reason)
+        return "rejected:" + digest.digest.hex
     }
 }
 
