@@ -142,9 +142,7 @@ public final class RecordStream {
             guard entries.count == raw.items.count else {
                 throw LedgerReadError(underlying: LedgerError("the ledger answered \(entries.count) entries for \(raw.items.count) records"))
             }
-            var chunk = await RecordStream.map(raw, spec: spec, workers: workers, keepSource: keepSource, hashPayloads: hashPayloads, probes: probes, entries: entries)
-            chunk.entries = entries
-            return chunk
+            return await RecordStream.map(raw, spec: spec, workers: workers, keepSource: keepSource, hashPayloads: hashPayloads, probes: probes, entries: entries)
         })
     }
 
@@ -161,7 +159,7 @@ public final class RecordStream {
     }
 
     /// Maps a batch in slices on every core; outcomes in input order. With `probes` and `entries`
-    /// (by position), a record the ledger settles is not mapped.
+    /// (by position), a record the ledger settles is not mapped, and the entries go with the chunk.
     static func map(
         _ raw: RawBatch, spec: MappingSpec, workers: Int, keepSource: Bool, hashPayloads: Bool = true, probes: [Probe?]? = nil, entries: [PlanningEntry?]? = nil
     ) async -> RecordChunk {
@@ -177,7 +175,7 @@ public final class RecordStream {
             record.sourceDigest = probe.digest
             return record
         }
-        return RecordChunk(sourceIndex: raw.sourceIndex, system: spec.sourceSystem, records: records, bytesRead: raw.bytesRead)
+        return RecordChunk(sourceIndex: raw.sourceIndex, system: spec.sourceSystem, records: records, bytesRead: raw.bytesRead, entries: entries)
     }
 
     /// `body(mapper, index)` for every index below `count`, in a few slices per core, each slice

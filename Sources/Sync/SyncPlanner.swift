@@ -118,8 +118,9 @@ struct SyncPlanner: Sendable {
             // A duplicate's entry is its first occurrence's: nothing to note.
             if !isDuplicate, let id = record.externalId {
                 // Noted only when the ledger keeps the reason whole: it is what a settled reject reports.
+                // A new reject's note goes with it: its entry is written in the same statement.
                 let note = reason.count <= LedgerDatabase.maxErrorLength
-                    ? Self.digestNote(id, record: record, mapsTo: SourceMapsTo.rejected(reason: reason), entry: entry, requiresEntry: false) : nil
+                    ? Self.digestNote(id, record: record, mapsTo: SourceMapsTo.rejected(reason: reason), entry: entry) : nil
                 if var reject = Self.newReject(id, outcome: outcome, entry: entry) {
                     // In the reject's own write.
                     reject.sourceDigest = note?.sourceDigest
@@ -144,7 +145,8 @@ struct SyncPlanner: Sendable {
             return step
         case .mapped(let mapped):
             let key = RecordKey(system: system, externalId: record.externalId ?? "")
-            if let note = Self.digestNote(key.externalId, record: record, mapsTo: SourceMapsTo.mapped(payloadHash: mapped.payloadHash), entry: entry, requiresEntry: true) {
+            // Only on an entry that exists: a note on one not written yet would be lost.
+            if entry != nil, let note = Self.digestNote(key.externalId, record: record, mapsTo: SourceMapsTo.mapped(payloadHash: mapped.payloadHash), entry: entry) {
                 digestNotes.append(note)
             }
             let action = plan(payloadHash: mapped.payloadHash, entry: entry, desired: (mapped.referral.status, mapped.referral.substatus))
@@ -181,13 +183,14 @@ struct SyncPlanner: Sendable {
     }
 
     /// What the record's source content mapped to, to note in the ledger; nil when the stream made
-    /// no digest, or the entry notes it already. With `requiresEntry`, only for a record the ledger holds:
-    /// a note on an entry not written yet is lost; a new reject's entry is written with it.
-    static func digestNote(_ externalId: String, record: StreamRecord, mapsTo: String, entry: PlanningEntry?, requiresEntry: Bool) -> SourceDigestNote? {
-        guard let digest = record.sourceDigest, entry != nil || !requiresEntry else { return nil }
+    /// no digest (then `mapsTo`, a digest of its own for a reject, is not computed either), or the
+    /// entry notes it already.
+    static func digestNote(_ externalId: String, record: StreamRecord, mapsTo: @autoclosure () -> String, entry: PlanningEntry?) -> SourceDigestNote? {
+        guard let digest = record.sourceDigest else { return nil }
         let hex = digest.hex
-        if let entry, entry.sourceDigest == hex, entry.sourceMapsTo == mapsTo { return nil }
-        return SourceDigestNote(externalId: externalId, sourceDigest: hex, mapsTo: mapsTo)
+        let outcome = mapsTo()
+        if let entry, entry.sourceDigest == hex, entry.sourceMapsTo == outcome { return nil }
+        return SourceDigestNote(externalId: externalId, sourceDigest: hex, mapsTo: outcome)
     }
 
     /// A record the mapping refused, to be noted in the ledger so `ledger show` tells why it was
