@@ -78,10 +78,10 @@ public struct Digest128 {
         text.withUTF8 { add($0) }
     }
 
-    /// Another digest (little-endian, the same on every host sharing a ledger).
+    /// Another digest, as its two words (the same values as before: a word is absorbed as is).
     public mutating func add(_ digest: SourceDigest) {
-        add(length: Int(truncatingIfNeeded: digest.high))
-        add(length: Int(truncatingIfNeeded: digest.low))
+        absorb(digest.high)
+        absorb(digest.low)
     }
 
     /// An absent value, told apart from every text (a length is never `UInt64.max`).
