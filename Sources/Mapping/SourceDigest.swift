@@ -78,7 +78,7 @@ public struct Digest128 {
         text.withUTF8 { add($0) }
     }
 
-    /// Another digest, as its two words (the same values as before: a word is absorbed as is).
+    /// Another digest, as its two words.
     public mutating func add(_ digest: SourceDigest) {
         absorb(digest.high)
         absorb(digest.low)
