@@ -67,6 +67,9 @@ public protocol MappingLedger: AnyObject, Sendable {
     func releaseLease() async throws
     /// Seconds between two `keepHolding()` calls.
     var heartbeatInterval: TimeInterval { get }
+    /// The records this worker takes first, when other live workers share the ledger; nil when it
+    /// is alone (always on SQLite, whose lease admits one run).
+    func workShare() async throws -> WorkShare?
 
     // MARK: whole ledger
 
@@ -98,6 +101,8 @@ public enum PendingMark: Sendable, Hashable {
 }
 
 extension MappingLedger {
+    public func workShare() async throws -> WorkShare? { nil }
+
     /// Through `entries(system:externalIds:)`; SQLite has a leaner query of its own.
     public func planningEntries(system: String, externalIds: [String?]) async throws -> [PlanningEntry?] {
         let found = try await entries(system: system, externalIds: externalIds.compactMap { $0 })

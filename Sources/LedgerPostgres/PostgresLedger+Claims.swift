@@ -71,6 +71,21 @@ extension PostgresLedger {
         return true
     }
 
+    /// This worker's place among the workers whose heartbeat is live, ordered by token: every
+    /// worker reads the same list, so their shares cover the records once each. Nil when alone, or
+    /// when this worker is not registered.
+    public func workShare() async throws -> WorkShare? {
+        guard registered.withLock({ $0 }) else { return nil }
+        var tokens: [String] = []
+        for try await token in try await client.query(
+            #"SELECT "token" FROM worker WHERE "heartbeatAt" >= now() - \#(unescaped: Self.claimInterval) ORDER BY "token""#, logger: logger
+        ).decode(String.self) {
+            tokens.append(token)
+        }
+        guard let index = tokens.firstIndex(of: worker) else { return nil }
+        return WorkShare(index: index, count: tokens.count)
+    }
+
     public func releaseLease() async throws {
         guard registered.withLock({ $0 }) else { return }
         try await transaction { connection in

@@ -29,6 +29,9 @@ public final class RecordStream {
     private let hashPayloads: Bool
     /// The ledger each chunk is looked up in before it is mapped, if any.
     public let ledger: (any MappingLedger)?
+    /// The records this stream yields, when a run shares the ledger with other workers (with a
+    /// ledger only: a record's pass is decided by its id, known before mapping).
+    public let pass: StreamPass?
 
     /// Chunks being read and mapped ahead of the consumer, in input order.
     private var window: [Task<RecordChunk?, any Error>] = []
@@ -58,7 +61,10 @@ public final class RecordStream {
     ///   - ledger: asked about each chunk before it is mapped (see above). Reading ahead is safe for
     ///     the same reason planning ahead is: a record's entry changes only through the record
     ///     itself, and ids are unique in the stream (a repeated one is rejected as a duplicate).
-    public init(sources: [StreamSource], limit: Int? = nil, keepSource: Bool = false, hashPayloads: Bool = true, chunkSize: Int = 1024, workers: Int = ProcessInfo.processInfo.activeProcessorCount, lookahead: Int = 4, headersChecked: Bool = false, ledger: (any MappingLedger)? = nil) throws {
+    ///   - pass: yields only the records of this pass (see `StreamPass`); needs `ledger`. The
+    ///     others are dropped before they are looked up or mapped, and are neither counted nor
+    ///     checked for duplicates here.
+    public init(sources: [StreamSource], limit: Int? = nil, keepSource: Bool = false, hashPayloads: Bool = true, chunkSize: Int = 1024, workers: Int = ProcessInfo.processInfo.activeProcessorCount, lookahead: Int = 4, headersChecked: Bool = false, ledger: (any MappingLedger)? = nil, pass: StreamPass? = nil) throws {
         if !headersChecked {
             for source in sources { try source.checkHeaders() }
         }
@@ -69,6 +75,7 @@ public final class RecordStream {
         self.workers = max(1, workers)
         self.lookahead = max(1, lookahead)
         self.ledger = ledger
+        self.pass = ledger == nil ? nil : pass
         cursor = SourceCursor(sources: sources, limit: limit ?? Int.max, chunkSize: self.chunkSize)
     }
 
@@ -126,13 +133,15 @@ public final class RecordStream {
         let keepSource = keepSource
         let hashPayloads = hashPayloads
         let ledger = ledger
+        let pass = pass
         window.append(Task { () throws -> RecordChunk? in
-            guard let raw = try await read.value else { return nil }
+            guard var raw = try await read.value else { return nil }
             let spec = specs[raw.sourceIndex]
             guard let ledger else {
                 return await RecordStream.map(raw, spec: spec, workers: workers, keepSource: keepSource, hashPayloads: hashPayloads)
             }
-            let probes = await RecordStream.probe(raw, spec: spec, workers: workers)
+            var probes = await RecordStream.probe(raw, spec: spec, workers: workers)
+            if let pass { RecordStream.keep(pass, system: spec.sourceSystem, raw: &raw, probes: &probes) }
             let entries: [PlanningEntry?]
             do {
                 entries = try await ledger.planningEntries(system: spec.sourceSystem, externalIds: probes.map { $0?.externalId })
@@ -148,6 +157,14 @@ public final class RecordStream {
 
     /// A record's id and source digest, computed before it is mapped; nil for what the reader refused.
     typealias Probe = (externalId: String?, digest: SourceDigest)
+
+    /// Drops the records of another pass from a batch and its probes.
+    static func keep(_ pass: StreamPass, system: String, raw: inout RawBatch, probes: inout [Probe?]) {
+        let kept = probes.indices.filter { pass.includes(system: system, externalId: probes[$0]?.externalId) }
+        guard kept.count < probes.count else { return }
+        raw.items = kept.map { raw.items[$0] }
+        probes = kept.map { probes[$0] }
+    }
 
     /// Every record's `Probe`, in slices on every core.
     static func probe(_ raw: RawBatch, spec: MappingSpec, workers: Int) async -> [Probe?] {

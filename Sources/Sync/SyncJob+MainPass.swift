@@ -1,5 +1,6 @@
 import Foundation
 import Ledger
+import Logging
 import Pipeline
 
 extension SyncJob {
@@ -25,20 +26,26 @@ extension SyncJob {
             }
 
             do {
-                let stream = PlanningStream(stream: try makeStream(ledger: ledger), planner: SyncPlanner(mode: configuration.upload.mode), reconciled: state.reconciledAtStart)
-                while let chunk = try await stream.next() {
-                    state.summary.counts.read += chunk.recordCount
-                    state.progress.bytesDone = chunk.bytesRead
-                    await notes.add(chunk)
-                    for step in chunk.steps {
-                        switch step {
-                        case .settled(let outcome): state.handle(outcome)
-                        case .upload(let work): await submit(work)
+                let passes = try await passes(ledger: ledger)
+                let fileBytes = state.progress.totalBytes
+                state.progress.totalBytes = fileBytes * Int64(passes.count)
+                for (number, pass) in passes.enumerated() where state.abortReason == nil {
+                    if let pass { logger.info("pass \(number + 1) of \(passes.count): \(pass)") }
+                    let stream = PlanningStream(stream: try makeStream(ledger: ledger, pass: pass), planner: SyncPlanner(mode: configuration.upload.mode), reconciled: state.reconciledAtStart)
+                    while let chunk = try await stream.next() {
+                        state.summary.counts.read += chunk.recordCount
+                        state.progress.bytesDone = fileBytes * Int64(number) + chunk.bytesRead
+                        await notes.add(chunk)
+                        for step in chunk.steps {
+                            switch step {
+                            case .settled(let outcome): state.handle(outcome)
+                            case .upload(let work): await submit(work)
+                            }
                         }
+                        // Records read but not planned are not reported: the run aborted, and the
+                        // next run reads them again.
+                        if state.abortReason != nil { break }
                     }
-                    // Records read but not planned are not reported: the run aborted, and the next
-                    // run reads them again.
-                    if state.abortReason != nil { break }
                 }
             } catch let error as LedgerReadError {
                 state.abortReason = "cannot read the ledger: \(error). Nothing of this chunk was sent; run again to resume."
@@ -49,6 +56,22 @@ extension SyncJob {
             while let result = await group.next() { state.collect(result) }
         }
         state.progress.update(state.summary.counts, force: true)
+    }
+}
+
+extension SyncJob {
+    /// One pass over the files, or, when other live workers share the ledger, two: this worker's
+    /// share, then the rest (see `WorkShare`). The share is taken once, after the start-of-run
+    /// reconciliation, so the two passes split the records between them exactly.
+    func passes(ledger: any MappingLedger) async throws -> [StreamPass?] {
+        let share: WorkShare?
+        do {
+            share = try await ledger.workShare()
+        } catch {
+            throw LedgerReadError(underlying: error)
+        }
+        guard let share else { return [nil] }
+        return [.own(share), .others(share)]
     }
 }
 

@@ -67,11 +67,13 @@ public final class SyncJob {
         self.sources = sources
     }
 
-    /// - Parameter ledger: what the run plans against; nil plans every record as never seen.
-    func makeStream(ledger: (any MappingLedger)?) throws -> RecordStream {
+    /// - Parameters:
+    ///   - ledger: what the run plans against; nil plans every record as never seen.
+    ///   - pass: on a ledger shared with other workers, the records of this pass only.
+    func makeStream(ledger: (any MappingLedger)?, pass: StreamPass? = nil) throws -> RecordStream {
         // Two chunks ahead: the planning side waits on the ledger, not on mapping, and memory stays
         // well under 100 MB next to the ledger's own cache.
-        try RecordStream(sources: sources, limit: options.limit, chunkSize: Self.chunkSize, lookahead: 2, headersChecked: true, ledger: ledger)
+        try RecordStream(sources: sources, limit: options.limit, chunkSize: Self.chunkSize, lookahead: 2, headersChecked: true, ledger: ledger, pass: pass)
     }
 
     /// Runs the job against `client`. Throws only when the ledger cannot be opened (nothing was

@@ -176,3 +176,18 @@ struct LedgerMigrationTests {
         #expect(before == after)
     }
 }
+
+extension PostgresClaimTests {
+    /// Live workers ordered by token: each has its own place, and the places cover 0..<count.
+    @Test func liveWorkersTakeOneShareEach() async throws {
+        try await Self.withTwoWorkers { first, second in
+            let shares = [try await first.workShare(), try await second.workShare()]
+            #expect(shares.allSatisfy { $0?.count == 2 })
+            #expect(Set(shares.compactMap { $0?.index }) == [0, 1])
+            // Alone again: no share to take.
+            try await second.releaseLease()
+            #expect(try await first.workShare() == nil)
+            #expect(try await second.workShare() == nil)
+        }
+    }
+}
