@@ -1,3 +1,4 @@
+import Foundation
 import Importers
 
 /// The external ids seen so far in a run, to report (never send) a second record with the same id.
@@ -12,14 +13,33 @@ import Importers
 /// quarter when it is 7/8 full, so slots are 70–88 % used (about 15 bytes an id; 16-byte slots at
 /// 40–80 % took about 27). Growing copies 1/256 of the table at a time, never the whole; growth moves
 /// each id about four times over a run (twice when growing by half), a few milliseconds at 2M ids.
+///
+/// Past `spillAfter` ids in memory, the table is sorted into a run on disk and emptied
+/// (`SpilledKeys`, with a filter in front), so memory stays the same from 100k ids to millions:
+/// about 2 MB of table and 4 MB of filter. A new id costs a filter check; only an id the filter
+/// takes for a known one (a repeat, or about 1 in 1,000 new ids at 2M) reads the disk. A repeat
+/// found there is kept in memory again, so an id repeated many times is read once. Where no
+/// temporary file can be made, the table stays in memory and grows as before.
 struct DuplicateKeys {
     private var shards = [Shard](repeating: Shard(), count: 256)
     /// Each file's name and the position its record 0 has: a record's position is `base + record`.
     private var files: [(name: String, base: UInt64)] = []
     /// The highest position given so far; the next file starts after it.
     private var highest: UInt64 = 0
+    private let spillAfter: Int
+    private let spillDirectory: String
+    private var inMemory = 0
+    private var spilled: SpilledKeys?
+    /// Set when the spill file could not be made or written: ids stay in memory from then on.
+    private var spillFailed = false
 
-    init() {}
+    /// - Parameters:
+    ///   - spillAfter: ids held in memory before they are moved to disk.
+    ///   - spillDirectory: where the (unlinked) spill file is made.
+    init(spillAfter: Int = 131_072, spillDirectory: String = NSTemporaryDirectory()) {
+        self.spillAfter = max(1, spillAfter)
+        self.spillDirectory = spillDirectory.isEmpty ? "/tmp" : spillDirectory
+    }
 
     /// Where an earlier record with this id was ("leads.csv:record 12"), or nil (and remembers this one).
     mutating func firstSeen(_ key: RecordKey, at location: SourceLocation) -> String? {
@@ -28,6 +48,8 @@ struct DuplicateKeys {
         // A byte no UTF-8 text has, between the two parts: ("ab", "c") and ("a", "bc") differ.
         hash = (hash ^ 0xFF) &* 0x0000_0100_0000_01B3
         for byte in key.externalId.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        // 0 marks an empty slot: the one hash stored as another, in memory and on disk alike.
+        if hash == 0 { hash = 1 }
         if files.last?.name != location.file { files.append((location.file, highest &+ 1 == 0 ? highest : highest + 1)) }
         let (sum, overflow) = files[files.count - 1].base.addingReportingOverflow(UInt64(clamping: max(0, location.record)))
         let position = overflow ? UInt64.max : sum
@@ -35,8 +57,58 @@ struct DuplicateKeys {
         // Past 4 billion records a position no longer fits: such a record is still told apart from
         // others, only the message cannot say where the first one was.
         let place = position < UInt64(UInt32.max) ? UInt32(position) : UInt32.max
-        guard let first = shards[Int(hash >> 56)].insert(hash, place) else { return nil }
-        return describe(first)
+        let shard = Int(hash >> 56)
+        let slot: Int
+        switch shards[shard].insert(hash, place) {
+        case .found(let first): return describe(first)
+        case .inserted(let at): slot = at
+        }
+        inMemory += 1
+        defer { if inMemory >= spillAfter { spill() } }
+        guard let spilled else { return nil }
+        if spilled.mayContain(hash) {
+            do {
+                if let first = try spilled.place(of: hash) {
+                    shards[shard].setPlace(slot, first)
+                    return describe(first)
+                }
+            } catch {
+                // The ids on disk cannot be read: this may be a new id, but sending a record twice
+                // is worse than refusing one with the reason.
+                return "an earlier record, as far as can be told (the duplicate check cannot read its temporary file: \(error))"
+            }
+        }
+        spilled.willHold(hash)
+        return nil
+    }
+
+    /// Moves the ids in memory to a sorted run on disk and empties the table (its capacity kept).
+    private mutating func spill() {
+        guard !spillFailed else { return }
+        if spilled == nil {
+            do {
+                let made = try SpilledKeys(directory: spillDirectory)
+                for shard in shards { shard.forEach { hash, _ in made.willHold(hash) } }
+                spilled = made
+            } catch {
+                spillFailed = true
+                return
+            }
+        }
+        guard let spilled else { return }
+        var entries: [(hash: UInt64, place: UInt32)] = []
+        entries.reserveCapacity(inMemory)
+        for shard in shards { shard.forEach { entries.append(($0, $1)) } }
+        entries.sort { $0.hash < $1.hash }
+        do {
+            try spilled.append(sorted: entries)
+        } catch {
+            // The runs written before are intact; the ids in memory stay there from now on.
+            spillFailed = true
+            return
+        }
+        for index in shards.indices { shards[index].empty() }
+        inMemory = 0
     }
 
     /// "file:record N" for a stored position.
@@ -59,20 +131,38 @@ struct DuplicateKeys {
         private var places: [UInt32] = []
         private var count = 0
 
-        /// Stores `place` for `hash` and returns nil, or returns the place stored before.
-        mutating func insert(_ hash: UInt64, _ place: UInt32) -> UInt32? {
+        enum Insertion {
+            case found(UInt32)
+            case inserted(slot: Int)
+        }
+
+        /// Stores `place` for `hash` (`.inserted`), or returns the place stored before.
+        mutating func insert(_ hash: UInt64, _ place: UInt32) -> Insertion {
             let stored = hash == 0 ? 1 : hash
             if (count + 1) * 8 > hashes.count * 7 { grow() }
             let capacity = hashes.count
             var slot = Self.slot(stored, capacity: capacity)
             while hashes[slot] != 0 {
-                if hashes[slot] == stored { return places[slot] }
+                if hashes[slot] == stored { return .found(places[slot]) }
                 slot = slot + 1 == capacity ? 0 : slot + 1
             }
             hashes[slot] = stored
             places[slot] = place
             count += 1
-            return nil
+            return .inserted(slot: slot)
+        }
+
+        mutating func setPlace(_ slot: Int, _ place: UInt32) { places[slot] = place }
+
+        /// Every stored hash (as stored: 0 is kept as 1) with its place.
+        func forEach(_ body: (UInt64, UInt32) -> Void) {
+            for index in hashes.indices where hashes[index] != 0 { body(hashes[index], places[index]) }
+        }
+
+        /// Empties the shard and keeps its capacity: it fills up to the same size again.
+        mutating func empty() {
+            for index in hashes.indices { hashes[index] = 0 }
+            count = 0
         }
 
         /// The home slot: the hash's bits spread again (FNV's low bits cluster on similar ids), then

@@ -50,3 +50,46 @@ import Testing
         #expect(keys.firstSeen(RecordKey(system: "s", externalId: "z"), at: SourceLocation(file: "c.csv", record: 2)) == "an earlier record")
     }
 }
+
+/// Past `spillAfter` ids the table moves to sorted runs on disk: the answers must not change.
+@Suite struct SpilledDuplicateKeysTests {
+    @Test(arguments: [100, 777, 5_000])
+    func repeatsAreFoundOnDiskAsInMemory(spillAfter: Int) {
+        var spilling = DuplicateKeys(spillAfter: spillAfter)
+        var memory = DuplicateKeys(spillAfter: Int.max)
+        // 40k ids (with spillAfter 100, hundreds of runs and so many merges), every 7th a repeat of an
+        // earlier one, some ids repeated many times, across two files.
+        for index in 0..<40_000 {
+            let id = index % 7 == 6 ? "id-\(index / 3)" : (index % 1000 == 5 ? "hot" : "id-\(index)")
+            let file = index < 20_000 ? "a.csv" : "b.csv"
+            let location = SourceLocation(file: file, record: index + 1)
+            let expected = memory.firstSeen(RecordKey(system: "s", externalId: id), at: location)
+            let found = spilling.firstSeen(RecordKey(system: "s", externalId: id), at: location)
+            if found != expected {
+                Issue.record("id \(id) at record \(index + 1): \(found ?? "new") where memory says \(expected ?? "new")")
+                return
+            }
+        }
+        #expect(spilling.firstSeen(RecordKey(system: "s", externalId: "id-0"), at: SourceLocation(file: "c.csv", record: 1)) == "a.csv:record 1")
+        #expect(spilling.firstSeen(RecordKey(system: "s", externalId: "never"), at: SourceLocation(file: "c.csv", record: 2)) == nil)
+    }
+
+    @Test func withoutATemporaryFolderTheIdsStayInMemory() {
+        var keys = DuplicateKeys(spillAfter: 10, spillDirectory: "/nonexistent-\(UInt64.random(in: 0...UInt64.max))")
+        for index in 0..<1_000 {
+            #expect(keys.firstSeen(RecordKey(system: "s", externalId: "id-\(index)"), at: SourceLocation(file: "a.csv", record: index + 1)) == nil)
+        }
+        #expect(keys.firstSeen(RecordKey(system: "s", externalId: "id-3"), at: SourceLocation(file: "a.csv", record: 2_000)) == "a.csv:record 4")
+    }
+
+    @Test func theFilterSaysNoForNearlyEveryNewId() {
+        var filter = BlockedFilter(bytes: 4 << 20)
+        var hash: UInt64 = 0x1234_5678
+        func next() -> UInt64 { hash = hash &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407; return hash }
+        for _ in 0..<2_000_000 { filter.add(next()) }
+        var maybe = 0
+        for _ in 0..<100_000 where filter.mayContain(next()) { maybe += 1 }
+        // About 1 in 1,400 at 2M ids; a loose bound, so the test says something and never flakes.
+        #expect(maybe < 500, "\(maybe) of 100,000 new ids taken for known ones")
+    }
+}
