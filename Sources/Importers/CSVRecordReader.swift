@@ -25,6 +25,10 @@ final class CSVRecordReader: FormatReader {
     private var scannedMinimum: UInt8 = 0xFF
     private let maxRecordBytes: Int
     private let maxFieldBytes: Int
+    /// `ImportOptions.readFields`, lower-cased names.
+    private let readFields: Set<String>?
+    /// By column: whether its value is made (`readFields` names it); empty until the header is read.
+    private var materialized: [Bool] = []
     var consumed: Int64 { source.consumed }
 
     /// A record the scan would not build: it outgrew a limit.
@@ -39,6 +43,7 @@ final class CSVRecordReader: FormatReader {
         self.file = file
         maxRecordBytes = options.maxRecordBytes
         maxFieldBytes = options.maxFieldBytes
+        readFields = options.readFields
         self.source = try UTF8Source(source: source, option: options.encoding, file: file)
         if let notice = self.source.notice { notices.append(notice) }
         delimiter = options.delimiter ?? UInt8(ascii: ",")
@@ -127,6 +132,7 @@ final class CSVRecordReader: FormatReader {
                 names.append(name)
             }
             header = names
+            materialized = names.map { name in readFields.map { $0.contains(name.lowercased()) } ?? true }
             return .some(nil)
         }
     }
@@ -205,9 +211,18 @@ final class CSVRecordReader: FormatReader {
                 var invalidField: Int?
                 var values: [SourceValue] = []
                 values.reserveCapacity(starts.count)
+                // Before the header is known every column is made (the header is read through here).
+                let materialized = self.materialized
                 buffer.withUnsafeBufferPointer { bytes in
                     for index in 0..<starts.count {
                         let slice = UnsafeBufferPointer(rebasing: bytes[starts[index]..<ends[index]])
+                        if index < materialized.count, !materialized[index] {
+                            // Not read by anyone, but checked alike: a doubled quote cannot make or
+                            // mend invalid UTF-8 (a quote is no continuation byte), so the raw bytes do.
+                            if !ascii, invalidField == nil, !UTF8Text.isValid(slice) { invalidField = index }
+                            values.append(.null)
+                            continue
+                        }
                         let text: String?
                         if escaped[index] {
                             scratch.removeAll(keepingCapacity: true)
@@ -391,19 +406,34 @@ final class CSVRecordReader: FormatReader {
 enum UTF8Text {
     /// - Parameter ascii: the caller already knows the bytes are ASCII (then nothing is checked).
     static func string(_ bytes: UnsafeBufferPointer<UInt8>, ascii knownASCII: Bool = false) -> String? {
-        var ascii = knownASCII
-        if !ascii {
-            ascii = true
-            for byte in bytes where byte >= 0x80 {
-                ascii = false
-                break
-            }
-        }
-        if !ascii, !UTF8Source.isValidUTF8Prefix(Array(bytes), complete: true) { return nil }
+        if !knownASCII, !isValid(bytes) { return nil }
         return String(decoding: bytes, as: UTF8.self)
     }
 
     static func string(_ bytes: [UInt8], ascii: Bool = false) -> String? {
         bytes.withUnsafeBufferPointer { string($0, ascii: ascii) }
+    }
+
+    /// `UTF8Source.isValidUTF8Prefix(_, complete: true)`, same rules, read in place: that one takes
+    /// an array, and copying each field of a non-ASCII record into one cost a malloc a field.
+    static func isValid(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let count = bytes.count
+        var index = 0
+        while index < count {
+            let byte = bytes[index]
+            if byte < 0x80 {
+                index += 1
+                continue
+            }
+            let length: Int
+            if byte & 0xE0 == 0xC0, byte >= 0xC2 { length = 2 }
+            else if byte & 0xF0 == 0xE0 { length = 3 }
+            else if byte & 0xF8 == 0xF0, byte <= 0xF4 { length = 4 }
+            else { return false }
+            if index + length > count { return false }
+            for offset in 1..<length where bytes[index + offset] & 0xC0 != 0x80 { return false }
+            index += length
+        }
+        return true
     }
 }

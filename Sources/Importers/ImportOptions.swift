@@ -57,6 +57,13 @@ public struct ImportOptions: Sendable, Hashable {
     /// The most a `.gz` file may inflate, as uncompressed bytes per compressed byte, once past
     /// `ImportOptions.gzipRatioFloor` of output. Text exports deflate 5-50×; a bomb, about 1,000×.
     public var maxGzipRatio: Int
+    /// The fields the consumer reads, lower-cased (`MappingSpec` sets the mapping's fields and their
+    /// OData labels); nil reads every field. A CSV reader makes a value only for the columns named
+    /// here and leaves the others `.null`: the text of a column no one reads was a `String` made and
+    /// freed for nothing. Every column is still scanned and checked as before (field count, UTF-8,
+    /// limits), so a record is rejected or not, with the same reason, whatever this holds. The other
+    /// readers ignore it.
+    public var readFields: Set<String>?
 
     public static let defaultMaxRecordBytes = 16 << 20
     public static let defaultMaxFieldBytes = 16 << 20
@@ -67,7 +74,8 @@ public struct ImportOptions: Sendable, Hashable {
 
     public init(
         format: ImportFormat? = nil, encoding: TextEncodingOption = .auto, delimiter: UInt8? = nil, entity: String? = nil, recordElement: String? = nil,
-        maxRecordBytes: Int = ImportOptions.defaultMaxRecordBytes, maxFieldBytes: Int = ImportOptions.defaultMaxFieldBytes, maxGzipRatio: Int = ImportOptions.defaultMaxGzipRatio
+        maxRecordBytes: Int = ImportOptions.defaultMaxRecordBytes, maxFieldBytes: Int = ImportOptions.defaultMaxFieldBytes, maxGzipRatio: Int = ImportOptions.defaultMaxGzipRatio,
+        readFields: Set<String>? = nil
     ) {
         self.format = format
         self.encoding = encoding
@@ -78,6 +86,7 @@ public struct ImportOptions: Sendable, Hashable {
         self.maxRecordBytes = max(1024, maxRecordBytes)
         self.maxFieldBytes = max(1, maxFieldBytes)
         self.maxGzipRatio = max(1, maxGzipRatio)
+        self.readFields = readFields
     }
 }
 

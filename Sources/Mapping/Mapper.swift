@@ -37,9 +37,10 @@ public enum MappingOutcome: Sendable {
 
 /// Maps source records with one spec.
 ///
-/// The spec is compiled once: every source field name the mapping reads gets a slot, and a slot is
-/// resolved to a column once per distinct header (every record of a CSV file shares its header),
-/// so a record costs array reads, not name lookups. Not thread-safe: one mapper per thread.
+/// The spec is compiled once (`MappingProgram`): every source field name the mapping reads gets a
+/// slot, and a slot is resolved to a column once per distinct header (every record of a CSV file
+/// shares its header), so a record costs array reads, not name lookups. Not thread-safe: one mapper
+/// per thread.
 public final class Mapper {
     public let spec: MappingSpec
     private let key: CompiledRule
@@ -57,12 +58,11 @@ public final class Mapper {
 
     public init(_ spec: MappingSpec) {
         self.spec = spec
-        var slots: [String: Int] = [:]
-        for (name, _) in spec.sourceFields where slots[name] == nil { slots[name] = slots.count }
-        self.slots = slots
-        key = CompiledRule(spec.key, slots: slots, zone: spec.timeZone)
-        skips = spec.skips.map { (CompiledCondition($0.condition, slots: slots), $0.reason) }
-        fields = spec.fields.map { CompiledField(path: $0.0, rule: CompiledRule($0.1, slots: slots, zone: spec.timeZone)) }
+        let program = spec.program ?? MappingProgram(spec)
+        slots = program.slots
+        key = program.key
+        skips = program.skips
+        fields = program.fields
         positions = Array(repeating: -1, count: slots.count)
         formattedPositions = positions
     }
@@ -134,7 +134,7 @@ public final class Mapper {
                 text = value ? "true" : "false"
             }
             if let map = rule.map, !fallback {
-                if let mapped = rule.mapAsWritten?[text] ?? map[FastText.lowered(FastText.trimmed(text))] {
+                if let mapped = rule.mapAsWritten?.value(for: text) ?? map.value(forFolded: text) {
                     text = mapped
                 } else {
                     switch rule.unmapped {
@@ -307,10 +307,30 @@ public final class Mapper {
     }
 }
 
+/// A spec's rules with their source names replaced by slots, and their value maps as `ValueTable`s:
+/// made once when the mapping loads (`MappingSpec.program`) and shared, read-only, by every mapper.
+/// The stream makes a mapper per slice of each chunk, a few hundred records; compiling the rules
+/// there again (the value tables normalize every key) was per-record work in disguise.
+final class MappingProgram: Sendable {
+    let slots: [String: Int]
+    let key: CompiledRule
+    let skips: [(condition: CompiledCondition, reason: String)]
+    let fields: [CompiledField]
+
+    init(_ spec: MappingSpec) {
+        var slots: [String: Int] = [:]
+        for (name, _) in spec.sourceFields where slots[name] == nil { slots[name] = slots.count }
+        self.slots = slots
+        key = CompiledRule(spec.key, slots: slots, zone: spec.timeZone)
+        skips = spec.skips.map { (CompiledCondition($0.condition, slots: slots), $0.reason) }
+        fields = spec.fields.map { CompiledField(path: $0.0, rule: CompiledRule($0.1, slots: slots, zone: spec.timeZone)) }
+    }
+}
+
 /// A `ValueRule` with its source names replaced by slots. A class: the per-record loop then passes
 /// a reference, not a copy of every option.
-final class CompiledRule {
-    enum Origin {
+final class CompiledRule: Sendable {
+    enum Origin: Sendable {
         case field(Int)
         case fields([Int])
         case template([(before: String, slot: Int)], trailing: String)
@@ -321,8 +341,8 @@ final class CompiledRule {
     let origin: Origin
     // The rule's options as plain stored properties (see `Mapper.map`).
     let required: Bool
-    let map: [String: String]?
-    let mapAsWritten: [String: String]?
+    let map: ValueTable?
+    let mapAsWritten: ValueTable?
     let unmapped: ValueRule.Unmapped
     let letterCase: ValueParsers.Case?
     let truncate: Bool
@@ -341,8 +361,8 @@ final class CompiledRule {
         readsBool = rule.readsBool
         ifEmpty = rule.ifEmpty
         required = rule.required
-        map = rule.map
-        mapAsWritten = rule.mapAsWritten
+        map = rule.map.map(ValueTable.init)
+        mapAsWritten = rule.mapAsWritten.map(ValueTable.init)
         unmapped = rule.unmapped
         letterCase = rule.letterCase
         truncate = rule.truncate
@@ -363,7 +383,7 @@ final class CompiledRule {
     }
 }
 
-struct CompiledCondition {
+struct CompiledCondition: Sendable {
     let slot: Int
     /// The field as the mapping names it, for reports.
     let field: String
@@ -398,7 +418,7 @@ struct CompiledCondition {
     }
 }
 
-final class CompiledField {
+final class CompiledField: Sendable {
     let rule: CompiledRule
     /// The length limit of a string target, looked up once.
     let limit: Int?

@@ -41,6 +41,8 @@ extension MappingSpec {
         spec?.writeback = writeback
         spec?.incoming = incoming
         spec?.fingerprint = fingerprint(of: text)
+        let program = spec.map(MappingProgram.init)
+        spec?.program = program
         if !loader.errors.isEmpty {
             if loader.errors.count == 1 { throw loader.errors[0] }
             throw MappingLoadErrors(errors: loader.errors)
@@ -209,7 +211,9 @@ private struct Loader {
             }
         }
         guard let key, errors.isEmpty else { return nil }
-        return MappingSpec(name: name, sourceSystem: system, file: file, source: source, key: key, skips: skips, fields: fields, strict: strict, timeZone: timeZone)
+        var spec = MappingSpec(name: name, sourceSystem: system, file: file, source: source, key: key, skips: skips, fields: fields, strict: strict, timeZone: timeZone)
+        spec.source.importOptions.readFields = spec.readFields
+        return spec
     }
 
     mutating func sourceSpec(_ node: Node?) -> SourceSpec {

@@ -23,6 +23,9 @@ public struct MappingSpec: Sendable {
     /// The mapping file's text and the mapper's output revision, digested: part of every record's
     /// `SourceDigest`, so an edited mapping or a refbridge that maps differently maps every record again.
     public internal(set) var fingerprint = SourceDigest(high: 0, low: 0)
+    /// The rules compiled for the mapper, once, when the mapping loaded (nil for a spec made
+    /// otherwise: each mapper then compiles them itself). Set after every rule above is final.
+    var program: MappingProgram? = nil
 
     /// The source fields the record id comes from: a file whose records have none of them does not
     /// fit this mapping.
@@ -33,6 +36,12 @@ public struct MappingSpec: Sendable {
 
     /// Whether any rule reads OData formatted values (`formatted: true`).
     public var readsFormattedValues: Bool { key.formatted || fields.contains { $0.1.formatted } }
+
+    /// What the mapper can read of a record, lower-cased as the reader compares them: every source
+    /// field and its OData label (`Mapper` resolves both for each field, and digests both).
+    var readFields: Set<String> {
+        Set(sourceFields.flatMap { [$0.name.lowercased(), ($0.name + Mapper.formattedSuffix).lowercased()] })
+    }
 
     /// Every source field the mapping reads, with the line that names it.
     var sourceFields: [(name: String, line: Int)] {
@@ -45,6 +54,8 @@ public struct MappingSpec: Sendable {
 
 /// The `source:` block: how to read the export.
 public struct SourceSpec: Sendable {
+    /// Its `readFields` are the mapping's (see `MappingSpec.readFields`): a consumer that shows the
+    /// source records whole (the HTML preview) sets them to nil.
     public var importOptions: ImportOptions
 }
 

@@ -236,7 +236,7 @@ struct ReferralValidator {
         }
         members(referral.team, "team")
         if let details = referral.details { checkDetails(details) }
-        count(referral.target?.count, "target")
+        count(referral.target?.count, limit: Limit.targetCount, "target")
         length(referral.inviteContext?.notes, limit: Limit.inviteContextNotes, "inviteContext.notes")
     }
 
@@ -262,10 +262,10 @@ struct ReferralValidator {
         }
         // closingDateTime needs no check here: an `APIDateTime` exists only once its text has parsed.
         guard let requirements = details.requirements else { return }
-        tags(requirements.industries, "details.requirements.industries")
-        tags(requirements.products, "details.requirements.products")
-        tags(requirements.services, "details.requirements.services")
-        count(requirements.solutions?.count, "details.requirements.solutions")
+        tags(requirements.industries, "details.requirements.industries", limit: Limit.industriesCount)
+        tags(requirements.products, "details.requirements.products", limit: Limit.productsCount)
+        tags(requirements.services, "details.requirements.services", limit: Limit.servicesCount)
+        count(requirements.solutions?.count, limit: Limit.solutionsCount, "details.requirements.solutions")
         for (index, solution) in (requirements.solutions ?? []).enumerated() where solution.id?.isBlank ?? true {
             add("details.requirements.solutions[\(index)].id", "is required: the solution's id", .tagId)
         }
@@ -273,8 +273,8 @@ struct ReferralValidator {
 
     private mutating func members(_ members: [Member]?, _ path: String) {
         guard let members else { return }
-        count(members.count, path)
         let limits = path == "team" ? MemberLimits.team : MemberLimits.customerTeam
+        count(members.count, limit: limits.count, path)
         for (index, member) in members.enumerated() {
             // Paths are spelled out only for an issue: this loop runs for every record of a preview.
             func at(_ field: String) -> String { "\(path)[\(index)].\(field)" }
@@ -294,9 +294,9 @@ struct ReferralValidator {
         }
     }
 
-    private mutating func tags(_ tags: [Tag]?, _ path: String) {
+    private mutating func tags(_ tags: [Tag]?, _ path: String, limit: Int?) {
         guard let tags else { return }
-        count(tags.count, path)
+        count(tags.count, limit: limit, path)
         // Why: a tag is nothing but its id (§1.8).
         for (index, tag) in tags.enumerated() where tag.id?.isBlank ?? true {
             add("\(path)[\(index)].id", "is required: the tag's id, e.g. Manufacturing", .tagId)
@@ -317,13 +317,21 @@ struct ReferralValidator {
         static let addressPostalCode = ReferralLimits.lengths["customerProfile.address.postalCode"]
         static let inviteContextNotes = ReferralLimits.lengths["inviteContext.notes"]
         static let detailsNotes = ReferralLimits.lengths["details.notes"]
+        static let targetCount = ReferralLimits.counts["target"]
+        static let solutionsCount = ReferralLimits.counts["details.requirements.solutions"]
+        static let industriesCount = ReferralLimits.counts["details.requirements.industries"]
+        static let productsCount = ReferralLimits.counts["details.requirements.products"]
+        static let servicesCount = ReferralLimits.counts["details.requirements.services"]
     }
 
     /// The limits of a member's fields, looked up once rather than per record.
     private struct MemberLimits {
         let firstName, lastName, phoneNumber, title, email: Int?
+        /// Of the array itself.
+        let count: Int?
 
         init(_ prefix: String) {
+            count = ReferralLimits.counts[String(prefix.dropLast(3))]
             firstName = ReferralLimits.lengths[prefix + "firstName"]
             lastName = ReferralLimits.lengths[prefix + "lastName"]
             phoneNumber = ReferralLimits.lengths[prefix + "phoneNumber"]
@@ -341,8 +349,9 @@ struct ReferralValidator {
         add(path(), "is \(ReferralLimits.length(of: value)) characters long; the limit is \(limit): shorten it or map it with `truncate`", .length)
     }
 
-    private mutating func count(_ value: Int?, _ path: String) {
-        guard let value, let limit = ReferralLimits.maxCount(forPath: path), value > limit else { return }
+    /// `limit` is `ReferralLimits.maxCount(forPath: path)`, looked up once (see `Limit`).
+    private mutating func count(_ value: Int?, limit: Int?, _ path: String) {
+        guard let value, let limit, value > limit else { return }
         add(path, "has \(value) items; the limit is \(limit): check that the mapping does not gather several records' items", .count)
     }
 

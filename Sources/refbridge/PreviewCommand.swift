@@ -3,6 +3,7 @@ import Foundation
 import Sync
 import Mapping
 import Pipeline
+import Importers
 
 struct PreviewCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -34,7 +35,9 @@ struct PreviewCommand: AsyncParsableCommand {
         PreviewMemory.apply()
         let stream: RecordStream
         do {
-            let spec = try MappingSpec.load(path: mapping)
+            var spec = try MappingSpec.load(path: mapping)
+            // The HTML page shows every source field; the other formats show only what was mapped.
+            if format == .html { spec.source.importOptions.readFields = nil }
             // The preview prints no payload hash: it is left for `sync`, which compares it with the ledger.
             stream = try RecordStream(sources: [StreamSource(files: inputs, spec: spec)], limit: limit, keepSource: format == .html, hashPayloads: false)
         } catch {
