@@ -368,12 +368,14 @@ struct CMTRecordFields {
     /// Values of the record before, by position (shared with the record handed out: no copy).
     private var previousValues: [SourceValue] = []
     /// What the next record compares its values with, by position (see `text(_:htmlDecoded:)`).
-    private var valueKeys: [ValueKey] = []
-    private var previousValueKeys: [ValueKey] = []
+    private var valueKeys: [TextKey] = []
+    private var previousTextKeys: [TextKey] = []
     private var recordBytes = 0
     /// Why the record being read will be rejected (it outgrew a limit); its values are not kept.
     private var oversize: String?
     private var attributeNames = CMTAttributeNames()
+    /// Values made recently at any position, found again by their bytes (see `StringCache`).
+    private let cache = StringCache()
 
     init(maxRecordBytes: Int, maxFieldBytes: Int) {
         self.maxRecordBytes = maxRecordBytes
@@ -442,58 +444,31 @@ struct CMTRecordFields {
     /// are compared (a small string costs no allocation), and only values without an `&` (those
     /// are decoded, so their bytes are not the text).
     ///
-    /// A value is first compared by its `ValueKey` (its length and its first and last eight bytes,
+    /// A value is first compared by its `TextKey` (its length and its first and last eight bytes,
     /// two loads): most values that differ differ there, and only a value whose key is the same is
-    /// compared with the previous `String` whole.
-    private func text(_ bytes: Bytes, htmlDecoded: Bool) -> (String, ValueKey) {
+    /// compared with the previous `String` whole. A value the record before did not have at its
+    /// position may still be one made recently (a city, a subject, a date): `StringCache`.
+    private func text(_ bytes: Bytes, htmlDecoded: Bool) -> (String, TextKey) {
         let length = max(0, bytes.count)
         if memchr(bytes.start, 0x26, length) != nil {
             return (CMTRecordBuilder.decoded(bytes.start, length, htmlDecoded: htmlDecoded), .opaque)
         }
         guard length > Self.smallStringLimit else { return (CMTRecordBuilder.string(bytes.start, length), .opaque) }
-        let key = ValueKey(bytes.start, length)
+        let key = TextKey(bytes.start, length)
         let position = values.count
-        if position < previousValueKeys.count, previousValueKeys[position] == key, case .string(let previous) = previousValues[position],
-            Self.equal(previous, bytes.start, length)
+        if position < previousTextKeys.count, previousTextKeys[position] == key, case .string(let previous) = previousValues[position],
+            TextKey.equal(previous, bytes.start, length)
         {
             return (previous, key)
         }
-        return (CMTRecordBuilder.string(bytes.start, length), key)
-    }
-
-    /// A value's length and its first and last eight bytes (for values of 16 bytes and more), or
-    /// `opaque`: a value that is not compared (short, or decoded, so that its bytes are not its text).
-    struct ValueKey: Equatable {
-        var count: Int
-        var head: UInt64
-        var tail: UInt64
-
-        static let opaque = ValueKey(count: -1, head: 0, tail: 0)
-
-        private init(count: Int, head: UInt64, tail: UInt64) {
-            self.count = count
-            self.head = head
-            self.tail = tail
-        }
-
-        /// For `count` ≥ 8 bytes from `start` (both loads stay inside the value).
-        init(_ start: UnsafePointer<UInt8>, _ count: Int) {
-            self.count = count
-            head = UnsafeRawPointer(start).loadUnaligned(as: UInt64.self)
-            tail = UnsafeRawPointer(start + (count - 8)).loadUnaligned(as: UInt64.self)
-        }
-    }
-
-    /// Whether `text` is the `length` bytes at `bytes` (false for a string that is not contiguous
-    /// UTF-8, which then only costs a new string).
-    private static func equal(_ text: String, _ bytes: UnsafePointer<UInt8>, _ length: Int) -> Bool {
-        text.utf8.withContiguousStorageIfAvailable { utf8 in
-            utf8.count == length && (length == 0 || utf8.baseAddress.map { memcmp($0, bytes, length) == 0 } ?? false)
-        } ?? false
+        if let cached = cache.string(bytes.start, length, key: key) { return (cached, key) }
+        let text = CMTRecordBuilder.string(bytes.start, length)
+        cache.insert(text, key: key)
+        return (text, key)
     }
 
     /// Appends a value, and its key at the same position.
-    private mutating func append(_ value: SourceValue, key: ValueKey) {
+    private mutating func append(_ value: SourceValue, key: TextKey) {
         values.append(value)
         valueKeys.append(key)
     }
@@ -509,7 +484,7 @@ struct CMTRecordFields {
                 swap(&previousNameBytes, &nameBytes)
             }
             previousValues = values
-            swap(&previousValueKeys, &valueKeys)
+            swap(&previousTextKeys, &valueKeys)
         }
         oversize = nil
         recordBytes = 0

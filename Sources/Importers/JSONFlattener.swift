@@ -35,10 +35,14 @@ struct JSONFlattener {
     private var namesMatch = true
     private var nameCount = 0
 
-    init(bytes: UnsafeBufferPointer<UInt8>, start: Int, previous: PreviousNames = PreviousNames()) {
+    /// Strings made recently by this reader (see `StringCache`).
+    private let cache: StringCache?
+
+    init(bytes: UnsafeBufferPointer<UInt8>, start: Int, previous: PreviousNames = PreviousNames(), cache: StringCache? = nil) {
         self.bytes = bytes
         index = start
         self.previous = previous
+        self.cache = cache
         values.reserveCapacity(previous.count)
     }
 
@@ -243,7 +247,14 @@ struct JSONFlattener {
             if byte == UInt8(ascii: "\"") {
                 let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
                 index += 1
+                // A string made recently from the same bytes is handed out again (see `StringCache`).
+                var key = TextKey.opaque
+                if let cache, let base = slice.baseAddress, slice.count >= StringCache.minimumLength, slice.count <= StringCache.maximumLength {
+                    key = TextKey(base, slice.count)
+                    if let cached = cache.string(base, slice.count, key: key) { return cached }
+                }
                 guard let text = UTF8Text.string(slice, ascii: bits < 0x80) else { throw SyntaxError(offset: start, message: "a string is not valid UTF-8") }
+                if key != .opaque { cache?.insert(text, key: key) }
                 return text
             }
             bits |= byte

@@ -23,6 +23,8 @@ final class JSONRecordReader: FormatReader {
     private var state = State.top
     /// The names of the last record, reused for the next where they match (see `JSONFlattener`).
     private var previousNames = PreviousNames()
+    /// Values made recently, handed out again for the same bytes (see `StringCache`).
+    private let stringCache = StringCache()
     private(set) var notices: [String] = []
     var header: [String]? { nil }
     var consumed: Int64 { source.consumed }
@@ -494,7 +496,7 @@ final class JSONRecordReader: FormatReader {
     private func flatten(from start: Int, to end: Int, startLine: Int, trailingAllowed: Bool) -> ImportItem {
         buffer.withUnsafeBufferPointer { all -> ImportItem in
             let bytes = UnsafeBufferPointer(rebasing: all[..<end])
-            var flattener = JSONFlattener(bytes: bytes, start: start, previous: previousNames)
+            var flattener = JSONFlattener(bytes: bytes, start: start, previous: previousNames, cache: stringCache)
             do {
                 var after = try flattener.flattenObject()
                 while after < end, [32, 9, 13, 10].contains(bytes[after]) { after += 1 }
