@@ -103,6 +103,12 @@ final class CMTRecordReader: FormatReader {
                     _ = xmlParseChunk(parser, text.baseAddress, Int32(count), count == 0 ? 1 : 0)
                 }
             }
+            // libxml2 (2.9) moves the unparsed rest of its buffer to the front when it starts parsing
+            // more than 4 KB after the front, which after a push is the rest of the chunk before and
+            // all of this one: every byte of the file was moved once more. An empty push now moves
+            // only what the chunk left unparsed (part of an element), and the next push starts near
+            // the front. What is parsed, and when a callback comes, does not change.
+            if count > 0 { _ = xmlParseChunk(parser, nil, 0, 0) }
         } else {
             // The first chunk goes to the parser's creation, so that it detects the encoding (a BOM,
             // UTF-16, an encoding declaration) before anything is parsed.
@@ -179,29 +185,41 @@ final class CMTRecordBuilder {
     var items: [ImportItem] = []
     var notices: [String] = []
     var refusedDoctype = false
+
+    /// What every element touches (depths, the record being read), behind a pointer the builder
+    /// owns. Why not stored properties: every access to a class's `var` is checked for exclusivity
+    /// at run time (`swift_beginAccess`), and a `<field>` costs two callbacks with several accesses
+    /// each; through a pointer the accesses are plain loads and stores. Only the builder's methods
+    /// touch it, on the reader's thread, never while another access is open.
+    private let state: UnsafeMutablePointer<CMTParseState>
+
     /// Elements reported outside a record, a record's start and its end: each restarts the allowance
     /// of what libxml2 may read before it reports the next.
-    var boundaries = 0
+    var boundaries: Int { state.pointee.boundaries }
+    var recordDepth: Int {
+        get { state.pointee.recordDepth }
+        set { state.pointee.recordDepth = newValue }
+    }
 
     var recordNumber = 0
-    var recordDepth = -1
     var recordLine = 0
-    private var depth = 0
     private var currentEntity: String?
     private var includeEntity = true
     private var entityMatched = false
     private(set) var entitiesSeen: [String] = []
-
-    /// The record being read: a struct, so that a field costs one exclusive access to the builder,
-    /// not one for each of its arrays.
-    private var record: CMTRecordFields
 
     init(file: String, filter: String?, maxRecordBytes: Int, maxFieldBytes: Int) {
         self.file = file
         self.filter = filter
         self.maxRecordBytes = maxRecordBytes
         self.maxFieldBytes = maxFieldBytes
-        record = CMTRecordFields(maxRecordBytes: maxRecordBytes, maxFieldBytes: maxFieldBytes)
+        state = .allocate(capacity: 1)
+        state.initialize(to: CMTParseState(record: CMTRecordFields(maxRecordBytes: maxRecordBytes, maxFieldBytes: maxFieldBytes)))
+    }
+
+    deinit {
+        state.deinitialize(count: 1)
+        state.deallocate()
     }
 
     /// The line libxml2 is on. Capped as the streaming reader's node lines are (libxml2 keeps an
@@ -215,11 +233,13 @@ final class CMTRecordBuilder {
     typealias Attributes = UnsafeMutablePointer<UnsafePointer<xmlChar>?>
 
     func startElement(_ name: UnsafePointer<xmlChar>, attributeCount: Int, attributes: Attributes?) {
-        if recordDepth < 0 { boundaries += 1 }
-        let elementDepth = depth
-        depth += 1
-        if recordDepth >= 0, isFieldElement(name) {
-            record.field(attributeCount, attributes)
+        let state = self.state
+        let recordDepth = state.pointee.recordDepth
+        if recordDepth < 0 { state.pointee.boundaries += 1 }
+        let elementDepth = state.pointee.depth
+        state.pointee.depth += 1
+        if recordDepth >= 0, state.pointee.isFieldElement(name) {
+            state.pointee.record.field(attributeCount, attributes)
         } else if Self.isNamed(name, "entity") {
             currentEntity = Self.attribute("name", attributeCount, attributes).map { Self.text($0.start, $0.count) }
             if let currentEntity, !entitiesSeen.contains(currentEntity) { entitiesSeen.append(currentEntity) }
@@ -227,36 +247,28 @@ final class CMTRecordBuilder {
             if includeEntity { entityMatched = true }
         } else if includeEntity, recordDepth < 0, Self.isNamed(name, "record") {
             recordLine = line
-            recordDepth = elementDepth
-            record.begin(entity: currentEntity ?? "", id: Self.attribute("id", attributeCount, attributes).map { .string(Self.text($0.start, $0.count)) } ?? .null)
+            state.pointee.recordDepth = elementDepth
+            let id = Self.attribute("id", attributeCount, attributes).map { SourceValue.string(Self.text($0.start, $0.count)) } ?? .null
+            state.pointee.record.begin(entity: currentEntity ?? "", id: id)
         }
     }
 
-    /// The address of `field` in libxml2's dictionary once seen (see `CMTAttributeNames`).
-    private var fieldElement: UnsafePointer<xmlChar>?
-
-    private func isFieldElement(_ name: UnsafePointer<xmlChar>) -> Bool {
-        if name == fieldElement { return true }
-        guard Self.isNamed(name, "field") else { return false }
-        fieldElement = name
-        return true
-    }
-
     func endElement() {
-        depth -= 1
-        if recordDepth < 0 {
-            boundaries += 1
-        } else if depth == recordDepth {
-            boundaries += 1
+        let state = self.state
+        state.pointee.depth -= 1
+        if state.pointee.recordDepth < 0 {
+            state.pointee.boundaries += 1
+        } else if state.pointee.depth == state.pointee.recordDepth {
+            state.pointee.boundaries += 1
             finishRecord()
         }
     }
 
     private func finishRecord() {
         recordNumber += 1
-        recordDepth = -1
+        state.pointee.recordDepth = -1
         let location = SourceLocation(file: file, record: recordNumber, line: recordLine)
-        items.append(record.finish(at: location))
+        items.append(state.pointee.record.finish(at: location))
     }
 
     /// CMT with an entity filter that took nothing: say what the file has instead.
@@ -264,11 +276,6 @@ final class CMTRecordBuilder {
         guard let filter, !entityMatched else { return }
         let present = entitiesSeen.isEmpty ? "no entity at all" : "the file has: " + entitiesSeen.joined(separator: ", ")
         notices.append("\(file): entity '\(filter)' is not in the file; \(present)")
-    }
-
-    static func equal(_ text: String, _ bytes: UnsafePointer<xmlChar>, _ length: Int) -> Bool {
-        var text = text
-        return text.withUTF8 { utf8 in utf8.count == length && (length == 0 || memcmp(utf8.baseAddress!, bytes, length) == 0) }
     }
 
     static func string(_ start: UnsafePointer<xmlChar>, _ length: Int) -> String {
@@ -282,6 +289,11 @@ final class CMTRecordBuilder {
         let length = max(0, length)
         // Most values hold no `&`: one C-library scan, and the String is made straight from the bytes.
         guard memchr(start, 0x26, length) != nil else { return string(start, length) }
+        return decoded(start, length, htmlDecoded: htmlDecoded)
+    }
+
+    /// `text(_:_:htmlDecoded:)` for a value known to hold an `&`.
+    static func decoded(_ start: UnsafePointer<xmlChar>, _ length: Int, htmlDecoded: Bool) -> String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(length)
         var index = 0
@@ -315,24 +327,55 @@ final class CMTRecordBuilder {
     }
 }
 
+/// The builder's state that every element touches (see `CMTRecordBuilder.state`).
+struct CMTParseState {
+    var depth = 0
+    var recordDepth = -1
+    var boundaries = 0
+    /// The address of `field` in libxml2's dictionary once seen (see `CMTAttributeNames`).
+    var fieldElement: UnsafePointer<xmlChar>?
+    var record: CMTRecordFields
+
+    init(record: CMTRecordFields) { self.record = record }
+
+    mutating func isFieldElement(_ name: UnsafePointer<xmlChar>) -> Bool {
+        if name == fieldElement { return true }
+        guard CMTRecordBuilder.isNamed(name, "field") else { return false }
+        fieldElement = name
+        return true
+    }
+}
+
 /// The record the SAX2 callbacks are building: its names and values, and whether it outgrew a limit.
 struct CMTRecordFields {
     let maxRecordBytes: Int
     let maxFieldBytes: Int
-    private var names: [String] = []
-    private var values: [SourceValue] = []
+    /// Names of the record being read, once one differs from the record before's at its position;
+    /// while `namesMatch`, it stays empty and the names are `previousNames[..<nameCount]`.
+    ///
     /// Names of the record before, by position: the records of one CMT entity list the same fields
     /// in the same order, so most names are reused rather than made again for every record, and a
     /// record whose names are all the record before's gets the same array (the mapper then sees the
-    /// header it already resolved without comparing a name).
+    /// header it already resolved without comparing a name). Reused names are not even appended
+    /// while they match: a record like the one before costs no names array and no retain a name.
+    private var names: [String] = []
+    private var namesMatch = true
+    private var nameCount = 0
     private var previousNames: [String] = []
+    private var nameBytes = ByteRuns()
+    private var previousNameBytes = ByteRuns()
+    private var values: [SourceValue] = []
     /// Values of the record before, by position (shared with the record handed out: no copy).
     private var previousValues: [SourceValue] = []
-    private var reusedAllNames = true
+    /// What the next record compares its values with, by position (see `text(_:htmlDecoded:)`).
+    private var valueKeys: [TextKey] = []
+    private var previousTextKeys: [TextKey] = []
     private var recordBytes = 0
     /// Why the record being read will be rejected (it outgrew a limit); its values are not kept.
     private var oversize: String?
     private var attributeNames = CMTAttributeNames()
+    /// Values made recently at any position, found again by their bytes (see `StringCache`).
+    private let cache = StringCache()
 
     init(maxRecordBytes: Int, maxFieldBytes: Int) {
         self.maxRecordBytes = maxRecordBytes
@@ -343,7 +386,7 @@ struct CMTRecordFields {
     /// attributes, reading their values where libxml2 holds them.
     mutating func field(_ count: Int, _ attributes: CMTRecordBuilder.Attributes?) {
         guard oversize == nil, let attributes else { return }
-        var fieldName: String?
+        var fieldName: Bytes?
         var value: Bytes?
         var lookupEntity: Bytes?
         var lookupEntityName: Bytes?
@@ -352,7 +395,7 @@ struct CMTRecordFields {
             guard let attribute = attributes[base], let start = attributes[base + 3], let end = attributes[base + 4] else { continue }
             let length = end - start
             switch attributeNames.which(attribute) {
-            case .name: fieldName = appendName(start, length)
+            case .name: fieldName = Bytes(start: start, count: length, nameIndex: appendName(start, length))
             case .value: value = Bytes(start: start, count: length)
             case .lookupEntity: lookupEntity = Bytes(start: start, count: length)
             case .lookupEntityName: lookupEntityName = Bytes(start: start, count: length)
@@ -362,68 +405,108 @@ struct CMTRecordFields {
         guard let fieldName else { return }
         // Values are made in the order they are appended: each is compared with the value at its
         // position in the record before (`text(_:htmlDecoded:)`).
-        let text = value.map { self.text($0, htmlDecoded: true) }
-        if let text, !fits(text) { return }
-        values.append(text.map(SourceValue.string) ?? .null)
+        if let value {
+            let (text, key) = self.text(value, htmlDecoded: true)
+            guard fits(text) else { return }
+            append(.string(text), key: key)
+        } else {
+            append(.null, key: .opaque)
+        }
         if let lookupEntity {
             appendName(fieldName, suffix: "@lookupentity")
-            values.append(.string(self.text(lookupEntity, htmlDecoded: false)))
+            let (text, key) = self.text(lookupEntity, htmlDecoded: false)
+            append(.string(text), key: key)
         }
         if let lookupEntityName {
             appendName(fieldName, suffix: "@lookupentityname")
-            values.append(.string(self.text(lookupEntityName, htmlDecoded: true)))
+            let (text, key) = self.text(lookupEntityName, htmlDecoded: true)
+            append(.string(text), key: key)
         }
     }
 
-    /// An attribute value where libxml2 holds it.
+    /// An attribute value where libxml2 holds it; for a field's name, its position in the record.
     struct Bytes {
         var start: UnsafePointer<xmlChar>
         var count: Int
+        var nameIndex = 0
     }
 
     /// The longest text Swift keeps inside the `String` value itself (no allocation) on 64-bit.
     private static let smallStringLimit = 15
 
     /// The value for the next position (`values.count`): the record before's `String` at that
-    /// position when the bytes are the same, else a new one (`CMTRecordBuilder.text`).
+    /// position when the bytes are the same, else a new one (`CMTRecordBuilder.text`); with the
+    /// bytes to keep for the next record's comparison, if they are its text.
     ///
     /// The records of an entity repeat many values at the same position (a lookup's entity, the
     /// owner, the currency and its name): reusing the string costs a retain where making it cost an
     /// allocation here and a free on the mapping thread. Only values too long to be small strings
     /// are compared (a small string costs no allocation), and only values without an `&` (those
     /// are decoded, so their bytes are not the text).
-    private func text(_ bytes: Bytes, htmlDecoded: Bool) -> String {
+    ///
+    /// A value is first compared by its `TextKey` (its length and its first and last eight bytes,
+    /// two loads): most values that differ differ there, and only a value whose key is the same is
+    /// compared with the previous `String` whole. A value the record before did not have at its
+    /// position may still be one made recently (a city, a subject, a date): `StringCache`.
+    private func text(_ bytes: Bytes, htmlDecoded: Bool) -> (String, TextKey) {
         let length = max(0, bytes.count)
-        let position = values.count
-        if length > Self.smallStringLimit, position < previousValues.count, case .string(let previous) = previousValues[position],
-            memchr(bytes.start, 0x26, length) == nil, CMTRecordBuilder.equal(previous, bytes.start, length)
-        {
-            return previous
+        if memchr(bytes.start, 0x26, length) != nil {
+            return (CMTRecordBuilder.decoded(bytes.start, length, htmlDecoded: htmlDecoded), .opaque)
         }
-        return CMTRecordBuilder.text(bytes.start, length, htmlDecoded: htmlDecoded)
+        guard length > Self.smallStringLimit else { return (CMTRecordBuilder.string(bytes.start, length), .opaque) }
+        let key = TextKey(bytes.start, length)
+        let position = values.count
+        if position < previousTextKeys.count, previousTextKeys[position] == key, case .string(let previous) = previousValues[position],
+            TextKey.equal(previous, bytes.start, length)
+        {
+            return (previous, key)
+        }
+        if let cached = cache.string(bytes.start, length, key: key) { return (cached, key) }
+        let text = CMTRecordBuilder.string(bytes.start, length)
+        cache.insert(text, key: key)
+        return (text, key)
+    }
+
+    /// Appends a value, and its key at the same position.
+    private mutating func append(_ value: SourceValue, key: TextKey) {
+        values.append(value)
+        valueKeys.append(key)
     }
 
     mutating func begin(entity: String, id: SourceValue) {
+        // The record before, if it was handed out, becomes the one to compare with. A rejected one
+        // kept nothing: the one before it stays.
+        // (While its names were all the one before's, their bytes were not copied: they are still
+        // `previousNameBytes`.)
+        if oversize == nil {
+            if !namesMatch {
+                previousNames = names
+                swap(&previousNameBytes, &nameBytes)
+            }
+            previousValues = values
+            swap(&previousTextKeys, &valueKeys)
+        }
         oversize = nil
         recordBytes = 0
-        previousNames = names
-        previousValues = values
-        reusedAllNames = true
-        names.removeAll(keepingCapacity: true)
-        values.removeAll(keepingCapacity: true)
-        appendName("@entity")
-        values.append(.string(entity))
-        appendName("@id")
-        values.append(id)
+        names = []
+        namesMatch = true
+        nameCount = 0
+        nameBytes.removeAll()
+        values = []
+        values.reserveCapacity(previousValues.count)
+        valueKeys.removeAll(keepingCapacity: true)
+        appendName(constant: "@entity")
+        append(.string(entity), key: .opaque)
+        appendName(constant: "@id")
+        append(id, key: .opaque)
     }
 
     mutating func finish(at location: SourceLocation) -> ImportItem {
         if let oversize {
-            names = []
             return .rejected(RejectedRecord(location: location, reason: oversize + "; the record was skipped, reading went on"))
         }
-        if reusedAllNames, names.count == previousNames.count { names = previousNames }
-        return .record(SourceRecord(location: location, names: names, values: values))
+        if namesMatch, nameCount != previousNames.count { diverge(at: nameCount) }
+        return .record(SourceRecord(location: location, names: namesMatch ? previousNames : names, values: values))
     }
 
     private var recordLimitReason: String {
@@ -435,6 +518,8 @@ struct CMTRecordFields {
         oversize = reason
         names = []
         values = []
+        nameBytes.removeAll()
+        valueKeys.removeAll(keepingCapacity: true)
     }
 
     /// Counts a value toward the record limit; false (and the record marked) when over a limit.
@@ -454,31 +539,67 @@ struct CMTRecordFields {
 
     // MARK: names
 
-    /// Appends the name at the next position: the record before's when its bytes are the same, else new.
-    @discardableResult
-    private mutating func appendName(_ start: UnsafePointer<xmlChar>, _ length: Int) -> String {
-        let index = names.count
-        if memchr(start, 0x26, length) != nil {
-            // An `&` in a name: compared once decoded.
-            appendName(CMTRecordBuilder.text(start, length))
-        } else if index < previousNames.count, CMTRecordBuilder.equal(previousNames[index], start, length) {
-            names.append(previousNames[index])
-        } else {
-            reusedAllNames = false
-            names.append(CMTRecordBuilder.string(start, length))
-        }
-        return names[index]
+    /// The first `index` names were the record before's; the one at `index` is not: the names are
+    /// written out from here on.
+    private mutating func diverge(at index: Int) {
+        namesMatch = false
+        names = Array(previousNames[..<index])
+        nameBytes.removeAll()
+        nameBytes.append(contentsOf: previousNameBytes, upTo: index)
     }
 
-    /// Appends `name` + `suffix` (a lookup's `transactioncurrencyid@lookupentity`): the record
-    /// before's when it reads the same, compared without making the joined name.
-    private mutating func appendName(_ name: String, suffix: StaticString) {
-        let index = names.count
-        if index < previousNames.count, Self.isJoined(previousNames[index], name, suffix) {
-            names.append(previousNames[index])
+    /// The name at `index` of the record being read.
+    private func name(at index: Int) -> String {
+        namesMatch ? previousNames[index] : names[index]
+    }
+
+    /// Takes the name for the next position: the record before's when it reads the same (`same`),
+    /// else `make()`.
+    private mutating func takeName(same: Bool, _ make: () -> String) {
+        let index = nameCount
+        nameCount += 1
+        if namesMatch {
+            if same { return }
+            diverge(at: index)
+        }
+        names.append(same ? previousNames[index] : make())
+    }
+
+    /// Appends the name at the next position from its bytes where libxml2 holds them; its position.
+    private mutating func appendName(_ start: UnsafePointer<xmlChar>, _ length: Int) -> Int {
+        let index = nameCount
+        let length = max(0, length)
+        if memchr(start, 0x26, length) != nil {
+            // An `&` in a name: compared once decoded.
+            let name = CMTRecordBuilder.decoded(start, length, htmlDecoded: false)
+            takeName(same: index < previousNames.count && previousNames[index] == name) { name }
+            if !namesMatch { nameBytes.appendOpaque() }
         } else {
-            reusedAllNames = false
-            names.append(name + String(decoding: UnsafeBufferPointer(start: suffix.utf8Start, count: suffix.utf8CodeUnitCount), as: UTF8.self))
+            takeName(same: previousNameBytes.equals(index, start, length)) { CMTRecordBuilder.string(start, length) }
+            if !namesMatch { nameBytes.append(start, length) }
+        }
+        return index
+    }
+
+    private mutating func appendName(constant: StaticString) {
+        _ = appendName(constant.utf8Start, constant.utf8CodeUnitCount)
+    }
+
+    /// Appends the field's name + `suffix` (a lookup's `transactioncurrencyid@lookupentity`): the
+    /// record before's when it reads the same, compared without making the joined name.
+    private mutating func appendName(_ field: Bytes, suffix: StaticString) {
+        let index = nameCount
+        let length = max(0, field.count)
+        let suffixText = { String(decoding: UnsafeBufferPointer(start: suffix.utf8Start, count: suffix.utf8CodeUnitCount), as: UTF8.self) }
+        if memchr(field.start, 0x26, length) != nil {
+            let name = self.name(at: field.nameIndex)
+            takeName(same: index < previousNames.count && Self.isJoined(previousNames[index], name, suffix)) { name + suffixText() }
+            if !namesMatch { nameBytes.appendOpaque() }
+        } else {
+            let same = previousNameBytes.equals(index, field.start, length, suffix: suffix)
+            let name = same ? "" : self.name(at: field.nameIndex)
+            takeName(same: same) { name + suffixText() }
+            if !namesMatch { nameBytes.append(field.start, length, suffix: suffix) }
         }
     }
 
@@ -496,46 +617,43 @@ struct CMTRecordFields {
         }
         return same ?? false
     }
-
-    private mutating func appendName(_ name: String) {
-        let index = names.count
-        if index < previousNames.count, previousNames[index] == name {
-            names.append(previousNames[index])
-        } else {
-            reusedAllNames = false
-            names.append(name)
-        }
-    }
-
 }
 
-private func builder(_ context: UnsafeMutableRawPointer?) -> CMTRecordBuilder? {
-    context.map { Unmanaged<CMTRecordBuilder>.fromOpaque($0).takeUnretainedValue() }
+/// The builder behind a callback's context, borrowed for the call: the parser's context holds it
+/// unretained (the reader owns it for the parser's whole life), and a retain and release around
+/// each of two callbacks a field were 1 % of a CMT read.
+@inline(__always)
+private func withBuilder(_ context: UnsafeMutableRawPointer?, _ body: (CMTRecordBuilder) -> Void) {
+    guard let context else { return }
+    Unmanaged<CMTRecordBuilder>.fromOpaque(context)._withUnsafeGuaranteedRef(body)
 }
 
 private let cmtStartElement: startElementNsSAX2Func = { context, localName, _, _, _, _, attributeCount, _, attributes in
-    guard let builder = builder(context), let localName else { return }
-    builder.startElement(localName, attributeCount: Int(attributeCount), attributes: attributes)
+    guard let localName else { return }
+    withBuilder(context) { $0.startElement(localName, attributeCount: Int(attributeCount), attributes: attributes) }
 }
 
 private let cmtEndElement: endElementNsSAX2Func = { context, _, _, _ in
-    builder(context)?.endElement()
+    withBuilder(context) { $0.endElement() }
 }
 
 /// A DOCTYPE: refused before its internal subset is read.
 private let cmtInternalSubset: internalSubsetSAXFunc = { context, _, _, _ in
-    guard let builder = builder(context) else { return }
-    builder.refusedDoctype = true
-    if let parser = builder.parser { xmlStopParser(parser) }
+    withBuilder(context) { builder in
+        builder.refusedDoctype = true
+        if let parser = builder.parser { xmlStopParser(parser) }
+    }
 }
 
 private let cmtError: xmlStructuredErrorFunc = { context, error in
-    guard let builder = builder(context), let error else { return }
-    let errors = builder.errors
-    let message = error.pointee.message.map { String(cString: $0).trimmingCharacters(in: .whitespacesAndNewlines) } ?? "parse error"
-    if errors.message == nil || error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue {
-        errors.message = message
-        errors.line = Int(error.pointee.line)
-        errors.column = Int(error.pointee.int2)
+    guard let error else { return }
+    withBuilder(context) { builder in
+        let errors = builder.errors
+        let message = error.pointee.message.map { String(cString: $0).trimmingCharacters(in: .whitespacesAndNewlines) } ?? "parse error"
+        if errors.message == nil || error.pointee.level.rawValue >= XML_ERR_ERROR.rawValue {
+            errors.message = message
+            errors.line = Int(error.pointee.line)
+            errors.column = Int(error.pointee.int2)
+        }
     }
 }

@@ -16,22 +16,34 @@ struct JSONFlattener {
 
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index: Int
+    /// The names, once `flattenObject()` returned. While reading, only those from the first that is
+    /// not the record before's at its position are kept here (see `namesMatch`).
     private(set) var names: [String] = []
     private(set) var values: [SourceValue] = []
     private var scratch: [UInt8] = []
     /// The dotted name of the value being read, as UTF-8: a `String` is made only for a name that is
     /// not the one the record before had at the same position.
     private var path: [UInt8] = []
+    /// A top-level field's name where it stands in `bytes` (start, end), instead of a copy in `path`:
+    /// the name of nearly every field of a flat export is compared there and never copied. Copied
+    /// into `path` only when the field's value is an object or an array (its fields are named from it).
+    private var pendingKey: (start: Int, end: Int)?
     /// The names of the record before (records of one export list the same fields in the same order).
-    private let previousNames: [String]
-    private var reusedAllNames = true
+    private let previous: PreviousNames
+    /// Every name so far is the record before's at its position: they are not appended to `names`
+    /// (a record like the one before costs no names array and no retain a name).
+    private var namesMatch = true
+    private var nameCount = 0
 
-    init(bytes: UnsafeBufferPointer<UInt8>, start: Int, previousNames: [String] = []) {
+    /// Strings made recently by this reader (see `StringCache`).
+    private let cache: StringCache?
+
+    init(bytes: UnsafeBufferPointer<UInt8>, start: Int, previous: PreviousNames = PreviousNames(), cache: StringCache? = nil) {
         self.bytes = bytes
         index = start
-        self.previousNames = previousNames
-        names.reserveCapacity(previousNames.count)
-        values.reserveCapacity(previousNames.count)
+        self.previous = previous
+        self.cache = cache
+        values.reserveCapacity(previous.count)
     }
 
     /// Flattens the object at the start; returns the index after it.
@@ -41,7 +53,7 @@ struct JSONFlattener {
         try value(depth: 0)
         // The same names as the record before: the same array, so that a mapper sees the header it
         // already resolved without comparing a name.
-        if reusedAllNames, names.count == previousNames.count { names = previousNames }
+        if namesMatch { names = nameCount == previous.count ? previous.names : Array(previous.names[..<nameCount]) }
         return index
     }
 
@@ -60,6 +72,7 @@ struct JSONFlattener {
         guard index < bytes.count else { throw error("the value is cut short") }
         switch bytes[index] {
         case UInt8(ascii: "{"):
+            takePendingKey()
             index += 1
             skipSpace()
             if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
@@ -73,14 +86,16 @@ struct JSONFlattener {
                 let mark = path.count
                 if mark > 0 { path.append(UInt8(ascii: ".")) }
                 let keyStart = path.count
-                try key()
+                try key(top: mark == 0)
                 skipSpace()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
-                    throw error("expected ':' after \"\(String(decoding: path[keyStart...], as: UTF8.self))\"")
+                    let name = pendingKey.map { UnsafeBufferPointer(rebasing: bytes[$0.start..<$0.end]) }
+                    throw error("expected ':' after \"\(name.map { String(decoding: $0, as: UTF8.self) } ?? String(decoding: path[keyStart...], as: UTF8.self))\"")
                 }
                 index += 1
                 try value(depth: depth + 1)
-                path.removeLast(path.count - mark)
+                pendingKey = nil
+                if path.count > mark { path.removeLast(path.count - mark) }
                 skipSpace()
                 guard index < bytes.count else { throw error("the object is cut short") }
                 if bytes[index] == UInt8(ascii: ",") {
@@ -92,6 +107,7 @@ struct JSONFlattener {
                 return
             }
         case UInt8(ascii: "["):
+            takePendingKey()
             index += 1
             skipSpace()
             if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
@@ -145,23 +161,36 @@ struct JSONFlattener {
         }
     }
 
-    /// A value under the current `path`: its name is the record before's at this position when the
-    /// bytes are the same, else a new `String`.
-    private mutating func append(_ value: SourceValue) {
-        let position = names.count
-        if position < previousNames.count, Self.equal(previousNames[position], path) {
-            names.append(previousNames[position])
-        } else {
-            reusedAllNames = false
-            names.append(String(decoding: path, as: UTF8.self))
-        }
-        values.append(value)
+    /// The field's name is `path` from here on: its value is an object or an array.
+    private mutating func takePendingKey() {
+        guard let key = pendingKey else { return }
+        path.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[key.start..<key.end]))
+        pendingKey = nil
     }
 
-    private static func equal(_ name: String, _ bytes: [UInt8]) -> Bool {
-        var name = name
-        return name.withUTF8 { utf8 in
-            utf8.count == bytes.count && bytes.withUnsafeBufferPointer { memcmp($0.baseAddress!, utf8.baseAddress!, utf8.count) == 0 }
+    /// A value under the current name (`pendingKey` or `path`): its name is the record before's at
+    /// this position when the bytes are the same, else a new `String`.
+    private mutating func append(_ value: SourceValue) {
+        values.append(value)
+        let position = nameCount
+        nameCount += 1
+        let same: Bool
+        if let key = pendingKey {
+            same = previous.equals(position, bytes.baseAddress.map { $0 + key.start }, key.end - key.start)
+        } else {
+            same = path.withUnsafeBufferPointer { previous.equals(position, $0.baseAddress, $0.count) }
+        }
+        if namesMatch {
+            if same { return }
+            namesMatch = false
+            names = Array(previous.names[..<position])
+        }
+        if same {
+            names.append(previous.names[position])
+        } else if let key = pendingKey {
+            names.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[key.start..<key.end]), as: UTF8.self))
+        } else {
+            names.append(String(decoding: path, as: UTF8.self))
         }
     }
 
@@ -171,9 +200,9 @@ struct JSONFlattener {
     }
 
     /// A field name at `index` (on its opening quote), appended to `path` as UTF-8. ASCII names
-    /// without escapes (nearly all) are copied as they are; others go through `string()`, which
-    /// unescapes and checks UTF-8.
-    private mutating func key() throws {
+    /// without escapes (nearly all) are copied as they are, or with `top` (`path` is empty) not
+    /// copied but noted as `pendingKey`; others go through `string()`, which unescapes and checks UTF-8.
+    private mutating func key(top: Bool) throws {
         let start = index + 1
         // Plain words skipped whole; only ASCII ones are kept on this path (`string()` takes the rest).
         let skipped = JSONScan.skipPlain(bytes, from: start)
@@ -181,7 +210,11 @@ struct JSONFlattener {
         while end < bytes.count {
             let byte = bytes[end]
             if byte == UInt8(ascii: "\"") {
-                path.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<end]))
+                if top {
+                    pendingKey = (start, end)
+                } else {
+                    path.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<end]))
+                }
                 index = end + 1
                 return
             }
@@ -214,7 +247,14 @@ struct JSONFlattener {
             if byte == UInt8(ascii: "\"") {
                 let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
                 index += 1
+                // A string made recently from the same bytes is handed out again (see `StringCache`).
+                var key = TextKey.opaque
+                if let cache, let base = slice.baseAddress, slice.count >= StringCache.minimumLength, slice.count <= StringCache.maximumLength {
+                    key = TextKey(base, slice.count)
+                    if let cached = cache.string(base, slice.count, key: key) { return cached }
+                }
                 guard let text = UTF8Text.string(slice, ascii: bits < 0x80) else { throw SyntaxError(offset: start, message: "a string is not valid UTF-8") }
+                if key != .opaque { cache?.insert(text, key: key) }
                 return text
             }
             bits |= byte

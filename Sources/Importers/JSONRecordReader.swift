@@ -22,7 +22,9 @@ final class JSONRecordReader: FormatReader {
     private var recordNumber = 0
     private var state = State.top
     /// The names of the last record, reused for the next where they match (see `JSONFlattener`).
-    private var previousNames: [String] = []
+    private var previousNames = PreviousNames()
+    /// Values made recently, handed out again for the same bytes (see `StringCache`).
+    private let stringCache = StringCache()
     private(set) var notices: [String] = []
     var header: [String]? { nil }
     var consumed: Int64 { source.consumed }
@@ -494,7 +496,7 @@ final class JSONRecordReader: FormatReader {
     private func flatten(from start: Int, to end: Int, startLine: Int, trailingAllowed: Bool) -> ImportItem {
         buffer.withUnsafeBufferPointer { all -> ImportItem in
             let bytes = UnsafeBufferPointer(rebasing: all[..<end])
-            var flattener = JSONFlattener(bytes: bytes, start: start, previousNames: previousNames)
+            var flattener = JSONFlattener(bytes: bytes, start: start, previous: previousNames, cache: stringCache)
             do {
                 var after = try flattener.flattenObject()
                 while after < end, [32, 9, 13, 10].contains(bytes[after]) { after += 1 }
@@ -507,7 +509,10 @@ final class JSONRecordReader: FormatReader {
                         location: SourceLocation(file: file, record: recordNumber, line: startLine),
                         reason: "field '\(flattener.names[index])' is longer than the \(maxFieldBytes)-byte field limit (raise `maxFieldBytes` if it is genuine)"))
                 }
-                previousNames = flattener.names
+                // The bytes of the names are taken again only when they changed.
+                if flattener.names.withUnsafeBufferPointer({ $0.baseAddress }) != previousNames.names.withUnsafeBufferPointer({ $0.baseAddress }) {
+                    previousNames = PreviousNames(flattener.names)
+                }
                 return .record(SourceRecord(location: SourceLocation(file: file, record: recordNumber, line: startLine), names: flattener.names, values: flattener.values))
             } catch let error as JSONFlattener.SyntaxError {
                 var errorLine = startLine
