@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import GRDBSQLite
 
@@ -52,7 +53,8 @@ public struct PlanningEntry: Sendable, Hashable {
 
     /// Reads the current row of a stepped statement selecting `selectionSQL`. Throws on a state it
     /// does not know (written by another tool) instead of trapping.
-    init(statement: SQLiteStatement) throws {
+    /// - Parameter repeated: the texts of the row read before, shared where this row's are the same.
+    init(statement: SQLiteStatement, repeated: inout RepeatedTexts) throws {
         guard let state = LedgerState(rawValue: Self.text(statement, 1) ?? "") else {
             throw LedgerError("the ledger holds an entry in a state this version does not know (\(Self.text(statement, 1) ?? "null")): was it written by another tool?")
         }
@@ -61,12 +63,46 @@ public struct PlanningEntry: Sendable, Hashable {
         engagementId = Self.text(statement, 3)
         needsConnected = sqlite3_column_int64(statement, 4) != 0
         connectedReferralId = Self.text(statement, 5)
-        status = Self.text(statement, 6)
-        substatus = Self.text(statement, 7)
+        status = repeated.status.read(statement, 6)
+        substatus = repeated.substatus.read(statement, 7)
         payloadHash = Self.text(statement, 8)
-        lastError = Self.text(statement, 9)
+        lastError = repeated.lastError.read(statement, 9)
         sourceDigest = Self.text(statement, 10)
-        sourceMapsTo = Self.text(statement, 11)
+        sourceMapsTo = repeated.sourceMapsTo.read(statement, 11)
+    }
+
+    /// The columns whose text is most often the same from one row to the next: on a re-run over
+    /// records the mapping refuses, every entry holds the same reason and the same mark.
+    struct RepeatedTexts {
+        var status = RepeatedText()
+        var substatus = RepeatedText()
+        var lastError = RepeatedText()
+        var sourceMapsTo = RepeatedText()
+    }
+
+    /// A column's text, shared with the row before when its bytes are the same: no allocation, and
+    /// the strings compare equal at once where they are compared later (a report's detail cell).
+    struct RepeatedText {
+        private var last: String?
+
+        mutating func read(_ statement: SQLiteStatement, _ column: Int32) -> String? {
+            guard let bytes = sqlite3_column_text(statement, column) else { return nil }
+            let read = UnsafeBufferPointer(start: bytes, count: max(0, Int(sqlite3_column_bytes(statement, column))))
+            if var last, last.withUTF8({ Self.same($0, read) }) {
+                return last
+            }
+            // Invalid UTF-8 is repaired here, so its bytes never match the next row's: read anew.
+            let text = String(decoding: read, as: UTF8.self)
+            last = text
+            return text
+        }
+
+        private static func same(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+            guard a.count == b.count else { return false }
+            // Two empty buffers may have no address; equal lengths above zero have both.
+            guard let first = a.baseAddress, let second = b.baseAddress else { return true }
+            return memcmp(first, second, a.count) == 0
+        }
     }
 
     /// A column as text, nil for NULL (a number is read as its text, as SQLite converts it).
@@ -104,6 +140,7 @@ extension LedgerDatabase {
             // Straight through SQLite's C API: the ledger's own share of this query was small next
             // to GRDB's generic row decoding (metadata lookups, an existential per argument).
             var result = [PlanningEntry?](repeating: nil, count: count)
+            var repeated = PlanningEntry.RepeatedTexts()
             var start = 0
             while start < ids.count {
                 let end = min(start + Self.planningSlice, ids.count)
@@ -124,7 +161,7 @@ extension LedgerDatabase {
                         throw DatabaseError(resultCode: ResultCode(rawValue: code), message: db.lastErrorMessage, sql: statement.sql)
                     }
                     guard let id = PlanningEntry.text(handle, 0), let position = positions[id] else { continue }
-                    result[position] = try PlanningEntry(statement: handle)
+                    result[position] = try PlanningEntry(statement: handle, repeated: &repeated)
                 }
                 start = end
             }

@@ -14,6 +14,8 @@ struct PlannedChunk: Sendable {
     var newRejects: [LedgerDatabase.Reject]
     /// What records' source content mapped to, where the ledger does not note it yet.
     var digestNotes: [SourceDigestNote] = []
+    /// The report rows of the settled steps, when the stream was asked for them (a run, not a dry run).
+    var rows = ReportRows()
 }
 
 /// The record stream, each chunk planned against the ledger ahead of the consumer.
@@ -32,6 +34,7 @@ final class PlanningStream {
     private let planner: SyncPlanner
     private let reconciled: Set<RecordKey>
     private let depth: Int
+    private let renderRows: Bool
     private var pending: [Task<PlannedChunk, any Error>] = []
     private var exhausted = false
 
@@ -41,12 +44,14 @@ final class PlanningStream {
     ///     (a dry run before the first run).
     ///   - reconciled: records the start-of-run reconciliation found created.
     ///   - depth: chunks planned ahead; each holds at most the stream's chunk size in records.
-    init(stream: RecordStream, planner: SyncPlanner, reconciled: Set<RecordKey>, depth: Int = 2) {
+    ///   - renderRows: render the report rows of settled steps in the planning tasks (`ReportRows`).
+    init(stream: RecordStream, planner: SyncPlanner, reconciled: Set<RecordKey>, depth: Int = 2, renderRows: Bool = false) {
         self.stream = stream
         ledger = stream.ledger
         self.planner = planner
         self.reconciled = reconciled
         self.depth = max(1, depth)
+        self.renderRows = renderRows
     }
 
     deinit {
@@ -64,8 +69,11 @@ final class PlanningStream {
             let ledger = ledger
             let planner = planner
             let reconciled = reconciled
+            let renderRows = renderRows
             pending.append(Task { () async throws -> PlannedChunk in
-                try await PlanningStream.plan(chunk, ledger: ledger, planner: planner, reconciled: reconciled)
+                var planned = try await PlanningStream.plan(chunk, ledger: ledger, planner: planner, reconciled: reconciled)
+                if renderRows { planned.rows = ReportRows(steps: planned.steps) }
+                return planned
             })
         }
         guard !pending.isEmpty else { return nil }

@@ -28,26 +28,90 @@ final class RunReport {
 
     /// One row for a settled record: successes and skips in `success.csv`, the rest in `errors.csv`.
     func add(_ outcome: RecordOutcome) {
-        // Cell by cell into the file's buffer: no array of fields per record.
-        switch outcome.kind {
-        case .created, .updated, .unchanged:
-            success.cell(outcome.externalId ?? "")
-            success.cell(outcome.referralId ?? "")
-            success.cell(outcome.engagementId ?? "")
-            success.cell(outcome.connectedReferralId ?? "")
-            success.cell(outcome.detail)
-            success.cell(outcome.source)
-            success.endRow()
-        case .skipped:
-            success.write([outcome.externalId ?? "", "", "", "", "skipped: " + outcome.detail, outcome.source])
-        case .rejected, .failed:
-            errors.write([outcome.externalId ?? "", outcome.source, outcome.kind.rawValue, outcome.detail])
+        switch Self.file(of: outcome) {
+        case .success: success.appendRow { Self.renderCells(outcome, into: &$0) }
+        case .errors: errors.appendRow { Self.renderCells(outcome, into: &$0) }
         }
+        flushEverySecond()
+    }
+
+    /// A row rendered ahead (`ReportRows`): its bytes, as `add` would have written them.
+    func add(_ row: ReportRows.Row, of rows: ReportRows) {
+        let bytes = rows.bytes[row.start..<row.end]
+        switch row.file {
+        case .success: success.append(row: bytes)
+        case .errors: errors.append(row: bytes)
+        }
+        flushEverySecond()
+    }
+
+    /// Rows are at most a second behind on disk.
+    private func flushEverySecond() {
         let now = clock.now
         if now - lastFlush >= .seconds(1) {
             lastFlush = now
             success.flush()
             errors.flush()
+        }
+    }
+
+    /// The file an outcome's row goes to.
+    static func file(of outcome: RecordOutcome) -> ReportRows.File {
+        switch outcome.kind {
+        case .created, .updated, .unchanged, .skipped: .success
+        case .rejected, .failed: .errors
+        }
+    }
+
+    /// Appends an outcome's whole row (cells, then CRLF) to `bytes`; returns the file it goes to.
+    /// - Parameter details: the detail cell last rendered, reused when the next row has the same.
+    static func render(_ outcome: RecordOutcome, into bytes: inout [UInt8], details: inout DetailCell?) -> ReportRows.File {
+        renderCells(outcome, into: &bytes, details: &details)
+        CSVFile.endRow(&bytes)
+        return file(of: outcome)
+    }
+
+    /// The cells of an outcome's row, comma-separated, cell by cell into the buffer: no array of
+    /// fields per record.
+    private static func renderCells(_ outcome: RecordOutcome, into bytes: inout [UInt8]) {
+        var details: DetailCell? = nil
+        renderCells(outcome, into: &bytes, details: &details)
+    }
+
+    /// - Parameter details: where the detail cell of a row is rendered, when rows are rendered in
+    ///   a run (`ReportRows`); nil: straight into `bytes`.
+    private static func renderCells(_ outcome: RecordOutcome, into bytes: inout [UInt8], details: inout DetailCell?) {
+        var first = true
+        func cell(_ field: String) {
+            if !first { bytes.append(UInt8(ascii: ",")) }
+            first = false
+            SpreadsheetCSV.append(field, to: &bytes)
+        }
+        switch outcome.kind {
+        case .created, .updated, .unchanged:
+            cell(outcome.externalId ?? "")
+            cell(outcome.referralId ?? "")
+            cell(outcome.engagementId ?? "")
+            cell(outcome.connectedReferralId ?? "")
+            cell(outcome.detail)
+            cell(outcome.source)
+        case .skipped:
+            cell(outcome.externalId ?? "")
+            cell("")
+            cell("")
+            cell("")
+            cell("skipped: " + outcome.detail)
+            cell(outcome.source)
+        case .rejected, .failed:
+            cell(outcome.externalId ?? "")
+            cell(outcome.source)
+            cell(outcome.kind.rawValue)
+            if details != nil {
+                bytes.append(UInt8(ascii: ","))
+                details?.append(outcome.detail, to: &bytes)
+            } else {
+                cell(outcome.detail)
+            }
         }
     }
 
@@ -106,6 +170,24 @@ final class RunReport {
     }
 }
 
+/// The detail cell of the last row, rendered: the rows of a run over records the mapping refuses
+/// mostly give one reason, which holds a comma, so quoting it byte by byte was the largest part of
+/// rendering each row.
+struct DetailCell {
+    private var text: String?
+    private var cell: [UInt8] = []
+
+    /// Appends `detail` as a cell (`SpreadsheetCSV`) to `bytes`.
+    mutating func append(_ detail: String, to bytes: inout [UInt8]) {
+        if text != detail {
+            cell.removeAll(keepingCapacity: true)
+            SpreadsheetCSV.append(detail, to: &cell)
+            text = detail
+        }
+        bytes.append(contentsOf: cell)
+    }
+}
+
 /// An RFC 4180 CSV file written through a buffer, safe to open in a spreadsheet.
 final class CSVFile {
     private let output: FileOutput
@@ -141,9 +223,29 @@ final class CSVFile {
 
     /// Ends the row being written (CRLF, as RFC 4180 and Excel expect).
     func endRow() {
-        buffer.append(13)
-        buffer.append(10)
+        Self.endRow(&buffer)
         rowHasCells = false
+        flushWhenFull()
+    }
+
+    static func endRow(_ bytes: inout [UInt8]) {
+        bytes.append(13)
+        bytes.append(10)
+    }
+
+    /// Writes one whole row: its cells, written by `cells` comma-separated, then CRLF.
+    func appendRow(_ cells: (inout [UInt8]) -> Void) {
+        cells(&buffer)
+        endRow()
+    }
+
+    /// Appends a whole row rendered elsewhere (cells and CRLF).
+    func append(row: ArraySlice<UInt8>) {
+        buffer.append(contentsOf: row)
+        flushWhenFull()
+    }
+
+    private func flushWhenFull() {
         if buffer.count >= 64 * 1024 { flush() }
     }
 
@@ -159,3 +261,4 @@ final class CSVFile {
         closed = true
     }
 }
+

@@ -31,14 +31,16 @@ extension SyncJob {
                 state.progress.totalBytes = fileBytes * Int64(passes.count)
                 for (number, pass) in passes.enumerated() where state.abortReason == nil {
                     if let pass { logger.info("pass \(number + 1) of \(passes.count): \(pass)") }
-                    let stream = PlanningStream(stream: try makeStream(ledger: ledger, pass: pass), planner: SyncPlanner(mode: configuration.upload.mode), reconciled: state.reconciledAtStart)
+                    let stream = PlanningStream(
+                        stream: try makeStream(ledger: ledger, pass: pass), planner: SyncPlanner(mode: configuration.upload.mode), reconciled: state.reconciledAtStart,
+                        renderRows: true)
                     while let chunk = try await stream.next() {
                         state.summary.counts.read += chunk.recordCount
                         state.progress.bytesDone = fileBytes * Int64(number) + chunk.bytesRead
                         await notes.add(chunk)
-                        for step in chunk.steps {
-                            switch step {
-                            case .settled(let outcome): state.handle(outcome)
+                        for index in chunk.steps.indices {
+                            switch chunk.steps[index] {
+                            case .settled(let outcome): state.handle(outcome, row: chunk.rows.row(index), of: chunk.rows)
                             case .upload(let work): await submit(work)
                             }
                         }

@@ -197,9 +197,14 @@ final class RunState {
     }
 
     /// Every settled record passes here once: counts, report row, progress.
-    func handle(_ outcome: RecordOutcome) {
+    /// - Parameter row: its report row, when the planning rendered it (`ReportRows`).
+    func handle(_ outcome: RecordOutcome, row: ReportRows.Row? = nil, of rows: ReportRows = ReportRows()) {
         summary.counts.add(outcome)
-        report.add(outcome)
+        if let row {
+            report.add(row, of: rows)
+        } else {
+            report.add(outcome)
+        }
         switch outcome.kind {
         case .created, .updated: consecutiveFailures = 0
         case .failed where outcome.abortsRun:
