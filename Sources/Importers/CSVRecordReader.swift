@@ -414,9 +414,16 @@ enum UTF8Text {
         bytes.withUnsafeBufferPointer { string($0, ascii: ascii) }
     }
 
-    /// `UTF8Source.isValidUTF8Prefix(_, complete: true)`, same rules, read in place: that one takes
-    /// an array, and copying each field of a non-ASCII record into one cost a malloc a field.
+    /// Whole, valid UTF-8, read in place (copying each field of a non-ASCII record into an array
+    /// cost a malloc a field).
     static func isValid(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        isValidPrefix(bytes, complete: true)
+    }
+
+    /// The one UTF-8 check of the readers: lead bytes C2–F4 only, and continuation bytes where
+    /// they belong. With `complete` false, a sequence cut off by the end
+    /// of `bytes` is taken as the start of one (the sniffer sees only the file's first block).
+    static func isValidPrefix(_ bytes: UnsafeBufferPointer<UInt8>, complete: Bool) -> Bool {
         let count = bytes.count
         var index = 0
         while index < count {
@@ -430,7 +437,7 @@ enum UTF8Text {
             else if byte & 0xF0 == 0xE0 { length = 3 }
             else if byte & 0xF8 == 0xF0, byte <= 0xF4 { length = 4 }
             else { return false }
-            if index + length > count { return false }
+            if index + length > count { return !complete }
             for offset in 1..<length where bytes[index + offset] & 0xC0 != 0x80 { return false }
             index += length
         }

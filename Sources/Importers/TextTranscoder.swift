@@ -242,19 +242,6 @@ final class UTF8Source: ByteSource {
 
     /// Valid UTF-8, allowing a sequence cut at the end of an incomplete prefix.
     static func isValidUTF8Prefix(_ bytes: [UInt8], complete: Bool) -> Bool {
-        var index = 0
-        while index < bytes.count {
-            let byte = bytes[index]
-            let length: Int
-            if byte < 0x80 { index += 1; continue }
-            else if byte & 0xE0 == 0xC0, byte >= 0xC2 { length = 2 }
-            else if byte & 0xF0 == 0xE0 { length = 3 }
-            else if byte & 0xF8 == 0xF0, byte <= 0xF4 { length = 4 }
-            else { return false }
-            if index + length > bytes.count { return !complete }
-            for offset in 1..<length where bytes[index + offset] & 0xC0 != 0x80 { return false }
-            index += length
-        }
-        return true
+        bytes.withUnsafeBufferPointer { UTF8Text.isValidPrefix($0, complete: complete) }
     }
 }
