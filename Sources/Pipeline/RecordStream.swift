@@ -27,6 +27,7 @@ public final class RecordStream {
     private let workers: Int
     private let keepSource: Bool
     private let hashPayloads: Bool
+    private let keepReferrals: Bool
     /// The ledger each chunk is looked up in before it is mapped, if any.
     public let ledger: (any MappingLedger)?
     /// The records this stream yields, when a run shares the ledger with other workers (with a
@@ -55,6 +56,9 @@ public final class RecordStream {
     ///   - hashPayloads: compute each mapped record's `payloadHash` on the mapping threads (what
     ///     `sync` compares with the ledger); without it the hash is computed only if asked for (the
     ///     preview never asks: hashing a kilobyte a record was 4 % of its CPU time).
+    ///   - keepReferrals: keep each mapped record's `Referral` (what planning and uploading read);
+    ///     without it a record holds only its encoded bytes and warnings (`EncodedReferral`), and
+    ///     the referral is freed on the thread that mapped it.
     ///   - workers: slices each chunk is mapped in; defaults to the cores the process may use.
     ///   - headersChecked: the caller already ran `checkHeaders()` on every source (each file's
     ///     header is then not read a second time).
@@ -64,7 +68,7 @@ public final class RecordStream {
     ///   - pass: yields only the records of this pass (see `StreamPass`); needs `ledger`. The
     ///     others are dropped before they are looked up or mapped, and are neither counted nor
     ///     checked for duplicates here.
-    public init(sources: [StreamSource], limit: Int? = nil, keepSource: Bool = false, hashPayloads: Bool = true, chunkSize: Int = 1024, workers: Int = ProcessInfo.processInfo.activeProcessorCount, lookahead: Int = 4, headersChecked: Bool = false, ledger: (any MappingLedger)? = nil, pass: StreamPass? = nil) throws {
+    public init(sources: [StreamSource], limit: Int? = nil, keepSource: Bool = false, hashPayloads: Bool = true, keepReferrals: Bool = true, chunkSize: Int = 1024, workers: Int = ProcessInfo.processInfo.activeProcessorCount, lookahead: Int = 4, headersChecked: Bool = false, ledger: (any MappingLedger)? = nil, pass: StreamPass? = nil) throws {
         if !headersChecked {
             for source in sources { try source.checkHeaders() }
         }
@@ -72,6 +76,7 @@ public final class RecordStream {
         self.chunkSize = max(1, chunkSize)
         self.keepSource = keepSource
         self.hashPayloads = hashPayloads
+        self.keepReferrals = keepReferrals
         self.workers = max(1, workers)
         self.lookahead = max(1, lookahead)
         self.ledger = ledger
@@ -132,13 +137,14 @@ public final class RecordStream {
         let workers = workers
         let keepSource = keepSource
         let hashPayloads = hashPayloads
+        let keepReferrals = keepReferrals
         let ledger = ledger
         let pass = pass
         window.append(Task { () throws -> RecordChunk? in
             guard var raw = try await read.value else { return nil }
             let spec = specs[raw.sourceIndex]
             guard let ledger else {
-                return await RecordStream.map(raw, spec: spec, workers: workers, keepSource: keepSource, hashPayloads: hashPayloads)
+                return await RecordStream.map(raw, spec: spec, workers: workers, keepSource: keepSource, hashPayloads: hashPayloads, keepReferrals: keepReferrals)
             }
             var probes = await RecordStream.probe(raw, spec: spec, workers: workers)
             if let pass { RecordStream.keep(pass, system: spec.sourceSystem, raw: &raw, probes: &probes) }
@@ -151,7 +157,7 @@ public final class RecordStream {
             guard entries.count == raw.items.count else {
                 throw LedgerReadError(underlying: LedgerError("the ledger answered \(entries.count) entries for \(raw.items.count) records"))
             }
-            return await RecordStream.map(raw, spec: spec, workers: workers, keepSource: keepSource, hashPayloads: hashPayloads, probes: probes, entries: entries)
+            return await RecordStream.map(raw, spec: spec, workers: workers, keepSource: keepSource, hashPayloads: hashPayloads, keepReferrals: keepReferrals, probes: probes, entries: entries)
         })
     }
 
@@ -178,17 +184,17 @@ public final class RecordStream {
     /// Maps a batch in slices on every core; outcomes in input order. With `probes` and `entries`
     /// (by position), a record the ledger settles is not mapped, and the entries go with the chunk.
     static func map(
-        _ raw: RawBatch, spec: MappingSpec, workers: Int, keepSource: Bool, hashPayloads: Bool = true, probes: [Probe?]? = nil, entries: [PlanningEntry?]? = nil
+        _ raw: RawBatch, spec: MappingSpec, workers: Int, keepSource: Bool, hashPayloads: Bool = true, keepReferrals: Bool = true, probes: [Probe?]? = nil, entries: [PlanningEntry?]? = nil
     ) async -> RecordChunk {
         let items = raw.items
         let records = await inSlices(count: items.count, workers: workers, spec: spec) { mapper, index in
             guard let probe = probes?[index] else {
-                return Self.record(of: items[index], mapper: mapper, keepSource: keepSource, hashPayload: hashPayloads)
+                return Self.record(of: items[index], mapper: mapper, keepSource: keepSource, hashPayload: hashPayloads, keepReferral: keepReferrals)
             }
             if let entry = entries?[index], let settled = entry.settles(probe.digest), case .record(let source) = items[index] {
                 return StreamRecord(location: source.location, externalId: probe.externalId, outcome: settled, sourceDigest: probe.digest)
             }
-            var record = Self.record(of: items[index], mapper: mapper, keepSource: keepSource, hashPayload: hashPayloads)
+            var record = Self.record(of: items[index], mapper: mapper, keepSource: keepSource, hashPayload: hashPayloads, keepReferral: keepReferrals)
             record.sourceDigest = probe.digest
             return record
         }
@@ -223,7 +229,7 @@ public final class RecordStream {
         return slots.moveOut()
     }
 
-    static func record(of item: ImportItem, mapper: Mapper, keepSource: Bool, hashPayload: Bool = true) -> StreamRecord {
+    static func record(of item: ImportItem, mapper: Mapper, keepSource: Bool, hashPayload: Bool = true, keepReferral: Bool = true) -> StreamRecord {
         switch item {
         case .rejected(let rejected):
             return StreamRecord(location: rejected.location, externalId: nil, outcome: .rejected(issues: [MappingIssue(field: "(input)", message: rejected.reason)], isDuplicate: false))
@@ -231,7 +237,7 @@ public final class RecordStream {
             let kept = keepSource ? source : nil
             switch mapper.map(source) {
             case .mapped(let mapped):
-                return StreamRecord(location: source.location, externalId: mapped.externalReferenceId, outcome: .mapped(EncodedReferral(mapped, hashPayload: hashPayload)), source: kept)
+                return StreamRecord(location: source.location, externalId: mapped.externalReferenceId, outcome: .mapped(EncodedReferral(mapped, hashPayload: hashPayload, keepReferral: keepReferral)), source: kept)
             case .skipped(let id, let reason):
                 return StreamRecord(location: source.location, externalId: id, outcome: .skipped(reason: reason), source: kept)
             case .rejected(let id, let issues):

@@ -58,21 +58,68 @@ final class SpilledKeys {
     /// id the runs will hold, and hears of it at once so memory can be searched first).
     func willHold(_ hash: UInt64) { filter.add(hash) }
 
-    /// Writes ids as a new run; `entries` must be sorted by hash.
-    func append(sorted entries: [(hash: UInt64, place: UInt32)]) throws {
-        guard !entries.isEmpty else { return }
-        var run = Run(offset: end, count: entries.count, firstHashes: [])
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(entries.count * Self.entryBytes)
-        for (index, entry) in entries.enumerated() {
-            if index % Self.blockEntries == 0 { run.firstHashes.append(entry.hash) }
-            withUnsafeBytes(of: entry.hash.littleEndian) { bytes.append(contentsOf: $0) }
-            withUnsafeBytes(of: entry.place.littleEndian) { bytes.append(contentsOf: $0) }
+    /// Bytes gathered before a write: runs and merges stream through a buffer this size, so a
+    /// spill of 65k ids or a merge of millions costs the same memory (a 1.5 MB run built whole, and
+    /// the 2 MB array of ids it was built from, left holes in the heap that RSS kept).
+    static let writeBytes = 64 << 10
+
+    /// Writes ids as a new run. `produce` hands every id to its argument once, in increasing hash
+    /// order (checked: a run out of order would hide ids from the binary search).
+    func appendRun(_ produce: (_ emit: (UInt64, UInt32) throws -> Void) throws -> Void) throws {
+        var run = Run(offset: end, count: 0, firstHashes: [])
+        var writer = RunWriter(keys: self, descriptor: descriptor, at: end)
+        var last: UInt64?
+        try produce { hash, place in
+            if let last, hash < last { throw SpillError(operation: "write the id spill file in hash order", code: EINVAL) }
+            last = hash
+            if run.count % Self.blockEntries == 0 { run.firstHashes.append(hash) }
+            run.count += 1
+            try writer.add(hash, place)
         }
-        try write(bytes, at: end)
-        end += Int64(bytes.count)
+        guard run.count > 0 else { return }
+        end = try writer.finish()
         runs.append(run)
         if runs.count > Self.maxRuns { try mergeAll() }
+    }
+
+    /// Writes ids as a new run; `entries` must be sorted by hash.
+    func append(sorted entries: [(hash: UInt64, place: UInt32)]) throws {
+        try appendRun { emit in
+            for entry in entries { try emit(entry.hash, entry.place) }
+        }
+    }
+
+    /// Ids encoded into a buffer that is written out whenever it holds `writeBytes`.
+    private struct RunWriter {
+        let keys: SpilledKeys
+        let descriptor: Int32
+        var offset: Int64
+        var buffer: [UInt8] = []
+
+        init(keys: SpilledKeys, descriptor: Int32, at offset: Int64) {
+            self.keys = keys
+            self.descriptor = descriptor
+            self.offset = offset
+            buffer.reserveCapacity(SpilledKeys.writeBytes + SpilledKeys.entryBytes)
+        }
+
+        mutating func add(_ hash: UInt64, _ place: UInt32) throws {
+            withUnsafeBytes(of: hash.littleEndian) { buffer.append(contentsOf: $0) }
+            withUnsafeBytes(of: place.littleEndian) { buffer.append(contentsOf: $0) }
+            if buffer.count >= SpilledKeys.writeBytes { try flush() }
+        }
+
+        private mutating func flush() throws {
+            try keys.write(buffer, at: offset, to: descriptor)
+            offset += Int64(buffer.count)
+            buffer.removeAll(keepingCapacity: true)
+        }
+
+        /// Writes what is left; the offset just past the run.
+        mutating func finish() throws -> Int64 {
+            try flush()
+            return offset
+        }
     }
 
     /// The place stored for `hash`, newest run first; nil if no run holds it.
@@ -124,10 +171,7 @@ final class SpilledKeys {
         var heads: [(hash: UInt64, place: UInt32)?] = []
         for index in readers.indices { heads.append(try readers[index].head(in: self)) }
         var merged = Run(offset: 0, count: 0, firstHashes: [])
-        let flushBytes = 1 << 20
-        var output = [UInt8]()
-        output.reserveCapacity(flushBytes + Self.entryBytes)
-        var writeAt: Int64 = 0
+        var writer = RunWriter(keys: self, descriptor: target, at: 0)
         var lastHash: UInt64?
         while true {
             // The smallest head (at most `maxRuns + 1` runs: a linear scan).
@@ -144,16 +188,9 @@ final class SpilledKeys {
             lastHash = best.hash
             if merged.count % Self.blockEntries == 0 { merged.firstHashes.append(best.hash) }
             merged.count += 1
-            withUnsafeBytes(of: best.hash.littleEndian) { output.append(contentsOf: $0) }
-            withUnsafeBytes(of: best.place.littleEndian) { output.append(contentsOf: $0) }
-            if output.count >= flushBytes {
-                try write(output, at: writeAt, to: target)
-                writeAt += Int64(output.count)
-                output.removeAll(keepingCapacity: true)
-            }
+            try writer.add(best.hash, best.place)
         }
-        try write(output, at: writeAt, to: target)
-        return (merged, writeAt + Int64(output.count))
+        return (merged, try writer.finish())
     }
 
     /// Reads one run in order, a buffer at a time.
@@ -170,7 +207,7 @@ final class SpilledKeys {
             let bufferCount = buffer.count / SpilledKeys.entryBytes
             if next >= bufferStart + bufferCount || buffer.isEmpty {
                 bufferStart = next
-                let count = min(8 * SpilledKeys.blockEntries, run.count - next)
+                let count = min(SpilledKeys.blockEntries, run.count - next)
                 buffer = try keys.read(count: count, at: run.offset + Int64(next * SpilledKeys.entryBytes))
             }
             let index = next - bufferStart
@@ -200,11 +237,7 @@ final class SpilledKeys {
         return bytes
     }
 
-    private func write(_ bytes: [UInt8], at offset: Int64) throws {
-        try write(bytes, at: offset, to: descriptor)
-    }
-
-    private func write(_ bytes: [UInt8], at offset: Int64, to descriptor: Int32) throws {
+    fileprivate func write(_ bytes: [UInt8], at offset: Int64, to descriptor: Int32) throws {
         var done = 0
         while done < bytes.count {
             let wrote = bytes.withUnsafeBytes { buffer in

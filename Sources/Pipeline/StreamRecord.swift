@@ -63,28 +63,45 @@ public struct StreamRecord: Sendable {
 /// A class: it is handed from the mapping threads through the stream to a writer or an upload task;
 /// sharing it costs one reference count per hand-off, not a copy of a kilobyte of fields.
 public final class EncodedReferral: Sendable {
-    /// The mapper's result, kept whole: copying its referral out would retain (and later release)
-    /// each of the referral's two dozen strings and objects once more for every record.
-    private let mapped: MappedReferral
+    /// The mapper's result, kept whole when the consumer reads the referral (a run plans and
+    /// uploads it): copying its referral out would retain (and later release) each of the
+    /// referral's two dozen strings and objects once more for every record. Nil when the stream
+    /// was asked to let it go (`RecordStream`'s `keepReferrals`).
+    private let mapped: MappedReferral?
     /// `ReferralJSON.encode(referral)`: encoded once, on the mapping threads.
     public let json: [UInt8]
+    public let warnings: [String]
     /// The digest when the stream was asked for it (`RecordStream`'s `hashPayloads`), computed on
     /// the mapping threads; otherwise nil and computed on first use.
     private let hash: String?
 
+    /// The referral; decoded again from `json` if it was let go (nothing in the product does that:
+    /// the NDJSON and HTML previews read `json` alone).
     public var referral: Referral {
         // Borrowed in place: `mapped.referral.status` reads one field without copying the struct.
-        _read { yield mapped.referral }
+        _read {
+            if let mapped {
+                yield mapped.referral
+            } else {
+                // Our own bytes, written by `ReferralJSON.encode` from a referral a moment before
+                // (`ModelFidelityTests` checks the round trip): they always decode.
+                guard let decoded = try? ReferralJSON.decode(json) else { preconditionFailure("an encoded referral did not decode") }
+                yield decoded
+            }
+        }
     }
-
-    public var warnings: [String] { mapped.warnings }
 
     /// `PayloadHash.of(json)`: tells a changed record from an unchanged one in the ledger.
     public var payloadHash: String { hash ?? PayloadHash.of(json) }
 
-    init(_ mapped: MappedReferral, hashPayload: Bool = true) {
-        self.mapped = mapped
+    /// - Parameter keepReferral: false lets the mapped referral go as soon as it is encoded, on
+    ///   the mapping thread that made it. A preview keeps only bytes: the referral's strings and
+    ///   objects were otherwise freed on the consumer's thread, into the other thread's malloc
+    ///   arena (a lock each, and heap holes that made peak RSS creep with the run's length).
+    init(_ mapped: MappedReferral, hashPayload: Bool = true, keepReferral: Bool = true) {
+        self.mapped = keepReferral ? mapped : nil
         json = ReferralJSON.encode(mapped.referral)
+        warnings = mapped.warnings
         hash = hashPayload ? PayloadHash.of(json) : nil
     }
 }

@@ -33,13 +33,15 @@ struct PreviewCommand: AsyncParsableCommand {
 
     func run() async throws {
         PreviewMemory.apply()
+        let chosen = format ?? (self.output == nil && isatty(STDOUT_FILENO) == 1 ? .table : .ndjson)
         let stream: RecordStream
         do {
             var spec = try MappingSpec.load(path: mapping)
             // The HTML page shows every source field; the other formats show only what was mapped.
-            if format == .html { spec.source.importOptions.readFields = nil }
-            // The preview prints no payload hash: it is left for `sync`, which compares it with the ledger.
-            stream = try RecordStream(sources: [StreamSource(files: inputs, spec: spec)], limit: limit, keepSource: format == .html, hashPayloads: false)
+            if chosen == .html { spec.source.importOptions.readFields = nil }
+            // The preview prints no payload hash: it is left for `sync`, which compares it with the
+            // ledger. Only the table reads the referral; NDJSON and HTML print its bytes.
+            stream = try RecordStream(sources: [StreamSource(files: inputs, spec: spec)], limit: limit, keepSource: chosen == .html, hashPayloads: false, keepReferrals: chosen == .table)
         } catch {
             printError("\(error)")
             throw Exit.configuration
@@ -55,7 +57,6 @@ struct PreviewCommand: AsyncParsableCommand {
         } else {
             output = .standardOutput
         }
-        let chosen = format ?? (self.output == nil && isatty(STDOUT_FILENO) == 1 ? .table : .ndjson)
         switch chosen {
         case .ndjson:
             let writer = NDJSONPreviewWriter(output: output)

@@ -1,3 +1,4 @@
+import Foundation
 import Importers
 import Testing
 
@@ -53,7 +54,8 @@ import Testing
 
 /// Past `spillAfter` ids the table moves to sorted runs on disk: the answers must not change.
 @Suite struct SpilledDuplicateKeysTests {
-    @Test(arguments: [100, 777, 5_000])
+    // 20,000: a run of 240 KB, written through the 64 KB buffer in several pieces.
+    @Test(arguments: [100, 777, 5_000, 20_000])
     func repeatsAreFoundOnDiskAsInMemory(spillAfter: Int) {
         var spilling = DuplicateKeys(spillAfter: spillAfter)
         var memory = DuplicateKeys(spillAfter: Int.max)
@@ -80,6 +82,15 @@ import Testing
             #expect(keys.firstSeen(RecordKey(system: "s", externalId: "id-\(index)"), at: SourceLocation(file: "a.csv", record: index + 1)) == nil)
         }
         #expect(keys.firstSeen(RecordKey(system: "s", externalId: "id-3"), at: SourceLocation(file: "a.csv", record: 2_000)) == "a.csv:record 4")
+    }
+
+    @Test func aRunOutOfHashOrderIsRefusedAndLosesNothing() throws {
+        let keys = try SpilledKeys(directory: NSTemporaryDirectory())
+        #expect(throws: SpillError.self) { try keys.append(sorted: [(hash: 5, place: 1), (hash: 3, place: 2)]) }
+        try keys.append(sorted: [(hash: 3, place: 2), (hash: 5, place: 1)])
+        #expect(try keys.place(of: 5) == 1)
+        #expect(try keys.place(of: 3) == 2)
+        #expect(try keys.place(of: 4) == nil)
     }
 
     @Test func theFilterSaysNoForNearlyEveryNewId() {

@@ -115,6 +115,26 @@ func digest(_ record: StreamRecord) -> String {
         #expect(counts.duplicates == 99 && counts.skipped == 100)
     }
 
+    /// A preview lets each referral go once encoded: the bytes and warnings are the same, and the
+    /// referral, if ever asked for, is the same one.
+    @Test func recordsThatLetTheirReferralGoKeepTheSameBytes() async throws {
+        let inputs = try Inputs()
+        defer { inputs.remove() }
+        let file = try inputs.write("leads.csv", Inputs.mixedCSV(300))
+        let spec = try Inputs.spec()
+        let (kept, _) = try await drain(try RecordStream(sources: [StreamSource(files: [file], spec: spec)], chunkSize: 64))
+        let (bytesOnly, _) = try await drain(try RecordStream(sources: [StreamSource(files: [file], spec: spec)], hashPayloads: false, keepReferrals: false, chunkSize: 64))
+        #expect(kept.map(digest) == bytesOnly.map(digest))
+        var mapped = 0
+        for (one, other) in zip(kept, bytesOnly) {
+            guard case .mapped(let full) = one.outcome, case .mapped(let bytes) = other.outcome else { continue }
+            mapped += 1
+            #expect(full.json == bytes.json && full.warnings == bytes.warnings)
+            #expect(full.referral == bytes.referral)
+        }
+        #expect(mapped > 100)
+    }
+
     @Test func chunksCloseOnEveryOutcomeSoMemoryIsBounded() async throws {
         let inputs = try Inputs()
         defer { inputs.remove() }
