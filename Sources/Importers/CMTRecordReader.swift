@@ -46,7 +46,7 @@ final class CMTRecordReader: FormatReader {
         self.file = file
         self.source = source
         maxRecordBytes = options.maxRecordBytes
-        builder = CMTRecordBuilder(file: file, filter: entity, maxRecordBytes: options.maxRecordBytes, maxFieldBytes: options.maxFieldBytes)
+        builder = CMTRecordBuilder(file: file, filter: entity, maxRecordBytes: options.maxRecordBytes, maxFieldBytes: options.maxFieldBytes, readFields: options.readFields)
         chunk.reserveCapacity(Self.feedSize)
         limit = allowance
     }
@@ -208,13 +208,13 @@ final class CMTRecordBuilder {
     private var entityMatched = false
     private(set) var entitiesSeen: [String] = []
 
-    init(file: String, filter: String?, maxRecordBytes: Int, maxFieldBytes: Int) {
+    init(file: String, filter: String?, maxRecordBytes: Int, maxFieldBytes: Int, readFields: Set<String>? = nil) {
         self.file = file
         self.filter = filter
         self.maxRecordBytes = maxRecordBytes
         self.maxFieldBytes = maxFieldBytes
         state = .allocate(capacity: 1)
-        state.initialize(to: CMTParseState(record: CMTRecordFields(maxRecordBytes: maxRecordBytes, maxFieldBytes: maxFieldBytes)))
+        state.initialize(to: CMTParseState(record: CMTRecordFields(maxRecordBytes: maxRecordBytes, maxFieldBytes: maxFieldBytes, readFields: readFields)))
     }
 
     deinit {
@@ -376,10 +376,19 @@ struct CMTRecordFields {
     private var attributeNames = CMTAttributeNames()
     /// Values made recently at any position, found again by their bytes (see `StringCache`).
     private let cache = StringCache()
+    /// `ImportOptions.readFields` (lower-cased names): a value no one reads is left `.null`, as the
+    /// CSV reader leaves its column. Nil: every value is made.
+    private let readFields: Set<String>?
+    /// By position, whether the value is made; `previousReads` is the record before's, reused for
+    /// a name that is the record before's at the same position (no name is lower-cased and looked
+    /// up again for every record).
+    private var reads: [Bool] = []
+    private var previousReads: [Bool] = []
 
-    init(maxRecordBytes: Int, maxFieldBytes: Int) {
+    init(maxRecordBytes: Int, maxFieldBytes: Int, readFields: Set<String>? = nil) {
         self.maxRecordBytes = maxRecordBytes
         self.maxFieldBytes = maxFieldBytes
+        self.readFields = readFields
     }
 
     /// `<field name="…" value="…" [lookupentity="…" lookupentityname="…"]/>`, in one pass over its
@@ -406,22 +415,54 @@ struct CMTRecordFields {
         // Values are made in the order they are appended: each is compared with the value at its
         // position in the record before (`text(_:htmlDecoded:)`).
         if let value {
-            let (text, key) = self.text(value, htmlDecoded: true)
-            guard fits(text) else { return }
-            append(.string(text), key: key)
+            if isRead(at: fieldName.nameIndex) {
+                let (text, key) = self.text(value, htmlDecoded: true)
+                guard fits(text) else { return }
+                append(.string(text), key: key)
+            } else {
+                // Not made, but counted toward the limits as if it were (decoded where it must be,
+                // so a record is refused or not whatever the mapping reads).
+                let length = memchr(value.start, 0x26, max(0, value.count)) != nil
+                    ? CMTRecordBuilder.decoded(value.start, value.count, htmlDecoded: true).utf8.count : max(0, value.count)
+                guard fits(length: length) else { return }
+                append(.null, key: .opaque)
+            }
         } else {
             append(.null, key: .opaque)
         }
         if let lookupEntity {
             appendName(fieldName, suffix: "@lookupentity")
-            let (text, key) = self.text(lookupEntity, htmlDecoded: false)
-            append(.string(text), key: key)
+            if isRead(at: nameCount - 1) {
+                let (text, key) = self.text(lookupEntity, htmlDecoded: false)
+                append(.string(text), key: key)
+            } else {
+                append(.null, key: .opaque)
+            }
         }
         if let lookupEntityName {
             appendName(fieldName, suffix: "@lookupentityname")
-            let (text, key) = self.text(lookupEntityName, htmlDecoded: true)
-            append(.string(text), key: key)
+            if isRead(at: nameCount - 1) {
+                let (text, key) = self.text(lookupEntityName, htmlDecoded: true)
+                append(.string(text), key: key)
+            } else {
+                append(.null, key: .opaque)
+            }
         }
+    }
+
+    /// Whether the value at `index` (its name just taken) is made; noted for the next record.
+    private mutating func isRead(at index: Int) -> Bool {
+        guard let readFields else { return true }
+        let read: Bool
+        if index < previousReads.count, namesMatch || (index < previousNames.count && names[index] == previousNames[index]) {
+            read = previousReads[index]
+        } else {
+            read = readFields.contains(name(at: index).lowercased())
+        }
+        // Positions are taken in order; `@entity` and `@id` (0 and 1) are always made.
+        while reads.count < index { reads.append(true) }
+        reads.append(read)
+        return read
     }
 
     /// An attribute value where libxml2 holds it; for a field's name, its position in the record.
@@ -485,7 +526,9 @@ struct CMTRecordFields {
             }
             previousValues = values
             swap(&previousTextKeys, &valueKeys)
+            swap(&previousReads, &reads)
         }
+        reads.removeAll(keepingCapacity: true)
         oversize = nil
         recordBytes = 0
         names = []
@@ -524,7 +567,10 @@ struct CMTRecordFields {
 
     /// Counts a value toward the record limit; false (and the record marked) when over a limit.
     private mutating func fits(_ value: String) -> Bool {
-        let length = value.utf8.count
+        fits(length: value.utf8.count)
+    }
+
+    private mutating func fits(length: Int) -> Bool {
         recordBytes += length
         if length > maxFieldBytes {
             tooLarge("a field is longer than the \(maxFieldBytes)-byte field limit (raise `maxFieldBytes` if it is genuine)")

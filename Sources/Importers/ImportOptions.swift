@@ -61,8 +61,9 @@ public struct ImportOptions: Sendable, Hashable {
     /// OData labels); nil reads every field. A CSV reader makes a value only for the columns named
     /// here and leaves the others `.null`: the text of a column no one reads was a `String` made and
     /// freed for nothing. Every column is still scanned and checked as before (field count, UTF-8,
-    /// limits), so a record is rejected or not, with the same reason, whatever this holds. The other
-    /// readers ignore it.
+    /// limits), so a record is rejected or not, with the same reason, whatever this holds. The CMT
+    /// reader does the same for a `<field>`'s value and its lookup's names; the other readers
+    /// ignore it.
     public var readFields: Set<String>?
 
     public static let defaultMaxRecordBytes = 16 << 20
