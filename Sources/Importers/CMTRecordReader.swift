@@ -292,6 +292,13 @@ final class CMTRecordBuilder {
         return decoded(start, length, htmlDecoded: htmlDecoded)
     }
 
+    /// The UTF-8 length of `text(_:_:htmlDecoded:)`, made only where an `&` may shorten it.
+    static func textLength(_ start: UnsafePointer<xmlChar>, _ length: Int, htmlDecoded: Bool = false) -> Int {
+        let length = max(0, length)
+        guard memchr(start, 0x26, length) != nil else { return length }
+        return decoded(start, length, htmlDecoded: htmlDecoded).utf8.count
+    }
+
     /// `text(_:_:htmlDecoded:)` for a value known to hold an `&`.
     static func decoded(_ start: UnsafePointer<xmlChar>, _ length: Int, htmlDecoded: Bool) -> String {
         var bytes: [UInt8] = []
@@ -422,9 +429,7 @@ struct CMTRecordFields {
             } else {
                 // Not made, but counted toward the limits as if it were (decoded where it must be,
                 // so a record is refused or not whatever the mapping reads).
-                let length = memchr(value.start, 0x26, max(0, value.count)) != nil
-                    ? CMTRecordBuilder.decoded(value.start, value.count, htmlDecoded: true).utf8.count : max(0, value.count)
-                guard fits(length: length) else { return }
+                guard fits(length: CMTRecordBuilder.textLength(value.start, value.count, htmlDecoded: true)) else { return }
                 append(.null, key: .opaque)
             }
         } else {

@@ -17,10 +17,11 @@ import Importers
 /// Past `spillAfter` ids in memory, the table is sorted into a run on disk and emptied
 /// (`SpilledKeys`, with a filter in front), so memory stays the same from 65k ids to millions:
 /// about 1 MB of table, 4 MB of filter and 64 KB of write buffer. (At 131k, a preview of 100k
-/// records had not spilled yet and one of 2M had: 4 MB more RSS at 2M, so not flat.) A new id costs a filter check; only an id the filter
-/// takes for a known one (a repeat, or about 1 in 1,000 new ids at 2M) reads the disk. A repeat
-/// found there is kept in memory again, so an id repeated many times is read once. Where no
-/// temporary file can be made, the table stays in memory and grows as before.
+/// records had not spilled yet and one of 2M had: 4 MB more RSS at 2M, so not flat.) A new id
+/// costs a filter check; only an id the filter takes for a known one (a repeat, or about 1 in
+/// 1,000 new ids at 2M) reads the disk. A repeat found there is kept in memory again, so an id
+/// repeated many times is read once. Where no temporary file can be made, the table stays in
+/// memory and grows as before.
 struct DuplicateKeys {
     private var shards = [Shard](repeating: Shard(), count: 256)
     /// Each file's name and the position its record 0 has: a record's position is `base + record`.

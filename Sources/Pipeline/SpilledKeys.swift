@@ -82,13 +82,6 @@ final class SpilledKeys {
         if runs.count > Self.maxRuns { try mergeAll() }
     }
 
-    /// Writes ids as a new run; `entries` must be sorted by hash.
-    func append(sorted entries: [(hash: UInt64, place: UInt32)]) throws {
-        try appendRun { emit in
-            for entry in entries { try emit(entry.hash, entry.place) }
-        }
-    }
-
     /// Ids encoded into a buffer that is written out whenever it holds `writeBytes`.
     private struct RunWriter {
         let keys: SpilledKeys

@@ -86,8 +86,11 @@ import Testing
 
     @Test func aRunOutOfHashOrderIsRefusedAndLosesNothing() throws {
         let keys = try SpilledKeys(directory: NSTemporaryDirectory())
-        #expect(throws: SpillError.self) { try keys.append(sorted: [(hash: 5, place: 1), (hash: 3, place: 2)]) }
-        try keys.append(sorted: [(hash: 3, place: 2), (hash: 5, place: 1)])
+        func run(_ entries: [(UInt64, UInt32)]) throws {
+            try keys.appendRun { emit in for (hash, place) in entries { try emit(hash, place) } }
+        }
+        #expect(throws: SpillError.self) { try run([(5, 1), (3, 2)]) }
+        try run([(3, 2), (5, 1)])
         #expect(try keys.place(of: 5) == 1)
         #expect(try keys.place(of: 3) == 2)
         #expect(try keys.place(of: 4) == nil)
