@@ -29,6 +29,15 @@ public final class MappedReferral: Sendable {
     }
 }
 
+extension MappedReferral {
+    /// `ReferralJSON.encode(referral)`. Here, in the class's own module, the referral is read in
+    /// place; a caller in another module copied the struct out first (retaining and then releasing
+    /// each of its two dozen strings and objects), 2 % of a CSV preview.
+    public func encodedReferral() -> [UInt8] {
+        ReferralJSON.encode(referral)
+    }
+}
+
 public enum MappingOutcome: Sendable {
     case mapped(MappedReferral)
     case skipped(externalReferenceId: String?, reason: String)
@@ -46,6 +55,8 @@ public final class Mapper {
     private let key: CompiledRule
     private let skips: [(condition: CompiledCondition, reason: String)]
     private let fields: [CompiledField]
+    /// `fields`, unretained: the per-record loop borrows each field instead of retaining it.
+    private let fieldReferences: [Unmanaged<CompiledField>]
     /// The mapping's field names, as spelled in the mapping, to their slot.
     private let slots: [String: Int]
     private var cachedNames: [String] = []
@@ -63,6 +74,7 @@ public final class Mapper {
         key = program.key
         skips = program.skips
         fields = program.fields
+        fieldReferences = program.fields.map { Unmanaged.passUnretained($0) }
         positions = Array(repeating: -1, count: slots.count)
         formattedPositions = positions
     }
@@ -110,88 +122,11 @@ public final class Mapper {
         var referral = Referral(externalReferenceId: key)
         var issues: [MappingIssue] = []
         var warnings: [String] = []
-        for field in fields {
-            // `field` and `rule` are class references: reading their stored properties copies only
-            // the property read, not a whole target path or rule, for every field of every record.
-            let rule = field.rule
-            var text: String
-            var fallback = false
-            if let value = self.text(of: rule, in: record) {
-                text = value
-            } else if let value = rule.ifEmpty {
-                // Already in the target's terms (checked when the mapping loaded): no map applies.
-                text = value
-                fallback = true
-            } else {
-                if rule.required { issues.append(MappingIssue(field: field.path, message: "is required, but \(rule.describedSource) is empty")) }
-                continue
-            }
-            if rule.readsBool, !fallback {
-                guard let value = ValueParsers.strictBool(text) else {
-                    issues.append(MappingIssue(field: field.path, message: "'\(text)' from \(rule.describedSource) is not true/false, 1/0 or yes/no"))
-                    continue
-                }
-                text = value ? "true" : "false"
-            }
-            if let map = rule.map, !fallback {
-                if let mapped = rule.mapAsWritten?.value(for: text) ?? map.value(forFolded: text) {
-                    text = mapped
-                } else {
-                    switch rule.unmapped {
-                    case .reject:
-                        issues.append(MappingIssue(field: field.path, message: "'\(text)' from \(rule.describedSource) is not in the mapping's map: add it, or set `default:`"))
-                        continue
-                    case .keep: break
-                    case .value(let value): text = value
-                    }
-                }
-                // A map entry or default of "" leaves the field out.
-                if text.isEmpty { continue }
-            }
-            switch field.kind {
-            case .string:
-                if let letterCase = rule.letterCase { text = ValueParsers.apply(letterCase, to: text) }
-                if let limit = field.limit, ReferralLimits.exceeds(text, limit) {
-                    if rule.truncate, let cut = ReferralLimits.truncated(text, forPath: field.path) {
-                        warnings.append("\(field.path) truncated from \(ReferralLimits.length(of: text)) to \(limit) characters")
-                        text = cut
-                    } else {
-                        issues.append(MappingIssue(field: field.path, message: "is \(ReferralLimits.length(of: text)) characters long; the limit is \(limit)"))
-                        continue
-                    }
-                }
-                if field.isPhone, !ValueParsers.isPhoneNumber(text) {
-                    issues.append(MappingIssue(field: field.path, message: "'\(text)' from \(rule.describedSource) is not a phone number (only digits, + ( ) - . and an extension such as x123): check the column"))
-                    continue
-                }
-                if field.field == .address(.country), let code = CountryCodes.normalized(text) { text = code }
-                if field.field == .currency, let code = CurrencyCodes.normalized(text) { text = code }
-                referral.set(.string(text), field: field.field, index: field.index)
-            case .number:
-                guard let number = ValueParsers.number(text, decimalComma: rule.decimalComma) else {
-                    issues.append(MappingIssue(field: field.path, message: "'\(text)' from \(rule.describedSource) is not a number"))
-                    continue
-                }
-                referral.set(.number(number), field: field.field, index: field.index)
-            case .bool:
-                guard let value = ValueParsers.bool(text) else {
-                    issues.append(MappingIssue(field: field.path, message: "'\(text)' from \(rule.describedSource) is not yes/no, true/false or 1/0"))
-                    continue
-                }
-                referral.set(.bool(value), field: field.field, index: field.index)
-            case .dateTime:
-                guard let date = ValueParsers.dateTime(text, format: rule.dateFormat, zone: rule.zone) else {
-                    issues.append(MappingIssue(field: field.path, message: "'\(text)' from \(rule.describedSource) is not a date `date: \(rule.dateFormat.rawValue)` reads (\(rule.dateFormat.examples))"))
-                    continue
-                }
-                referral.set(.dateTime(date), field: field.field, index: field.index)
-            case .enumeration(let values):
-                guard let value = FastText.matching(text, in: values) else {
-                    issues.append(MappingIssue(field: field.path, message: "'\(text)' from \(rule.describedSource) is not one of \(values.joined(separator: ", ")): map it with `map:`"))
-                    continue
-                }
-                referral.set(.string(value), field: field.field, index: field.index)
-            }
+        for field in fieldReferences {
+            // A borrowed reference: `fields` keeps every compiled field alive. A strong local retained
+            // and released the field and its rule for every field of every record, on objects every
+            // worker thread shares: atomic operations on contended cache lines, 4 % of a CSV preview.
+            field._withUnsafeGuaranteedRef { apply($0, in: record, to: &referral, issues: &issues, warnings: &warnings) }
         }
         if let issue = unreadableCondition { issues.append(issue) }
         if issues.isEmpty {
@@ -206,6 +141,91 @@ public final class Mapper {
         }
         guard issues.isEmpty else { return .rejected(externalReferenceId: key, issues: issues) }
         return .mapped(MappedReferral(externalReferenceId: key, referral: consume referral, warnings: warnings))
+    }
+
+    /// One field of the mapping into `referral`, or an issue or a warning about it.
+    private func apply(_ field: CompiledField, in record: Columns, to referral: inout Referral, issues: inout [MappingIssue], warnings: inout [String]) {
+        // `field` and `rule` are class references: reading their stored properties copies only the
+        // property read, not a whole target path or rule, for every field of every record.
+        let rule = field.rule
+        var text: String
+        var fallback = false
+        if let value = self.text(of: rule, in: record) {
+            text = value
+        } else if let value = rule.ifEmpty {
+            // Already in the target's terms (checked when the mapping loaded): no map applies.
+            text = value
+            fallback = true
+        } else {
+            if rule.required { issues.append(MappingIssue(field: field.path, message: "is required, but \(rule.describedSource) is empty")) }
+            return
+        }
+        if rule.readsBool, !fallback {
+            guard let value = ValueParsers.strictBool(text) else {
+                issues.append(MappingIssue(field: field.path, message: "'\(text)' from \(rule.describedSource) is not true/false, 1/0 or yes/no"))
+                return
+            }
+            text = value ? "true" : "false"
+        }
+        if let map = rule.map, !fallback {
+            if let mapped = rule.mapAsWritten?.value(for: text) ?? map.value(forFolded: text) {
+                text = mapped
+            } else {
+                switch rule.unmapped {
+                case .reject:
+                    issues.append(MappingIssue(field: field.path, message: "'\(text)' from \(rule.describedSource) is not in the mapping's map: add it, or set `default:`"))
+                    return
+                case .keep: break
+                case .value(let value): text = value
+                }
+            }
+            // A map entry or default of "" leaves the field out.
+            if text.isEmpty { return }
+        }
+        switch field.kind {
+        case .string:
+            if let letterCase = rule.letterCase { text = ValueParsers.apply(letterCase, to: text) }
+            if let limit = field.limit, ReferralLimits.exceeds(text, limit) {
+                if rule.truncate, let cut = ReferralLimits.truncated(text, forPath: field.path) {
+                    warnings.append("\(field.path) truncated from \(ReferralLimits.length(of: text)) to \(limit) characters")
+                    text = cut
+                } else {
+                    issues.append(MappingIssue(field: field.path, message: "is \(ReferralLimits.length(of: text)) characters long; the limit is \(limit)"))
+                    return
+                }
+            }
+            if field.isPhone, !ValueParsers.isPhoneNumber(text) {
+                issues.append(MappingIssue(field: field.path, message: "'\(text)' from \(rule.describedSource) is not a phone number (only digits, + ( ) - . and an extension such as x123): check the column"))
+                return
+            }
+            if field.field == .address(.country), let code = CountryCodes.normalized(text) { text = code }
+            if field.field == .currency, let code = CurrencyCodes.normalized(text) { text = code }
+            referral.set(.string(text), field: field.field, index: field.index)
+        case .number:
+            guard let number = ValueParsers.number(text, decimalComma: rule.decimalComma) else {
+                issues.append(MappingIssue(field: field.path, message: "'\(text)' from \(rule.describedSource) is not a number"))
+                return
+            }
+            referral.set(.number(number), field: field.field, index: field.index)
+        case .bool:
+            guard let value = ValueParsers.bool(text) else {
+                issues.append(MappingIssue(field: field.path, message: "'\(text)' from \(rule.describedSource) is not yes/no, true/false or 1/0"))
+                return
+            }
+            referral.set(.bool(value), field: field.field, index: field.index)
+        case .dateTime:
+            guard let date = ValueParsers.dateTime(text, format: rule.dateFormat, zone: rule.zone) else {
+                issues.append(MappingIssue(field: field.path, message: "'\(text)' from \(rule.describedSource) is not a date `date: \(rule.dateFormat.rawValue)` reads (\(rule.dateFormat.examples))"))
+                return
+            }
+            referral.set(.dateTime(date), field: field.field, index: field.index)
+        case .enumeration(let values):
+            guard let value = FastText.matching(text, in: values) else {
+                issues.append(MappingIssue(field: field.path, message: "'\(text)' from \(rule.describedSource) is not one of \(values.joined(separator: ", ")): map it with `map:`"))
+                return
+            }
+            referral.set(.string(value), field: field.field, index: field.index)
+        }
     }
 
     private func add(_ position: Int, of record: Columns, to digest: inout Digest128) {

@@ -100,7 +100,7 @@ public final class EncodedReferral: Sendable {
     ///   arena (a lock each, and heap holes that made peak RSS creep with the run's length).
     init(_ mapped: MappedReferral, hashPayload: Bool = true, keepReferral: Bool = true) {
         self.mapped = keepReferral ? mapped : nil
-        json = ReferralJSON.encode(mapped.referral)
+        json = mapped.encodedReferral()
         warnings = mapped.warnings
         hash = hashPayload ? PayloadHash.of(json) : nil
     }

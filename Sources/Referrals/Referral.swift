@@ -36,6 +36,9 @@ public struct Referral: Hashable, Sendable {
     /// Undocumented fields the server sent, by key.
     public var additionalFields: [String: JSONValue]
 
+    // Inlinable: a mapper makes one referral a record; called across modules, the initializer built
+    // it and then copied it whole into its result (retaining and releasing every member).
+    @inlinable
     public init(
         id: String? = nil, engagementId: String? = nil, name: String? = nil, organizationId: String? = nil,
         organizationName: String? = nil, externalReferenceId: String? = nil, createdDateTime: APIDateTime? = nil,
