@@ -1,5 +1,6 @@
 public import Importers
 public import Referrals
+import Synchronization
 
 /// A problem that keeps a record from becoming a referral.
 public struct MappingIssue: Sendable, Hashable, Codable {
@@ -52,6 +53,7 @@ public enum MappingOutcome: Sendable {
 /// per thread.
 public final class Mapper {
     public let spec: MappingSpec
+    private let program: MappingProgram
     private let key: CompiledRule
     private let skips: [(condition: CompiledCondition, reason: String)]
     private let fields: [CompiledField]
@@ -70,6 +72,7 @@ public final class Mapper {
     public init(_ spec: MappingSpec) {
         self.spec = spec
         let program = spec.program ?? MappingProgram(spec)
+        self.program = program
         slots = program.slots
         key = program.key
         skips = program.skips
@@ -235,6 +238,14 @@ public final class Mapper {
     /// Matches the mapping's field names to a header, ignoring case, once per distinct header.
     private func resolve(_ names: [String]) {
         cachedNames = names
+        // The stream makes a mapper per slice of a few hundred records, and every record of a CSV
+        // file has the same header: resolved once per header for all of them, not once per slice
+        // (lower-casing every name and building a dictionary, half an allocation per record).
+        if let resolved = program.resolvedHeader(names) {
+            positions = resolved.positions
+            formattedPositions = resolved.formattedPositions
+            return
+        }
         var index: [String: Int] = [:]
         for (position, name) in names.enumerated() {
             let key = name.lowercased()
@@ -244,6 +255,7 @@ public final class Mapper {
             positions[slot] = index[name.lowercased()] ?? -1
             formattedPositions[slot] = index[(name + Self.formattedSuffix).lowercased()] ?? -1
         }
+        program.remember(ResolvedHeader(names: names, positions: positions, formattedPositions: formattedPositions))
     }
 
     /// A record's values with the current header's slot positions.
@@ -336,6 +348,8 @@ final class MappingProgram: Sendable {
     let key: CompiledRule
     let skips: [(condition: CompiledCondition, reason: String)]
     let fields: [CompiledField]
+    /// The header a mapper resolved last, for the next mapper that meets the same one.
+    private let lastHeader = Mutex<ResolvedHeader?>(nil)
 
     init(_ spec: MappingSpec) {
         var slots: [String: Int] = [:]
@@ -345,6 +359,27 @@ final class MappingProgram: Sendable {
         skips = spec.skips.map { (CompiledCondition($0.condition, slots: slots), $0.reason) }
         fields = spec.fields.map { CompiledField(path: $0.0, rule: CompiledRule($0.1, slots: slots, zone: spec.timeZone)) }
     }
+}
+
+extension MappingProgram {
+    /// The slot positions for `names`, if a mapper resolved that header last.
+    func resolvedHeader(_ names: [String]) -> ResolvedHeader? {
+        lastHeader.withLock { last in
+            guard let last, last.names == names else { return nil }
+            return last
+        }
+    }
+
+    func remember(_ header: ResolvedHeader) {
+        lastHeader.withLock { $0 = header }
+    }
+}
+
+/// A header's field names with the column of each slot (-1: absent), and of its OData label.
+struct ResolvedHeader: Sendable {
+    let names: [String]
+    let positions: [Int]
+    let formattedPositions: [Int]
 }
 
 /// A `ValueRule` with its source names replaced by slots. A class: the per-record loop then passes

@@ -44,7 +44,12 @@ public struct APIDateTime: Hashable, Sendable, Comparable, CustomStringConvertib
 
     /// Accepts `YYYY-MM-DDTHH:MM:SS[.f{1,9}](Z|±HH:MM)` and a bare `YYYY-MM-DD` (midnight UTC).
     static func parse(_ text: String) -> Date? {
-        let bytes = Array(text.utf8)
+        // In place: an array of the bytes was an allocation for every date of every mapped record.
+        var text = text
+        return text.withUTF8 { parse(bytes: $0) }
+    }
+
+    private static func parse(bytes: UnsafeBufferPointer<UInt8>) -> Date? {
         func number(_ from: Int, _ count: Int) -> Int? {
             guard from + count <= bytes.count else { return nil }
             var value = 0
