@@ -50,6 +50,7 @@ struct DuplicateKeys {
         // A byte no UTF-8 text has, between the two parts: ("ab", "c") and ("a", "bc") differ.
         hash = (hash ^ 0xFF) &* 0x0000_0100_0000_01B3
         for byte in key.externalId.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        hash = Self.mixed(hash)
         // 0 marks an empty slot: the one hash stored as another, in memory and on disk alike.
         if hash == 0 { hash = 1 }
         if files.last?.name != location.file { files.append((location.file, highest &+ 1 == 0 ? highest : highest + 1)) }
@@ -84,7 +85,20 @@ struct DuplicateKeys {
         return nil
     }
 
-    /// Moves the ids in memory to a sorted run on disk and empties the table (its capacity kept).
+    /// FNV-1a's high bits are far from uniform for ids that differ only in their last characters
+    /// (GUIDs counting up): its top byte picks the shard, and of 65k generated lead ids one shard
+    /// got 976 and others none. Shards grew wherever the ids happened to fall, and kept their size,
+    /// so the table grew with the run's length (1 MB at 100k records, 2 MB at 800k). splitmix64's
+    /// finalizer spreads every bit over the top byte; it is a bijection, so it tells apart exactly
+    /// the ids FNV-1a does.
+    static func mixed(_ hash: UInt64) -> UInt64 {
+        var z = hash
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Moves the ids in memory to a sorted run on disk and empties the table (every shard at a fair share).
     private mutating func spill() {
         guard !spillFailed else { return }
         if spilled == nil {
@@ -115,9 +129,16 @@ struct DuplicateKeys {
             spillFailed = true
             return
         }
-        for index in shards.indices { shards[index].empty() }
+        // Every shard back to the size a fair share of the next `spillAfter` ids needs: a shard that
+        // grew for an unlucky share keeps no more than the others, so the table is the same size
+        // after every spill however long the run (kept capacities ratcheted up with each spill).
+        let fairShare = (spillAfter + shards.count - 1) / shards.count
+        for index in shards.indices { shards[index].empty(capacity: fairShare * 10 / 7) }
         inMemory = 0
     }
+
+    /// Slots of the in-memory table, all shards together: what it costs, for tests.
+    var tableCapacity: Int { shards.reduce(0) { $0 + $1.capacity } }
 
     /// "file:record N" for a stored position.
     private func describe(_ place: UInt32) -> String {
@@ -162,14 +183,21 @@ struct DuplicateKeys {
 
         mutating func setPlace(_ slot: Int, _ place: UInt32) { places[slot] = place }
 
+        var capacity: Int { hashes.count }
+
         /// Every stored hash (as stored: 0 is kept as 1) with its place.
         func forEach(_ body: (UInt64, UInt32) -> Void) {
             for index in hashes.indices where hashes[index] != 0 { body(hashes[index], places[index]) }
         }
 
-        /// Empties the shard and keeps its capacity: it fills up to the same size again.
-        mutating func empty() {
-            for index in hashes.indices { hashes[index] = 0 }
+        /// Empties the shard, with room for `capacity` slots (in place when it has that many).
+        mutating func empty(capacity: Int) {
+            if hashes.count == capacity {
+                for index in hashes.indices { hashes[index] = 0 }
+            } else {
+                hashes = [UInt64](repeating: 0, count: capacity)
+                places = [UInt32](repeating: 0, count: capacity)
+            }
             count = 0
         }
 

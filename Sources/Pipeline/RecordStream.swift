@@ -168,7 +168,9 @@ public final class RecordStream {
     static func keep(_ pass: StreamPass, system: String, raw: inout RawBatch, probes: inout [Probe?]) {
         let kept = probes.indices.filter { pass.includes(system: system, externalId: probes[$0]?.externalId) }
         guard kept.count < probes.count else { return }
-        raw.items = kept.map { raw.items[$0] }
+        let items = ItemBatch(capacity: kept.count)
+        for index in kept { items.append(raw.items.take(index)) }
+        raw.items = items
         probes = kept.map { probes[$0] }
     }
 
@@ -176,8 +178,10 @@ public final class RecordStream {
     static func probe(_ raw: RawBatch, spec: MappingSpec, workers: Int) async -> [Probe?] {
         let items = raw.items
         return await inSlices(count: items.count, workers: workers, spec: spec) { mapper, index in
-            guard case .record(let source) = items[index] else { return nil }
-            return mapper.probe(source)
+            items.withItem(index) { item in
+                guard case .record(let source)? = item else { return nil }
+                return mapper.probe(source)
+            }
         }
     }
 
@@ -188,13 +192,15 @@ public final class RecordStream {
     ) async -> RecordChunk {
         let items = raw.items
         let records = await inSlices(count: items.count, workers: workers, spec: spec) { mapper, index in
+            // Taken, not copied: the source record is freed here, as soon as it is mapped.
+            let item = items.take(index)
             guard let probe = probes?[index] else {
-                return Self.record(of: items[index], mapper: mapper, keepSource: keepSource, hashPayload: hashPayloads, keepReferral: keepReferrals)
+                return Self.record(of: item, mapper: mapper, keepSource: keepSource, hashPayload: hashPayloads, keepReferral: keepReferrals)
             }
-            if let entry = entries?[index], let settled = entry.settles(probe.digest), case .record(let source) = items[index] {
+            if let entry = entries?[index], let settled = entry.settles(probe.digest), case .record(let source) = item {
                 return StreamRecord(location: source.location, externalId: probe.externalId, outcome: settled, sourceDigest: probe.digest)
             }
-            var record = Self.record(of: items[index], mapper: mapper, keepSource: keepSource, hashPayload: hashPayloads, keepReferral: keepReferrals)
+            var record = Self.record(of: item, mapper: mapper, keepSource: keepSource, hashPayload: hashPayloads, keepReferral: keepReferrals)
             record.sourceDigest = probe.digest
             return record
         }
@@ -271,7 +277,7 @@ public final class RecordStream {
 /// Items read for one chunk, not yet mapped.
 struct RawBatch: Sendable {
     var sourceIndex: Int
-    var items: [ImportItem]
+    var items: ItemBatch
     var bytesRead: Int64
 }
 

@@ -30,8 +30,7 @@ actor SourceCursor {
         while sourceIndex < sources.count {
             try Task.checkCancellation()
             let source = sources[sourceIndex]
-            var items: [ImportItem] = []
-            items.reserveCapacity(min(chunkSize, remaining))
+            let items = ItemBatch(capacity: min(chunkSize, remaining))
             while items.count < chunkSize, remaining > 0, fileIndex < source.files.count {
                 let file = source.files[fileIndex]
                 if reader == nil {

@@ -22,6 +22,28 @@ import Testing
         #expect(keys.firstSeen(RecordKey(system: "s", externalId: "id-0"), at: SourceLocation(file: "c.csv", record: 12)) == "a.csv:record 1")
     }
 
+    /// Lead GUIDs counting up (as CRM exports often hold) differ only in their last characters: the
+    /// shards must share them evenly, or the table grows with the run's length (each shard to the
+    /// most it ever held between two spills) and peak memory with it.
+    @Test func countingUpGuidsSpreadEvenlySoTheTableStaysTheSameSize() {
+        var keys = DuplicateKeys(spillAfter: 65_536)
+        func add(_ range: Range<Int>) {
+            for index in range {
+                let digits = String(index)
+                let id = "000000d1-0000-0000-0000-" + String(repeating: "0", count: 12 - digits.count) + digits
+                _ = keys.firstSeen(RecordKey(system: "dynamics-leads", externalId: id), at: SourceLocation(file: "leads.csv", record: index))
+            }
+        }
+        add(1..<131_073)  // two spills: every shard has met its share twice
+        let early = keys.tableCapacity
+        add(131_073..<655_361)  // eight spills more
+        // 65,536 ids at most 7/8 of the slots: 74,898 slots if spread perfectly; shards grow by a
+        // quarter, so a fair spread stays within about 1.6 times that. FNV-1a's top byte alone
+        // (976 ids in one shard, none in others) needed more than twice as many, and kept growing.
+        #expect(early <= 100_000, "\(early) slots")
+        #expect(keys.tableCapacity <= early + early / 20, "\(early) slots after two spills, \(keys.tableCapacity) after ten")
+    }
+
     @Test func everyFirstPlaceIsRecoveredFromItsPositionInTheRun() {
         var keys = DuplicateKeys()
         // Files of uneven lengths, one named twice in a row (its records counted again from 1), one
