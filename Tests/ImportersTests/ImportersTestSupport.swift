@@ -4,8 +4,17 @@ import Foundation
 
 /// Writes a fixture to a temporary file and reads it back through `RecordReader`.
 enum Fixture {
+    /// The run's fixtures, one folder each under this one, which goes when the test process exits:
+    /// a folder per fixture left behind was some 160 folders in the temporary directory a run.
+    private static let root: URL = {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("importers-\(UUID().uuidString)")
+        atexit { try? FileManager.default.removeItem(at: Fixture.root) }
+        return root
+    }()
+
     static func file(_ name: String, _ bytes: [UInt8]) throws -> String {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("importers-\(UUID().uuidString)")
+        // A folder per fixture: tests run in parallel, and many name their file `leads.csv`.
+        let folder = root.appendingPathComponent(UUID().uuidString)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let path = folder.appendingPathComponent(name).path
         FileManager.default.createFile(atPath: path, contents: Data(bytes))
