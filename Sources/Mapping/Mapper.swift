@@ -56,8 +56,8 @@ public final class Mapper {
     private let program: MappingProgram
     private let key: CompiledRule
     private let skips: [(condition: CompiledCondition, reason: String)]
-    private let fields: [CompiledField]
-    /// `fields`, unretained: the per-record loop borrows each field instead of retaining it.
+    /// The program's fields, unretained (`program` keeps them): the per-record loop borrows each
+    /// field instead of retaining it.
     private let fieldReferences: [Unmanaged<CompiledField>]
     /// The mapping's field names, as spelled in the mapping, to their slot.
     private let slots: [String: Int]
@@ -76,7 +76,6 @@ public final class Mapper {
         slots = program.slots
         key = program.key
         skips = program.skips
-        fields = program.fields
         fieldReferences = program.fields.map { Unmanaged.passUnretained($0) }
         positions = Array(repeating: -1, count: slots.count)
         formattedPositions = positions
@@ -126,9 +125,10 @@ public final class Mapper {
         var issues: [MappingIssue] = []
         var warnings: [String] = []
         for field in fieldReferences {
-            // A borrowed reference: `fields` keeps every compiled field alive. A strong local retained
-            // and released the field and its rule for every field of every record, on objects every
-            // worker thread shares: atomic operations on contended cache lines, 4 % of a CSV preview.
+            // A borrowed reference: `program` keeps every compiled field alive. A strong local
+            // retained and released the field and its rule for every field of every record, on
+            // objects every worker thread shares: atomic operations on shared cache lines, 4 % of
+            // a CSV preview.
             field._withUnsafeGuaranteedRef { apply($0, in: record, to: &referral, issues: &issues, warnings: &warnings) }
         }
         if let issue = unreadableCondition { issues.append(issue) }
