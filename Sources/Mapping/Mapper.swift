@@ -37,6 +37,11 @@ extension MappedReferral {
     public func encodedReferral() -> [UInt8] {
         ReferralJSON.encode(referral)
     }
+
+    /// The same bytes, written through `scratch` (see `Mapper.encode(_:)`).
+    func encodedReferral(reusing scratch: inout JSONBytes) -> [UInt8] {
+        ReferralJSON.encode(referral, reusing: &scratch)
+    }
 }
 
 public enum MappingOutcome: Sendable {
@@ -68,6 +73,10 @@ public final class Mapper {
     private var formattedPositions: [Int]
     /// Set when an `is:` condition met a value that is not a boolean: the record is rejected with it.
     private var unreadableCondition: MappingIssue?
+    /// What `encode(_:)` writes into before the bytes become an array: one buffer per mapper, not a
+    /// kilobyte allocated and freed for every record (a size glibc serves from its bins, not its
+    /// thread cache, with a consolidation pass now and then).
+    private var scratch = JSONBytes()
 
     public init(_ spec: MappingSpec) {
         self.spec = spec
@@ -79,6 +88,11 @@ public final class Mapper {
         fieldReferences = program.fields.map { Unmanaged.passUnretained($0) }
         positions = Array(repeating: -1, count: slots.count)
         formattedPositions = positions
+    }
+
+    /// `mapped.encodedReferral()`, through this mapper's reused buffer.
+    public func encode(_ mapped: MappedReferral) -> [UInt8] {
+        mapped.encodedReferral(reusing: &scratch)
     }
 
     static let formattedSuffix = "@OData.Community.Display.V1.FormattedValue"

@@ -243,7 +243,7 @@ public final class RecordStream {
             let kept = keepSource ? source : nil
             switch mapper.map(source) {
             case .mapped(let mapped):
-                return StreamRecord(location: source.location, externalId: mapped.externalReferenceId, outcome: .mapped(EncodedReferral(mapped, hashPayload: hashPayload, keepReferral: keepReferral)), source: kept)
+                return StreamRecord(location: source.location, externalId: mapped.externalReferenceId, outcome: .mapped(EncodedReferral(mapped, json: mapper.encode(mapped), hashPayload: hashPayload, keepReferral: keepReferral)), source: kept)
             case .skipped(let id, let reason):
                 return StreamRecord(location: source.location, externalId: id, outcome: .skipped(reason: reason), source: kept)
             case .rejected(let id, let issues):
@@ -261,16 +261,22 @@ public final class RecordStream {
     /// strings and objects once more) even when nothing is written.
     private func finalize(_ chunk: inout RecordChunk) {
         var repeats: [(index: Int, issue: MappingIssue)] = []
-        for index in chunk.records.indices {
-            if chunk.records[index].isMapped, let id = chunk.records[index].externalId {
+        let system = chunk.system
+        // Read through a buffer pointer: `chunk.records[index]` copied the whole record (retaining
+        // and releasing each of its strings and objects) for each property read, 1.5 % of a preview.
+        chunk.records.withUnsafeBufferPointer { records in
+            for index in records.indices where records[index].isMapped {
                 // Ids are unique per system: the same id in two sources of different systems is fine.
-                if let first = duplicates.firstSeen(RecordKey(system: chunk.system, externalId: id), at: chunk.records[index].location) {
+                guard let id = records[index].externalId else { continue }
+                if let first = duplicates.firstSeen(RecordKey(system: system, externalId: id), at: records[index].location) {
                     repeats.append((index, MappingIssue(field: "externalReferenceId", message: "duplicate external id: also at \(first); only the first is sent")))
                 }
             }
         }
         for (index, issue) in repeats { chunk.records[index].outcome = .rejected(issues: [issue], isDuplicate: true) }
-        for index in chunk.records.indices { counts.add(chunk.records[index]) }
+        chunk.records.withUnsafeBufferPointer { records in
+            for index in records.indices { counts.add(records[index]) }
+        }
     }
 }
 

@@ -98,9 +98,11 @@ public final class EncodedReferral: Sendable {
     ///   the mapping thread that made it. A preview keeps only bytes: the referral's strings and
     ///   objects were otherwise freed on the consumer's thread, into the other thread's malloc
     ///   arena (a lock each, and heap holes that made peak RSS creep with the run's length).
-    init(_ mapped: MappedReferral, hashPayload: Bool = true, keepReferral: Bool = true) {
+    /// - Parameter json: `mapped.encodedReferral()`, when the caller has it already.
+    init(_ mapped: MappedReferral, json: [UInt8]? = nil, hashPayload: Bool = true, keepReferral: Bool = true) {
         self.mapped = keepReferral ? mapped : nil
-        json = mapped.encodedReferral()
+        let json = json ?? mapped.encodedReferral()
+        self.json = json
         warnings = mapped.warnings
         hash = hashPayload ? PayloadHash.of(json) : nil
     }

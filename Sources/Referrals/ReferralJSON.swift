@@ -7,30 +7,35 @@ public import Foundation
 /// this one agree after parsing. Decoding stays on `Codable`: it runs once per API answer.
 public enum ReferralJSON {
     /// Compact JSON for `referral`, keys in the model's order.
-    public static func encode(_ referral: Referral) -> [UInt8] {
-        var bytes: [UInt8] = []
-        // A lead's referral is 700–850 bytes; the stream holds a few thousand encoded at once, so
-        // the 2 KB reserved before were 1.3 MB a chunk left unused (and peak RSS rose with the
-        // run's length as the chunks in flight happened to peak). A bigger one grows once.
-        bytes.reserveCapacity(1024)
-        encode(referral, into: &bytes)
-        return bytes
+    public static func encode(_ referral: borrowing Referral) -> [UInt8] {
+        var scratch = JSONBytes()
+        return encode(referral, reusing: &scratch)
+    }
+
+    /// `encode(_:)`, written first into `scratch` (a caller that encodes many referrals keeps one),
+    /// then copied once into an array of its exact size: the stream holds a few thousand encoded
+    /// referrals at once, and an array reserved for the largest kept its unused tail.
+    public static func encode(_ referral: borrowing Referral, reusing scratch: inout JSONBytes) -> [UInt8] {
+        scratch.removeAll()
+        var writer = ReferralJSONWriter(out: scratch)
+        writer.write(referral)
+        scratch = writer.finish()
+        return scratch.array()
     }
 
     /// Appends the JSON for `referral` to `buffer`, for a caller that reuses one buffer per record
     /// (clear it with `removeAll(keepingCapacity: true)`). The bytes are those of `encode(_:)`.
     public static func encode(_ referral: borrowing Referral, into buffer: inout [UInt8]) {
-        var writer = ReferralJSONWriter(out: [])
-        swap(&writer.out, &buffer)  // move, not copy: the buffer stays uniquely referenced
+        var writer = ReferralJSONWriter()
         writer.write(referral)
-        swap(&writer.out, &buffer)
+        writer.out.withBytes { buffer.append(contentsOf: $0) }
     }
 
     /// Compact JSON for any `JSONValue`, with object keys sorted, by the same writer.
     public static func encode(_ value: JSONValue) -> [UInt8] {
-        var writer = ReferralJSONWriter(out: [])
+        var writer = ReferralJSONWriter()
         writer.write(value)
-        return writer.out
+        return writer.out.array()
     }
 
     /// Reads a referral the server sent, leniently: any JSON object decodes. A member of a shape

@@ -11,13 +11,16 @@
 ///   `\u00XX`; `/` and non-ASCII UTF-8 passed through unchanged;
 /// - numbers: integral values below 2^53 without a fraction (`50000`), others as Swift's shortest
 ///   round-trip `description` (`0.1`, `1e+20`, `5e-324`, all valid JSON), non-finite as `null`.
-struct ReferralJSONWriter {
-    var out: [UInt8]
+struct ReferralJSONWriter: ~Copyable {
+    var out: JSONBytes
     /// Whether the next key or array element needs a comma before it. One flag is enough: opening an
     /// object or array clears it, writing any value (closing one included) sets it.
     private var needsComma = false
 
-    init(out: [UInt8]) { self.out = out }
+    init(out: consuming JSONBytes = JSONBytes()) { self.out = out }
+
+    /// The bytes written, handed back (to be reused).
+    consuming func finish() -> JSONBytes { out }
 
     // MARK: the referral
 
@@ -311,7 +314,7 @@ struct ReferralJSONWriter {
     /// nothing to escape, so one copy instead of four appends (a referral has two dozen keys).
     private mutating func key(_ quoted: StaticString) {
         if needsComma { out.append(UInt8(ascii: ",")) }
-        quoted.withUTF8Buffer { out.append(contentsOf: $0) }
+        quoted.withUTF8Buffer { out.append($0) }
         needsComma = false
     }
 
@@ -326,13 +329,13 @@ struct ReferralJSONWriter {
     // MARK: values
 
     private mutating func null() {
-        ("null" as StaticString).withUTF8Buffer { out.append(contentsOf: $0) }
+        ("null" as StaticString).withUTF8Buffer { out.append($0) }
         needsComma = true
     }
 
     private mutating func bool(_ value: Bool) {
         let text: StaticString = value ? "true" : "false"
-        text.withUTF8Buffer { out.append(contentsOf: $0) }
+        text.withUTF8Buffer { out.append($0) }
         needsComma = true
     }
 
@@ -345,32 +348,13 @@ struct ReferralJSONWriter {
         defer { needsComma = true }
         // Below 2^53 every integer is exact, so `50000.0` is written `50000` as the API's examples do.
         if value.rounded(.towardZero) == value, value.magnitude < 9_007_199_254_740_992 {
-            integer(Int64(value))
+            out.append(decimal: Int(value))
         } else {
             // Shortest round-trip digits; exponent forms such as `1e+20` or `1.5e-07` are valid JSON.
             // Integral values from 2^53 to 2^64 print as `9007199254740992.0`: drop the `.0`.
-            let text = value.description
-            out.append(contentsOf: text.hasSuffix(".0") ? text.utf8.dropLast(2) : text.utf8[...])
-        }
-    }
-
-    private mutating func integer(_ value: Int64) {
-        if value == 0 {
-            out.append(UInt8(ascii: "0"))
-            return
-        }
-        if value < 0 { out.append(UInt8(ascii: "-")) }
-        var magnitude = value.magnitude
-        // At most 16 digits (below 2^53): write them backwards into a fixed buffer.
-        var digits: (UInt64, UInt64) = (0, 0)
-        var count = 0
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            while magnitude > 0 {
-                buffer[15 - count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                magnitude /= 10
-                count += 1
-            }
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[(16 - count)..<16]))
+            var text = value.description
+            if text.hasSuffix(".0") { text.removeLast(2) }
+            text.withUTF8 { out.append($0) }
         }
     }
 

@@ -20,7 +20,12 @@ public final class FileOutput {
     public static var standardOutput: FileOutput { FileOutput(descriptor: STDOUT_FILENO, closesOnDeinit: false) }
 
     public func write(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { bytes in
+        bytes.withUnsafeBufferPointer { write($0) }
+    }
+
+    public func write(_ bytes: UnsafeBufferPointer<UInt8>) {
+        do {
+            let bytes = UnsafeRawBufferPointer(bytes)
             var offset = 0
             while offset < bytes.count, writeError == nil, let base = bytes.baseAddress {
                 let written = Foundation.write(descriptor, base + offset, bytes.count - offset)

@@ -22,6 +22,46 @@ import Testing
         #expect(Self.text(Referral()) == "{}")
     }
 
+    /// The escaper reads eight bytes at a time until a word holds a byte to escape: every byte value
+    /// at every offset of a word (and past the last whole word) comes out as the byte-by-byte rule says.
+    @Test func everyByteAtEveryOffsetIsEscapedAsByteByByte() {
+        func reference(_ bytes: [UInt8]) -> [UInt8] {
+            var out: [UInt8] = []
+            for byte in bytes {
+                switch byte {
+                case 0x22: out += Array(#"\""#.utf8)
+                case 0x5C: out += Array(#"\\"#.utf8)
+                case 0x08: out += Array(#"\b"#.utf8)
+                case 0x0C: out += Array(#"\f"#.utf8)
+                case 0x0A: out += Array(#"\n"#.utf8)
+                case 0x0D: out += Array(#"\r"#.utf8)
+                case 0x09: out += Array(#"\t"#.utf8)
+                case ..<0x20: out += Array(String(format: "\\u%04x", Int(byte)).utf8)
+                default: out.append(byte)
+                }
+            }
+            return out
+        }
+        func escaped(_ bytes: [UInt8]) -> [UInt8] {
+            var out = JSONBytes(capacity: 16)
+            bytes.withUnsafeBufferPointer { JSONString.appendEscaped($0, to: &out) }
+            return out.array()
+        }
+        for length in [7, 8, 9, 16, 19] {
+            for offset in 0..<length {
+                for value in 0...255 {
+                    // Neighbours on both sides that never need escaping, some of them non-ASCII.
+                    var bytes: [UInt8] = (0..<length).map { (index: Int) -> UInt8 in
+                        let letter = UInt8(0x61 + (index * 7) % 26)
+                        return index % 3 == 0 ? letter | 0x80 : letter
+                    }
+                    bytes[offset] = UInt8(value)
+                    #expect(escaped(bytes) == reference(bytes), "byte \(value) at \(offset) of \(length)")
+                }
+            }
+        }
+    }
+
     @Test(arguments: [
         ("plain", #""plain""#),
         ("quote \" backslash \\", #""quote \" backslash \\""#),

@@ -6,72 +6,75 @@ import Mapping
 import Importers
 
 /// Preview lines as NDJSON, one per input record, through one reused buffer.
+///
+/// The buffer is a `JSONBytes`: a line is some twenty appends, and each append to an array checked
+/// the array's uniqueness and room through a call.
 final class NDJSONPreviewWriter {
     private let output: FileOutput
-    private var buffer: [UInt8] = []
+    private var buffer = JSONBytes(capacity: 1 << 20 + 1 << 16)
     private var lastFile = ""
     private var lastFileJSON: [UInt8] = [34, 34]
 
     init(output: FileOutput) {
         self.output = output
-        buffer.reserveCapacity(1 << 20)
     }
 
     func write(_ record: StreamRecord) {
-        buffer.append(contentsOf: #"{"source":{"file":"#.utf8)
+        buffer.append(#"{"source":{"file":"#)
         // Every line names its file: escaped once per file, not once per line.
         if record.location.file != lastFile {
             lastFile = record.location.file
             lastFileJSON.removeAll(keepingCapacity: true)
             JSONString.append(lastFile, to: &lastFileJSON)
         }
-        buffer.append(contentsOf: lastFileJSON)
-        buffer.append(contentsOf: #","record":"#.utf8)
-        buffer.append(contentsOf: String(record.location.record).utf8)
+        lastFileJSON.withUnsafeBufferPointer { buffer.append($0) }
+        buffer.append(#","record":"#)
+        buffer.append(decimal: record.location.record)
         if let line = record.location.line {
-            buffer.append(contentsOf: #","line":"#.utf8)
-            buffer.append(contentsOf: String(line).utf8)
+            buffer.append(#","line":"#)
+            buffer.append(decimal: line)
         }
         buffer.append(UInt8(ascii: "}"))
         if let id = record.externalId {
-            buffer.append(contentsOf: #","externalReferenceId":"#.utf8)
+            buffer.append(#","externalReferenceId":"#)
             JSONString.append(id, to: &buffer)
         }
         switch record.outcome {
         case .mapped(let mapped):
-            buffer.append(contentsOf: #","referral":"#.utf8)
-            buffer.append(contentsOf: mapped.json)
-            buffer.append(contentsOf: #","warnings":["#.utf8)
+            buffer.append(#","referral":"#)
+            mapped.json.withUnsafeBufferPointer { buffer.append($0) }
+            buffer.append(#","warnings":["#)
             for (index, warning) in mapped.warnings.enumerated() {
                 if index > 0 { buffer.append(UInt8(ascii: ",")) }
                 JSONString.append(warning, to: &buffer)
             }
             buffer.append(UInt8(ascii: "]"))
         case .skipped(let reason):
-            buffer.append(contentsOf: #","skipped":"#.utf8)
+            buffer.append(#","skipped":"#)
             JSONString.append(reason, to: &buffer)
         case .rejected(let issues, _):
-            buffer.append(contentsOf: #","errors":["#.utf8)
+            buffer.append(#","errors":["#)
             for (index, issue) in issues.enumerated() {
                 if index > 0 { buffer.append(UInt8(ascii: ",")) }
-                buffer.append(contentsOf: #"{"field":"#.utf8)
+                buffer.append(#"{"field":"#)
                 JSONString.append(issue.field, to: &buffer)
-                buffer.append(contentsOf: #","message":"#.utf8)
+                buffer.append(#","message":"#)
                 JSONString.append(issue.message, to: &buffer)
                 buffer.append(UInt8(ascii: "}"))
             }
             buffer.append(UInt8(ascii: "]"))
         case .sameAsLedger(let rejectedFor):
             // A preview is given no ledger, so never meets one; said plainly all the same.
-            buffer.append(contentsOf: #","sameAsLedger":"#.utf8)
-            if let reason = rejectedFor { JSONString.append(reason, to: &buffer) } else { buffer.append(contentsOf: "true".utf8) }
+            buffer.append(#","sameAsLedger":"#)
+            if let reason = rejectedFor { JSONString.append(reason, to: &buffer) } else { buffer.append("true") }
         }
-        buffer.append(contentsOf: "}\n".utf8)
+        buffer.append("}\n")
         if buffer.count >= 1 << 20 { flush() }
     }
 
     func flush() {
-        output.write(buffer)
-        buffer.removeAll(keepingCapacity: true)
+        buffer.withBytes { output.write($0) }
+        buffer.removeAll()
     }
+
 }
