@@ -15,15 +15,19 @@ import Importers
 /// each id about four times over a run (twice when growing by half), a few milliseconds at 2M ids.
 ///
 /// Past `spillAfter` ids in memory, the table is sorted into a run on disk and emptied
-/// (`SpilledKeys`, with a filter in front), so memory stays the same from 65k ids to millions:
-/// about 1 MB of table, 4 MB of filter and 64 KB of write buffer. (At 131k, a preview of 100k
-/// records had not spilled yet and one of 2M had: 4 MB more RSS at 2M, so not flat.) A new id
-/// costs a filter check; only an id the filter takes for a known one (a repeat, or about 1 in
+/// (`SpilledKeys`), so memory stays the same from the first id to millions: about 1 MB of table,
+/// 4 MB of filter and 64 KB of write buffer. Table and filter are made whole when the stream
+/// starts: made at the first spill, they were not there in a preview of 100k leads (63k ids, short
+/// of 65,536) and were in one of 200k, whose peak RSS was 6 MB higher. A new id costs a filter
+/// check once ids are on disk; only an id the filter takes for a known one (a repeat, or about 1 in
 /// 1,000 new ids at 2M) reads the disk. A repeat found there is kept in memory again, so an id
 /// repeated many times is read once. Where no temporary file can be made, the table stays in
 /// memory and grows as before.
 struct DuplicateKeys {
-    private var shards = [Shard](repeating: Shard(), count: 256)
+    private var shards: [Shard]
+    /// Every id seen, in memory or on disk: what tells a new id from one that may be in a run
+    /// without reading the file. Fed from the first id, so that it knows the ids of the first spill.
+    private var filter = BlockedFilter(bytes: 4 << 20)
     /// Each file's name and the position its record 0 has: a record's position is `base + record`.
     private var files: [(name: String, base: UInt64)] = []
     /// The highest position given so far; the next file starts after it.
@@ -41,6 +45,15 @@ struct DuplicateKeys {
     init(spillAfter: Int = 65_536, spillDirectory: String = NSTemporaryDirectory()) {
         self.spillAfter = max(1, spillAfter)
         self.spillDirectory = spillDirectory.isEmpty ? "/tmp" : spillDirectory
+        shards = [Shard](repeating: Shard(capacity: Self.shardCapacity(spillAfter: self.spillAfter)), count: 256)
+    }
+
+    /// A shard's slots for a fair share of `spillAfter` ids at 70 % use: what every shard starts
+    /// with, and goes back to after each spill. No more than the default's: a table that may never
+    /// spill grows as it fills.
+    private static func shardCapacity(spillAfter: Int) -> Int {
+        let fairShare = (min(spillAfter, 65_536) + 255) / 256
+        return fairShare * 10 / 7
     }
 
     /// Where an earlier record with this id was ("leads.csv:record 12"), or nil (and remembers this one).
@@ -68,20 +81,21 @@ struct DuplicateKeys {
         }
         inMemory += 1
         defer { if inMemory >= spillAfter { spill() } }
-        guard let spilled else { return nil }
-        if spilled.mayContain(hash) {
-            do {
-                if let first = try spilled.place(of: hash) {
-                    shards[shard].setPlace(slot, first)
-                    return describe(first)
-                }
-            } catch {
-                // The ids on disk cannot be read: this may be a new id, but sending a record twice
-                // is worse than refusing one with the reason.
-                return "an earlier record, as far as can be told (the duplicate check cannot read its temporary file: \(error))"
-            }
+        guard let spilled, filter.mayContain(hash) else {
+            filter.add(hash)
+            return nil
         }
-        spilled.willHold(hash)
+        do {
+            if let first = try spilled.place(of: hash) {
+                shards[shard].setPlace(slot, first)
+                return describe(first)
+            }
+        } catch {
+            // The ids on disk cannot be read: this may be a new id, but sending a record twice
+            // is worse than refusing one with the reason.
+            return "an earlier record, as far as can be told (the duplicate check cannot read its temporary file: \(error))"
+        }
+        filter.add(hash)
         return nil
     }
 
@@ -103,9 +117,7 @@ struct DuplicateKeys {
         guard !spillFailed else { return }
         if spilled == nil {
             do {
-                let made = try SpilledKeys(directory: spillDirectory)
-                for shard in shards { shard.forEach { hash, _ in made.willHold(hash) } }
-                spilled = made
+                spilled = try SpilledKeys(directory: spillDirectory)
             } catch {
                 spillFailed = true
                 return
@@ -132,8 +144,8 @@ struct DuplicateKeys {
         // Every shard back to the size a fair share of the next `spillAfter` ids needs: a shard that
         // grew for an unlucky share keeps no more than the others, so the table is the same size
         // after every spill however long the run (kept capacities ratcheted up with each spill).
-        let fairShare = (spillAfter + shards.count - 1) / shards.count
-        for index in shards.indices { shards[index].empty(capacity: fairShare * 10 / 7) }
+        let capacity = Self.shardCapacity(spillAfter: spillAfter)
+        for index in shards.indices { shards[index].empty(capacity: capacity) }
         inMemory = 0
     }
 
@@ -156,9 +168,14 @@ struct DuplicateKeys {
     /// Linear probing; a stored hash is never 0 (0 marks an empty slot). The capacity is any size
     /// (a slot is picked by multiplying, not masking), so a shard can grow by a quarter, not double.
     private struct Shard {
-        private var hashes: [UInt64] = []
-        private var places: [UInt32] = []
+        private var hashes: [UInt64]
+        private var places: [UInt32]
         private var count = 0
+
+        init(capacity: Int) {
+            hashes = [UInt64](repeating: 0, count: capacity)
+            places = [UInt32](repeating: 0, count: capacity)
+        }
 
         enum Insertion {
             case found(UInt32)

@@ -6,9 +6,9 @@ import Darwin
 import Foundation
 
 /// The ids `DuplicateKeys` moved out of memory: sorted runs of (hash, place) in one temporary
-/// file, and a filter in front that answers "never seen" for nearly every new id without reading
-/// the file. What stays in memory is fixed whatever the input's size: the filter (4 MB), and per
-/// run the first hash of every block of the file (8 bytes per 512 ids).
+/// file (`DuplicateKeys`' filter, in front, answers "never seen" for nearly every new id without
+/// reading it). What stays in memory is fixed whatever the input's size: per run, the first hash of
+/// every block of the file (8 bytes per 512 ids).
 ///
 /// The file is unlinked as soon as it is made: it goes away with the process, however it ends. Its
 /// pages live in the kernel's page cache, which the kernel reclaims as it needs, not in the process.
@@ -31,7 +31,6 @@ final class SpilledKeys {
     private let directory: String
     private var runs: [Run] = []
     private var end: Int64 = 0
-    private var filter = BlockedFilter(bytes: 4 << 20)
 
     /// Makes the file in `directory`. Throws when it cannot be made (the caller keeps ids in memory).
     init(directory: String) throws {
@@ -49,14 +48,6 @@ final class SpilledKeys {
     }
 
     deinit { close(descriptor) }
-
-    /// Whether the id may be in a run: false is certain, true is true for about 1 new id in 1,000
-    /// at 2 million ids.
-    func mayContain(_ hash: UInt64) -> Bool { filter.mayContain(hash) }
-
-    /// Notes an id that will reach a run when memory is next spilled (the filter must know every
-    /// id the runs will hold, and hears of it at once so memory can be searched first).
-    func willHold(_ hash: UInt64) { filter.add(hash) }
 
     /// Bytes gathered before a write: runs and merges stream through a buffer this size, so a
     /// spill of 65k ids or a merge of millions costs the same memory (a 1.5 MB run built whole, and
