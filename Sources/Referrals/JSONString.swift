@@ -5,9 +5,19 @@ public enum JSONString {
     @inlinable
     public static func append(_ text: String, to buffer: inout some JSONByteSink & ~Copyable) {
         buffer.append(UInt8(ascii: "\""))
-        var text = text
-        text.withUTF8 { appendEscaped($0, to: &buffer) }
+        appendEscaped(text, to: &buffer)
         buffer.append(UInt8(ascii: "\""))
+    }
+
+    /// `text`'s bytes escaped, read in place: a native string has them contiguous (a `var` copy to
+    /// call `withUTF8` on retained and released every string written, 0.6 % of a CSV preview).
+    @inlinable
+    public static func appendEscaped(_ text: String, to out: inout some JSONByteSink & ~Copyable) {
+        let done: Void? = text.utf8.withContiguousStorageIfAvailable { appendEscaped($0, to: &out) }
+        if done == nil {
+            var copy = text
+            copy.withUTF8 { appendEscaped($0, to: &out) }
+        }
     }
 
     @inlinable

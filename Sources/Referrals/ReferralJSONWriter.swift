@@ -360,8 +360,7 @@ struct ReferralJSONWriter: ~Copyable {
 
     mutating func string(_ value: String) {
         out.append(UInt8(ascii: "\""))
-        var value = value
-        value.withUTF8 { JSONString.appendEscaped($0, to: &out) }
+        JSONString.appendEscaped(value, to: &out)
         out.append(UInt8(ascii: "\""))
         needsComma = true
     }
