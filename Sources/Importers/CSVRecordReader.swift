@@ -19,6 +19,8 @@ final class CSVRecordReader: FormatReader {
     private var ends: [Int] = []
     private var escaped: [Bool] = []
     private var scratch: [UInt8] = []
+    /// Values made recently, handed out again for the same bytes (see `StringCache`).
+    private let cache = StringCache()
     /// Of the record `scan` found last: every field byte OR-ed (bit 7 set: not all ASCII), and the
     /// smallest field byte (0: a NUL). Gathered during the scan so no field is walked again for them.
     private var scannedBits: UInt8 = 0
@@ -213,6 +215,7 @@ final class CSVRecordReader: FormatReader {
                 values.reserveCapacity(starts.count)
                 // Before the header is known every column is made (the header is read through here).
                 let materialized = self.materialized
+                let cache = self.cache
                 buffer.withUnsafeBufferPointer { bytes in
                     for index in 0..<starts.count {
                         let slice = UnsafeBufferPointer(rebasing: bytes[starts[index]..<ends[index]])
@@ -232,9 +235,9 @@ final class CSVRecordReader: FormatReader {
                                 scratch.append(byte)
                                 if byte == 34 { skip = true }
                             }
-                            text = UTF8Text.string(scratch, ascii: ascii)
+                            text = scratch.withUnsafeBufferPointer { Self.string($0, ascii: ascii, cache: cache) }
                         } else {
-                            text = UTF8Text.string(slice, ascii: ascii)
+                            text = Self.string(slice, ascii: ascii, cache: cache)
                         }
                         if let text {
                             values.append(.string(text))
@@ -247,6 +250,22 @@ final class CSVRecordReader: FormatReader {
                 return (values, invalidField, false, hasNul, nil)
             }
         }
+    }
+
+    /// The field's text: a string made recently from the same bytes if `cache` holds one (an export
+    /// repeats its subjects, companies, industries and descriptions in other records than the one
+    /// before; a hit costs a retain where a new string cost an allocation, a UTF-8 check, and a
+    /// free on the mapping thread), else a new one; nil when the bytes are not valid UTF-8. A hit
+    /// needs no check: bytes equal to a `String`'s are valid UTF-8.
+    private static func string(_ bytes: UnsafeBufferPointer<UInt8>, ascii: Bool, cache: StringCache) -> String? {
+        guard let base = bytes.baseAddress, bytes.count >= StringCache.minimumLength, bytes.count <= StringCache.maximumLength else {
+            return UTF8Text.string(bytes, ascii: ascii)
+        }
+        let key = TextKey(base, bytes.count)
+        if let cached = cache.string(base, bytes.count, key: key) { return cached }
+        guard let text = UTF8Text.string(bytes, ascii: ascii) else { return nil }
+        cache.insert(text, key: key)
+        return text
     }
 
     /// Passes over the line at `position` and its line break without holding it, reading on as

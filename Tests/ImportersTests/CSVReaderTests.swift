@@ -115,4 +115,31 @@ import Testing
         #expect(throws: ImportError.self) { _ = try Fixture.read(["/nonexistent/leads.csv"]) }
         #expect(throws: ImportError.self) { _ = try RecordReader(paths: ["leads.xlsx"]) }
     }
+
+    /// Values handed out again from the reader's `StringCache` are exactly the bytes of their own
+    /// field: texts that share their length and their first and last eight bytes (the cache's key)
+    /// but differ inside, quoted and unquoted spellings, non-ASCII text, and a field whose bytes
+    /// match a cached text's key but are not valid UTF-8.
+    @Test func repeatedValuesAreTheirOwnFieldsBytes() throws {
+        let values = [
+            "Durable Manufacturing", "Durable Manufacturing", "Durable_Manufacturing", "Durable Manufacturing",
+            "Müller Maschinenbau GmbH", "Müller Maschinenbau GmbH", "Müller Maschinenbau GmbH",
+            "said \"hi\" to the whole team", "said \"hi\" to the whole team",
+        ]
+        var bytes = Array("id,value\n".utf8)
+        for (index, value) in values.enumerated() {
+            let field = value.contains("\"") ? "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : value
+            bytes += Array("\(index + 1),\(field)\n".utf8)
+        }
+        // "Durable Manufacturing" with one byte inside made invalid: same length, same ends.
+        var invalid = Array("Durable Manufacturing".utf8)
+        invalid[10] = 0xFF
+        bytes += Array("\(values.count + 1),".utf8) + invalid + Array("\n".utf8)
+        bytes += Array("\(values.count + 2),\"Durable Manufacturing\"\n".utf8)
+        let (records, rejected, _) = try Fixture.readBounded("repeats.csv", bytes, ImportOptions(encoding: .utf8))
+        #expect(records.map { $0.text("value") } == values + ["Durable Manufacturing"])
+        #expect(rejected.count == 1)
+        #expect(rejected.first?.reason.contains("not valid UTF-8") == true)
+        #expect(rejected.first?.location.record == values.count + 1)
+    }
 }
