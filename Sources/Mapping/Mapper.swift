@@ -38,9 +38,9 @@ extension MappedReferral {
         ReferralJSON.encode(referral)
     }
 
-    /// The same bytes, written through `scratch` (see `Mapper.encode(_:)`).
-    func encodedReferral(reusing scratch: inout JSONBytes) -> [UInt8] {
-        ReferralJSON.encode(referral, reusing: &scratch)
+    /// The same bytes, written through `scratch` into a page of `pages` (see `Mapper.encode(_:)`).
+    func encodedReferral(reusing scratch: inout JSONBytes, into pages: inout JSONPageWriter) -> JSONSpan {
+        ReferralJSON.encode(referral, reusing: &scratch, into: &pages)
     }
 }
 
@@ -77,6 +77,8 @@ public final class Mapper {
     /// kilobyte allocated and freed for every record (a size glibc serves from its bins, not its
     /// thread cache, with a consolidation pass now and then).
     private var scratch = JSONBytes()
+    /// Where `encode(_:)` keeps the bytes: the referrals this mapper encodes share pages (`JSONPage`).
+    private var pages = JSONPageWriter()
 
     public init(_ spec: MappingSpec) {
         self.spec = spec
@@ -90,9 +92,9 @@ public final class Mapper {
         formattedPositions = positions
     }
 
-    /// `mapped.encodedReferral()`, through this mapper's reused buffer.
-    public func encode(_ mapped: MappedReferral) -> [UInt8] {
-        mapped.encodedReferral(reusing: &scratch)
+    /// `mapped.encodedReferral()`, through this mapper's reused buffer, into its pages.
+    public func encode(_ mapped: MappedReferral) -> JSONSpan {
+        mapped.encodedReferral(reusing: &scratch, into: &pages)
     }
 
     static let formattedSuffix = "@OData.Community.Display.V1.FormattedValue"

@@ -8,6 +8,10 @@ import Mapping
 /// values are kept in ledgers: changing it would make every record look changed (an update each).
 public enum PayloadHash {
     public static func of(_ bytes: [UInt8]) -> String {
+        bytes.withUnsafeBufferPointer(of)
+    }
+
+    public static func of(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         var a: UInt64 = 0xcbf2_9ce4_8422_2325
         var b: UInt64 = 0x8422_2325_cbf2_9ce4
         for byte in bytes {

@@ -68,8 +68,9 @@ public final class EncodedReferral: Sendable {
     /// referral's two dozen strings and objects once more for every record. Nil when the stream
     /// was asked to let it go (`RecordStream`'s `keepReferrals`).
     private let mapped: MappedReferral?
-    /// `ReferralJSON.encode(referral)`: encoded once, on the mapping threads.
-    public let json: [UInt8]
+    /// `ReferralJSON.encode(referral)`: encoded once, on the mapping threads, into a page shared
+    /// with the other referrals its mapper encoded (`JSONPage`).
+    private let span: JSONSpan
     public let warnings: [String]
     /// The digest when the stream was asked for it (`RecordStream`'s `hashPayloads`), computed on
     /// the mapping threads; otherwise nil and computed on first use.
@@ -91,20 +92,28 @@ public final class EncodedReferral: Sendable {
         }
     }
 
+    /// `ReferralJSON.encode(referral)`, as an array of its own.
+    public var json: [UInt8] { span.array }
+
+    /// Reads `json` in place.
+    public func withJSON<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+        try span.withBytes(body)
+    }
+
     /// `PayloadHash.of(json)`: tells a changed record from an unchanged one in the ledger.
-    public var payloadHash: String { hash ?? PayloadHash.of(json) }
+    public var payloadHash: String { hash ?? span.withBytes(PayloadHash.of) }
 
     /// - Parameter keepReferral: false lets the mapped referral go as soon as it is encoded, on
     ///   the mapping thread that made it. A preview keeps only bytes: the referral's strings and
     ///   objects were otherwise freed on the consumer's thread, into the other thread's malloc
     ///   arena (a lock each, and heap holes that made peak RSS creep with the run's length).
     /// - Parameter json: `mapped.encodedReferral()`, when the caller has it already.
-    init(_ mapped: MappedReferral, json: [UInt8]? = nil, hashPayload: Bool = true, keepReferral: Bool = true) {
+    init(_ mapped: MappedReferral, json: JSONSpan? = nil, hashPayload: Bool = true, keepReferral: Bool = true) {
         self.mapped = keepReferral ? mapped : nil
-        let json = json ?? mapped.encodedReferral()
-        self.json = json
+        let span = json ?? JSONSpan(mapped.encodedReferral())
+        self.span = span
         warnings = mapped.warnings
-        hash = hashPayload ? PayloadHash.of(json) : nil
+        hash = hashPayload ? span.withBytes(PayloadHash.of) : nil
     }
 }
 

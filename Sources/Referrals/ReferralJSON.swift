@@ -23,6 +23,16 @@ public enum ReferralJSON {
         return scratch.array()
     }
 
+    /// `encode(_:reusing:)`, with the bytes copied into a page of `pages` rather than an array of
+    /// their own (see `JSONPage`).
+    public static func encode(_ referral: borrowing Referral, reusing scratch: inout JSONBytes, into pages: inout JSONPageWriter) -> JSONSpan {
+        scratch.removeAll()
+        var writer = ReferralJSONWriter(out: scratch)
+        writer.write(referral)
+        scratch = writer.finish()
+        return scratch.withBytes { pages.append($0) }
+    }
+
     /// Appends the JSON for `referral` to `buffer`, for a caller that reuses one buffer per record
     /// (clear it with `removeAll(keepingCapacity: true)`). The bytes are those of `encode(_:)`.
     public static func encode(_ referral: borrowing Referral, into buffer: inout [UInt8]) {

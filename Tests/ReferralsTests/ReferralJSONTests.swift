@@ -22,6 +22,29 @@ import Testing
         #expect(Self.text(Referral()) == "{}")
     }
 
+    /// Referrals encoded into shared pages (`JSONPageWriter`) read back as the bytes `encode` gives,
+    /// whatever page they landed in: many small ones across page boundaries, and one bigger than a
+    /// page, between them.
+    @Test func referralsInSharedPagesAreTheirOwnBytes() {
+        var referrals: [Referral] = []
+        for index in 0..<200 {
+            var referral = RichReferral.make()
+            referral.name = "Lead \(index) " + String(repeating: "x", count: index * 7)
+            referrals.append(referral)
+        }
+        referrals[100].details?.notes = String(repeating: "long notes ", count: 8_000)
+        var scratch = JSONBytes()
+        var pages = JSONPageWriter()
+        let spans = referrals.map { ReferralJSON.encode($0, reusing: &scratch, into: &pages) }
+        #expect(ReferralJSON.encode(referrals[100]).count > JSONPage.standardCapacity)
+        for (referral, span) in zip(referrals, spans) {
+            #expect(span.array == ReferralJSON.encode(referral))
+            #expect(span.withBytes { $0.count } == span.count)
+        }
+        #expect(JSONSpan(Array("{}".utf8)).array == Array("{}".utf8))
+        #expect(JSONSpan([]).array == [])
+    }
+
     /// The escaper reads eight bytes at a time until a word holds a byte to escape: every byte value
     /// at every offset of a word (and past the last whole word) comes out as the byte-by-byte rule says.
     @Test func everyByteAtEveryOffsetIsEscapedAsByteByByte() {

@@ -42,7 +42,7 @@ final class NDJSONPreviewWriter {
         switch record.outcome {
         case .mapped(let mapped):
             buffer.append(#","referral":"#)
-            mapped.json.withUnsafeBufferPointer { buffer.append($0) }
+            mapped.withJSON { buffer.append($0) }
             buffer.append(#","warnings":["#)
             for (index, warning) in mapped.warnings.enumerated() {
                 if index > 0 { buffer.append(UInt8(ascii: ",")) }
