@@ -243,15 +243,22 @@ public final class RecordStream {
         case .rejected(let rejected):
             return StreamRecord(location: rejected.location, externalId: nil, outcome: .rejected(issues: [MappingIssue(field: "(input)", message: rejected.reason)], isDuplicate: false))
         case .record(let source):
-            let kept = keepSource ? source : nil
+            // One initializer call, after the switch: with one in each case, the compiler built
+            // the record and then copied it into the result (retaining and releasing its members).
+            let externalId: String?
+            let outcome: StreamRecord.Outcome
             switch mapper.map(source) {
             case .mapped(let mapped):
-                return StreamRecord(location: source.location, externalId: mapped.externalReferenceId, outcome: .mapped(EncodedReferral(mapped, json: mapper.encode(mapped), hashPayload: hashPayload, keepReferral: keepReferral)), source: kept)
+                externalId = mapped.externalReferenceId
+                outcome = .mapped(EncodedReferral(mapped, json: mapper.encode(mapped), hashPayload: hashPayload, keepReferral: keepReferral))
             case .skipped(let id, let reason):
-                return StreamRecord(location: source.location, externalId: id, outcome: .skipped(reason: reason), source: kept)
+                externalId = id
+                outcome = .skipped(reason: reason)
             case .rejected(let id, let issues):
-                return StreamRecord(location: source.location, externalId: id, outcome: .rejected(issues: issues, isDuplicate: false), source: kept)
+                externalId = id
+                outcome = .rejected(issues: issues, isDuplicate: false)
             }
+            return StreamRecord(location: source.location, externalId: externalId, outcome: outcome, source: keepSource ? source : nil)
         }
     }
 
@@ -277,9 +284,13 @@ public final class RecordStream {
             }
         }
         for (index, issue) in repeats { chunk.records[index].outcome = .rejected(issues: [issue], isDuplicate: true) }
+        // The outcome alone: a whole record passed to `add` was copied first (its file name, id and
+        // outcome retained, then released).
+        var counts = self.counts
         chunk.records.withUnsafeBufferPointer { records in
-            for index in records.indices { counts.add(records[index]) }
+            for index in records.indices { counts.add(records[index].outcome) }
         }
+        self.counts = counts
     }
 }
 

@@ -25,9 +25,11 @@ public struct StreamCounts: Sendable, Codable {
 
     public init() {}
 
-    mutating func add(_ record: StreamRecord) {
+    mutating func add(_ record: StreamRecord) { add(record.outcome) }
+
+    mutating func add(_ outcome: StreamRecord.Outcome) {
         records += 1
-        switch record.outcome {
+        switch outcome {
         case .mapped(let referral):
             mapped += 1
             warnings += referral.warnings.count

@@ -60,10 +60,7 @@ struct PreviewCommand: AsyncParsableCommand {
         switch chosen {
         case .ndjson:
             let writer = NDJSONPreviewWriter(output: output)
-            while let chunk = try await stream.next() {
-                // By index: the record is borrowed from the array, not copied (and released) per line.
-                for index in chunk.records.indices { writer.write(chunk.records[index]) }
-            }
+            while let chunk = try await stream.next() { writer.write(chunk.records) }
             writer.flush()
         case .table:
             let writer = TablePreviewWriter(output: output)

@@ -31,7 +31,7 @@ import Testing
         let stream = try RecordStream(sources: [StreamSource(files: [input], spec: spec)])
         let output = try #require(openOutputFile(runner.path("out.ndjson")))
         let writer = NDJSONPreviewWriter(output: output)
-        while let chunk = try await stream.next() { for record in chunk.records { writer.write(record) } }
+        while let chunk = try await stream.next() { writer.write(chunk.records) }
         writer.flush()
         let counts = stream.counts
         let lines = try String(contentsOfFile: runner.path("out.ndjson"), encoding: .utf8).split(separator: "\n").map { try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }

@@ -19,7 +19,18 @@ final class NDJSONPreviewWriter {
         self.output = output
     }
 
-    func write(_ record: StreamRecord) {
+    /// One line per record, in order.
+    func write(_ records: [StreamRecord]) {
+        // Each record read in place and written by the (inlined) method below: a record passed to a
+        // method from an array was copied first, retaining its file name, id and outcome (objects
+        // the mapping threads touch too) and releasing them after, 0.7 % of a CSV preview.
+        records.withUnsafeBufferPointer { records in
+            for index in records.indices { write(records[index]) }
+        }
+    }
+
+    @inline(__always)
+    private func write(_ record: StreamRecord) {
         buffer.append(#"{"source":{"file":"#)
         // Every line names its file: escaped once per file, not once per line.
         if record.location.file != lastFile {
