@@ -60,7 +60,9 @@ public final class Mapper {
     public let spec: MappingSpec
     private let program: MappingProgram
     private let key: CompiledRule
-    private let skips: [(condition: CompiledCondition, reason: String)]
+    /// The skip rules' conditions, unretained (`program` keeps them), and their reasons by position.
+    private let skipConditions: [Unmanaged<CompiledCondition>]
+    private let skipReasons: [String]
     /// The program's fields, unretained (`program` keeps them): the per-record loop borrows each
     /// field instead of retaining it.
     private let fieldReferences: [Unmanaged<CompiledField>]
@@ -86,7 +88,8 @@ public final class Mapper {
         self.program = program
         slots = program.slots
         key = program.key
-        skips = program.skips
+        skipConditions = program.skips.map { Unmanaged.passUnretained($0.condition) }
+        skipReasons = program.skips.map(\.reason)
         fieldReferences = program.fields.map { Unmanaged.passUnretained($0) }
         positions = Array(repeating: -1, count: slots.count)
         formattedPositions = positions
@@ -132,8 +135,10 @@ public final class Mapper {
         guard !key.isEmpty else {
             return .rejected(externalReferenceId: nil, issues: [MappingIssue(field: spec.key.describedSource, message: "the record has no id: it is never uploaded without one (check the key column)")])
         }
-        for skip in skips where holds(skip.condition, in: record) {
-            return .skipped(externalReferenceId: key, reason: skip.reason)
+        // Borrowed, as the fields are (see below): a copied condition retained and released its
+        // field name and values, objects every mapping thread shares, for each skip of each record.
+        for index in skipConditions.indices where skipConditions[index]._withUnsafeGuaranteedRef({ holds($0, in: record) }) {
+            return .skipped(externalReferenceId: key, reason: skipReasons[index])
         }
         // A skip rule that could not read its field must not let the record through as if it held.
         if let issue = unreadableCondition { return .rejected(externalReferenceId: key, issues: [issue]) }
@@ -318,7 +323,11 @@ public final class Mapper {
         case .constant(let value):
             text = value
         case .cases(let cases, let otherwise):
-            text = cases.first { holds($0.0, in: record) }?.1 ?? otherwise
+            text = otherwise
+            for index in cases.indices where cases[index].condition._withUnsafeGuaranteedRef({ holds($0, in: record) }) {
+                text = cases[index].value
+                break
+            }
         }
         guard var result = text else { return nil }
         if let part = rule.namePart { result = ValueParsers.namePart(part, of: result) }
@@ -406,7 +415,8 @@ final class CompiledRule: Sendable {
         case fields([Int])
         case template([(before: String, slot: Int)], trailing: String)
         case constant(String)
-        case cases([(CompiledCondition, String)], otherwise: String?)
+        /// The conditions unretained (`conditions` keeps them): the per-record loop borrows them.
+        case cases([(condition: Unmanaged<CompiledCondition>, value: String)], otherwise: String?)
     }
 
     let origin: Origin
@@ -426,6 +436,8 @@ final class CompiledRule: Sendable {
     let zone: SourceTimeZone
     let readsBool: Bool
     let ifEmpty: String?
+    /// What `.cases` borrows.
+    private let conditions: [CompiledCondition]
 
     init(_ rule: ValueRule, slots: [String: Int], zone: SourceTimeZone) {
         self.zone = rule.timeZone ?? zone
@@ -443,18 +455,25 @@ final class CompiledRule: Sendable {
         trim = rule.trim
         namePart = rule.namePart
         describedSource = rule.describedSource
+        var conditions: [CompiledCondition] = []
         switch rule.origin {
         case .field(let name): origin = .field(slots[name]!)
         case .fields(let names): origin = .fields(names.map { slots[$0]! })
         case .template(let template):
             origin = .template(template.parts.map { ($0.before, slots[$0.field]!) }, trailing: template.trailing)
         case .constant(let value): origin = .constant(value)
-        case .cases(let cases, let otherwise): origin = .cases(cases.map { (CompiledCondition($0.0, slots: slots), $0.1) }, otherwise: otherwise)
+        case .cases(let cases, let otherwise):
+            let compiled = cases.map { CompiledCondition($0.0, slots: slots) }
+            conditions = compiled
+            origin = .cases(zip(compiled, cases).map { (Unmanaged.passUnretained($0), $1.1) }, otherwise: otherwise)
         }
+        self.conditions = conditions
     }
 }
 
-struct CompiledCondition: Sendable {
+/// A class, as `CompiledField` is: the per-record loop borrows it instead of copying (and retaining)
+/// its name and values.
+final class CompiledCondition: Sendable {
     let slot: Int
     /// The field as the mapping names it, for reports.
     let field: String
