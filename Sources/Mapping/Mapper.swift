@@ -191,8 +191,10 @@ public final class Mapper {
             }
             text = value ? "true" : "false"
         }
-        if let map = rule.map, !fallback {
-            if let mapped = rule.mapAsWritten?.value(for: text) ?? map.value(forFolded: text) {
+        if let map = rule.mapReference, !fallback {
+            // Borrowed: a retained table is one object every mapping thread retains and releases.
+            let asWritten = rule.mapAsWrittenReference?._withUnsafeGuaranteedRef { $0.value(for: text) }
+            if let mapped = asWritten ?? map._withUnsafeGuaranteedRef({ $0.value(forFolded: text) }) {
                 text = mapped
             } else {
                 switch rule.unmapped {
@@ -424,6 +426,9 @@ final class CompiledRule: Sendable {
     let required: Bool
     let map: ValueTable?
     let mapAsWritten: ValueTable?
+    /// `map` and `mapAsWritten` unretained, for the per-record loop to borrow.
+    let mapReference: Unmanaged<ValueTable>?
+    let mapAsWrittenReference: Unmanaged<ValueTable>?
     let unmapped: ValueRule.Unmapped
     let letterCase: ValueParsers.Case?
     let truncate: Bool
@@ -446,6 +451,8 @@ final class CompiledRule: Sendable {
         required = rule.required
         map = rule.map.map(ValueTable.init)
         mapAsWritten = rule.mapAsWritten.map(ValueTable.init)
+        mapReference = map.map { Unmanaged.passUnretained($0) }
+        mapAsWrittenReference = mapAsWritten.map { Unmanaged.passUnretained($0) }
         unmapped = rule.unmapped
         letterCase = rule.letterCase
         truncate = rule.truncate
