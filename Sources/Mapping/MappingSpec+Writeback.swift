@@ -1,5 +1,5 @@
 import Foundation
-public import Yams
+import Yams
 
 /// The file formats a CRM's own import tools take (issue #13).
 public enum CRMFileFormat: String, Sendable, CaseIterable {

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import Referrals
 
 /// What a Microsoft seller (or the system) does to a referral, so that `refbridge pull` can be

@@ -1,5 +1,5 @@
 import Foundation
-public import Ledger
+import Ledger
 public import Logging
 import Mapping
 public import PartnerClient
