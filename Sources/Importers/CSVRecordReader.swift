@@ -235,9 +235,11 @@ final class CSVRecordReader: FormatReader {
                                 scratch.append(byte)
                                 if byte == 34 { skip = true }
                             }
-                            text = scratch.withUnsafeBufferPointer { Self.string($0, ascii: ascii, cache: cache) }
+                            text = scratch.withUnsafeBufferPointer { cache.text($0, ascii: ascii) }
                         } else {
-                            text = Self.string(slice, ascii: ascii, cache: cache)
+                            // A subject, company or description an earlier record held is handed
+                            // out again (see `StringCache`).
+                            text = cache.text(slice, ascii: ascii)
                         }
                         if let text {
                             values.append(.string(text))
@@ -250,22 +252,6 @@ final class CSVRecordReader: FormatReader {
                 return (values, invalidField, false, hasNul, nil)
             }
         }
-    }
-
-    /// The field's text: a string made recently from the same bytes if `cache` holds one (an export
-    /// repeats its subjects, companies, industries and descriptions in other records than the one
-    /// before; a hit costs a retain where a new string cost an allocation, a UTF-8 check, and a
-    /// free on the mapping thread), else a new one; nil when the bytes are not valid UTF-8. A hit
-    /// needs no check: bytes equal to a `String`'s are valid UTF-8.
-    private static func string(_ bytes: UnsafeBufferPointer<UInt8>, ascii: Bool, cache: StringCache) -> String? {
-        guard let base = bytes.baseAddress, bytes.count >= StringCache.minimumLength, bytes.count <= StringCache.maximumLength else {
-            return UTF8Text.string(bytes, ascii: ascii)
-        }
-        let key = TextKey(base, bytes.count)
-        if let cached = cache.string(base, bytes.count, key: key) { return cached }
-        guard let text = UTF8Text.string(bytes, ascii: ascii) else { return nil }
-        cache.insert(text, key: key)
-        return text
     }
 
     /// Passes over the line at `position` and its line break without holding it, reading on as

@@ -248,13 +248,8 @@ struct JSONFlattener {
                 let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
                 index += 1
                 // A string made recently from the same bytes is handed out again (see `StringCache`).
-                var key = TextKey.opaque
-                if let cache, let base = slice.baseAddress, slice.count >= StringCache.minimumLength, slice.count <= StringCache.maximumLength {
-                    key = TextKey(base, slice.count)
-                    if let cached = cache.string(base, slice.count, key: key) { return cached }
-                }
-                guard let text = UTF8Text.string(slice, ascii: bits < 0x80) else { throw SyntaxError(offset: start, message: "a string is not valid UTF-8") }
-                if key != .opaque { cache?.insert(text, key: key) }
+                let text = cache.map { $0.text(slice, ascii: bits < 0x80) } ?? UTF8Text.string(slice, ascii: bits < 0x80)
+                guard let text else { throw SyntaxError(offset: start, message: "a string is not valid UTF-8") }
                 return text
             }
             bits |= byte

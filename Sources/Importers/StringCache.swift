@@ -84,6 +84,20 @@ final class StringCache {
         return entry.pointee.text
     }
 
+    /// The UTF-8 text of `bytes`: the string made before from the same bytes if it is still here
+    /// (no UTF-8 check needed: bytes equal to a `String`'s are valid), else a new one, kept for
+    /// later; nil when the bytes are not valid UTF-8. `ascii`: the caller knows they are ASCII.
+    func text(_ bytes: UnsafeBufferPointer<UInt8>, ascii: Bool) -> String? {
+        guard let base = bytes.baseAddress, bytes.count >= Self.minimumLength, bytes.count <= Self.maximumLength else {
+            return UTF8Text.string(bytes, ascii: ascii)
+        }
+        let key = TextKey(base, bytes.count)
+        if let cached = string(base, bytes.count, key: key) { return cached }
+        guard let text = UTF8Text.string(bytes, ascii: ascii) else { return nil }
+        insert(text, key: key)
+        return text
+    }
+
     /// Keeps `text` (made from bytes whose key is `key`) for later.
     func insert(_ text: String, key: TextKey) {
         guard key.count >= Self.minimumLength, key.count <= Self.maximumLength else { return }

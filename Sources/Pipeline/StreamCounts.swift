@@ -25,8 +25,6 @@ public struct StreamCounts: Sendable, Codable {
 
     public init() {}
 
-    mutating func add(_ record: StreamRecord) { add(record.outcome) }
-
     mutating func add(_ outcome: StreamRecord.Outcome) {
         records += 1
         switch outcome {

@@ -9,28 +9,25 @@ public enum ReferralJSON {
     /// Compact JSON for `referral`, keys in the model's order.
     public static func encode(_ referral: borrowing Referral) -> [UInt8] {
         var scratch = JSONBytes()
-        return encode(referral, reusing: &scratch)
-    }
-
-    /// `encode(_:)`, written first into `scratch` (a caller that encodes many referrals keeps one),
-    /// then copied once into an array of its exact size: the stream holds a few thousand encoded
-    /// referrals at once, and an array reserved for the largest kept its unused tail.
-    public static func encode(_ referral: borrowing Referral, reusing scratch: inout JSONBytes) -> [UInt8] {
-        scratch.removeAll()
-        var writer = ReferralJSONWriter(out: scratch)
-        writer.write(referral)
-        scratch = writer.finish()
+        write(referral, into: &scratch)
         return scratch.array()
     }
 
-    /// `encode(_:reusing:)`, with the bytes copied into a page of `pages` rather than an array of
-    /// their own (see `JSONPage`).
+    /// `encode(_:)`, written first into `scratch` (a caller that encodes many referrals keeps one),
+    /// then copied into a page of `pages` (see `JSONPage`): the stream holds a few thousand encoded
+    /// referrals at once, and an array of their own each cost an allocation and a free on another
+    /// thread.
     public static func encode(_ referral: borrowing Referral, reusing scratch: inout JSONBytes, into pages: inout JSONPageWriter) -> JSONSpan {
+        write(referral, into: &scratch)
+        return scratch.withBytes { pages.append($0) }
+    }
+
+    /// The referral's JSON in `scratch`, in place of what it held.
+    private static func write(_ referral: borrowing Referral, into scratch: inout JSONBytes) {
         scratch.removeAll()
         var writer = ReferralJSONWriter(out: scratch)
         writer.write(referral)
         scratch = writer.finish()
-        return scratch.withBytes { pages.append($0) }
     }
 
     /// Appends the JSON for `referral` to `buffer`, for a caller that reuses one buffer per record

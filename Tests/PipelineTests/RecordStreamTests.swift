@@ -153,11 +153,11 @@ func digest(_ record: StreamRecord) -> String {
     /// they survive a round trip through JSON (the preview's summary).
     @Test func rejectReasonsInRunsAndInterleaved() throws {
         var counts = StreamCounts()
-        func reject(_ message: String) -> StreamRecord {
-            StreamRecord(location: SourceLocation(file: "f", record: 1), externalId: nil, outcome: .rejected(issues: [MappingIssue(field: "consent", message: message)], isDuplicate: false))
+        func reject(_ message: String) -> StreamRecord.Outcome {
+            .rejected(issues: [MappingIssue(field: "consent", message: message)], isDuplicate: false)
         }
         for message in ["'a' is bad", "'b' is bad", "missing", "'c' is bad", "missing"] { counts.add(reject(message)) }
-        counts.add(StreamRecord(location: SourceLocation(file: "f", record: 2), externalId: "x", outcome: .sameAsLedger(rejectedFor: "consent: 'd' is bad")))
+        counts.add(.sameAsLedger(rejectedFor: "consent: 'd' is bad"))
         let expected = ["consent: '…' is bad": 4, "consent: missing": 2]
         #expect(counts.rejectReasons == expected && counts.rejected == 6)
         let decoded = try JSONDecoder().decode(StreamCounts.self, from: JSONEncoder().encode(counts))
@@ -167,7 +167,7 @@ func digest(_ record: StreamRecord) -> String {
     @Test func rejectReasonsStayBoundedWhateverTheInput() {
         var counts = StreamCounts()
         for index in 0..<10_000 {
-            counts.add(StreamRecord(location: SourceLocation(file: "f", record: index), externalId: nil, outcome: .rejected(issues: [MappingIssue(field: "f\(index % 500)x", message: "bad at line \(index)")], isDuplicate: false)))
+            counts.add(.rejected(issues: [MappingIssue(field: "f\(index % 500)x", message: "bad at line \(index)")], isDuplicate: false))
         }
         #expect(counts.rejectReasons.count <= StreamCounts.maxReasons + 1)
         #expect(counts.rejectReasons.values.reduce(0, +) == 10_000)
