@@ -424,9 +424,10 @@ final class CompiledRule: Sendable {
     let origin: Origin
     // The rule's options as plain stored properties (see `Mapper.map`).
     let required: Bool
-    let map: ValueTable?
-    let mapAsWritten: ValueTable?
-    /// `map` and `mapAsWritten` unretained, for the per-record loop to borrow.
+    /// The value map (keys folded) and its keys as written: kept here, read by the per-record loop
+    /// through the unretained references below, which it borrows.
+    private let map: ValueTable?
+    private let mapAsWritten: ValueTable?
     let mapReference: Unmanaged<ValueTable>?
     let mapAsWrittenReference: Unmanaged<ValueTable>?
     let unmapped: ValueRule.Unmapped
