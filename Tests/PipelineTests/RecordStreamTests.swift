@@ -84,7 +84,7 @@ func digest(_ record: StreamRecord) -> String {
 }
 
 @Suite struct RecordStreamTests {
-    @Test(arguments: [(1, 7), (2, 100), (3, 1024), (8, 33)])
+    @Test(arguments: [(1, 7), (2, 100), (2, RecordStream.defaultChunkSize), (3, 1024), (8, 33)])
     func outcomesAreThoseOfOneMapperInInputOrder(workers: Int, chunkSize: Int) async throws {
         let inputs = try Inputs()
         defer { inputs.remove() }
