@@ -9,6 +9,8 @@ public final class LedgerDatabase: Sendable {
     let writer: any DatabaseWriter
     /// The token of the lease this process holds on the ledger, if any (see `LedgerDatabase+Lease`).
     let heldLease = Mutex<String?>(nil)
+    /// Whether the planning lookups read the ledger in runs of rows (see `LedgerDatabase+Planning`).
+    let planningRuns = Mutex(PlanningRuns())
     /// The file, for messages (`:memory:` for tests).
     public let location: String
 
