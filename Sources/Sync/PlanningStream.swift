@@ -14,8 +14,9 @@ struct PlannedChunk: Sendable {
     var newRejects: [LedgerDatabase.Reject]
     /// What records' source content mapped to, where the ledger does not note it yet.
     var digestNotes: [SourceDigestNote] = []
-    /// The report rows of the settled steps, when the stream was asked for them (a run, not a dry run).
-    var rows = ReportRows()
+    /// The settled steps' report rows and counts, when the stream was asked for them (a run, not a
+    /// dry run); nil otherwise.
+    var rows: ReportRows?
 }
 
 /// The record stream, each chunk planned against the ledger ahead of the consumer.

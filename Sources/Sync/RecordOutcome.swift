@@ -41,6 +41,19 @@ enum UploadResult: Sendable {
 }
 
 extension RunCounts {
+    /// Adds counts made elsewhere (`ReportRows`), `read` aside: the stream counts what it reads.
+    mutating func add(_ other: RunCounts) {
+        created += other.created
+        updated += other.updated
+        unchanged += other.unchanged
+        skipped += other.skipped
+        rejected += other.rejected
+        failed += other.failed
+        reconciled += other.reconciled
+        duplicates += other.duplicates
+        notUpdated += other.notUpdated
+    }
+
     /// Counts one record's outcome: the one place the counters move.
     mutating func add(_ outcome: RecordOutcome) {
         switch outcome.kind {

@@ -1,47 +1,56 @@
 import Ledger
 
-/// The report rows of a chunk's settled records, rendered in the task that planned the chunk.
+/// A chunk's settled records as the consumer of a run takes them: their report rows, rendered,
+/// and their counts, made in the task that planned the chunk; and which steps need a call.
 ///
 /// Planning runs in tasks of its own, ahead of the consumer, while the consumer handles every
 /// record of a run in turn: rendering each row there (a dozen cells quoted and copied) was work
-/// the whole run waited on. The consumer now copies each row's bytes, in step order, so the files
-/// read exactly as before.
+/// the whole run waited on, and so was taking each settled step in turn (a copy of its outcome,
+/// its counts, a clock read). The consumer now appends each run of rows with one copy, adds the
+/// counts once, and goes through the uploads alone; the files read as before, save that a
+/// chunk's settled rows come before the rows of its uploads, which settle when their calls do.
 struct ReportRows: Sendable {
     /// Where a row goes.
     enum File: Sendable { case success, errors }
 
-    /// One settled step's row: `bytes[start..<end]`, for `file`.
-    struct Row: Sendable {
+    /// Consecutive settled rows for one file: `bytes[range]`.
+    struct Run: Sendable {
         var file: File
-        var start: Int
-        var end: Int
+        var range: Range<Int>
     }
 
     private(set) var bytes: [UInt8] = []
-    /// By step: its row, or nil for an upload (its row is rendered when it settles).
-    private var rows: [Row?] = []
+    /// The rows in step order, consecutive ones for the same file together.
+    private(set) var runs: [Run] = []
+    /// The settled steps' outcomes, counted (`read` is the stream's to count).
+    private(set) var counts = RunCounts()
+    /// Whether a settled step is a create or an update (found by reconciliation): like a call that
+    /// worked, it ends a run of failed calls.
+    private(set) var hasSuccess = false
+    /// The steps that need a call, by index, in order.
+    private(set) var uploads: [Int] = []
 
     init() {}
 
-    /// The rows of every settled step, in order.
+    /// The rows and counts of every settled step, in order.
     init(steps: [PlannedStep]) {
-        rows.reserveCapacity(steps.count)
         // Most rows of a nightly run are under a hundred bytes.
         bytes.reserveCapacity(steps.count * 96)
         var details: DetailCell? = DetailCell()
-        for step in steps {
+        for (index, step) in steps.enumerated() {
             guard case .settled(let outcome) = step else {
-                rows.append(nil)
+                uploads.append(index)
                 continue
             }
+            counts.add(outcome)
+            if outcome.kind == .created || outcome.kind == .updated { hasSuccess = true }
             let start = bytes.count
             let file = RunReport.render(outcome, into: &bytes, details: &details)
-            rows.append(Row(file: file, start: start, end: bytes.count))
+            if let last = runs.indices.last, runs[last].file == file {
+                runs[last].range = runs[last].range.lowerBound..<bytes.count
+            } else {
+                runs.append(Run(file: file, range: start..<bytes.count))
+            }
         }
-    }
-
-    /// The row of step `index`; nil for an upload, or when no row was rendered.
-    func row(_ index: Int) -> Row? {
-        index < rows.count ? rows[index] : nil
     }
 }

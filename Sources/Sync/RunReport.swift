@@ -35,10 +35,10 @@ final class RunReport {
         flushEverySecond()
     }
 
-    /// A row rendered ahead (`ReportRows`): its bytes, as `add` would have written them.
-    func add(_ row: ReportRows.Row, of rows: ReportRows) {
-        let bytes = rows.bytes[row.start..<row.end]
-        switch row.file {
+    /// Rows rendered ahead (`ReportRows`): their bytes, as `add` would have written them.
+    func add(_ run: ReportRows.Run, of rows: ReportRows) {
+        let bytes = rows.bytes[run.range]
+        switch run.file {
         case .success: success.append(row: bytes)
         case .errors: errors.append(row: bytes)
         }

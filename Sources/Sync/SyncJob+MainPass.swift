@@ -38,11 +38,12 @@ extension SyncJob {
                         state.summary.counts.read += chunk.recordCount
                         state.progress.bytesDone = fileBytes * Int64(number) + chunk.bytesRead
                         await notes.add(chunk)
-                        for index in chunk.steps.indices {
-                            switch chunk.steps[index] {
-                            case .settled(let outcome): state.handle(outcome, row: chunk.rows.row(index), of: chunk.rows)
-                            case .upload(let work): await submit(work)
-                            }
+                        // The settled records at once (`ReportRows`), then each record that needs a call.
+                        let rows = chunk.rows ?? ReportRows(steps: chunk.steps)
+                        state.handle(rows)
+                        for index in rows.uploads {
+                            guard case .upload(let work) = chunk.steps[index] else { continue }
+                            await submit(work)
                         }
                         // Records read but not planned are not reported: the run aborted, and the
                         // next run reads them again.

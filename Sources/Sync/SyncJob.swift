@@ -196,15 +196,10 @@ final class RunState {
         }
     }
 
-    /// Every settled record passes here once: counts, report row, progress.
-    /// - Parameter row: its report row, when the planning rendered it (`ReportRows`).
-    func handle(_ outcome: RecordOutcome, row: ReportRows.Row? = nil, of rows: ReportRows = ReportRows()) {
+    /// Every settled record passes here once, or in `handle(_ rows:)`: counts, report row, progress.
+    func handle(_ outcome: RecordOutcome) {
         summary.counts.add(outcome)
-        if let row {
-            report.add(row, of: rows)
-        } else {
-            report.add(outcome)
-        }
+        report.add(outcome)
         switch outcome.kind {
         case .created, .updated: consecutiveFailures = 0
         case .failed where outcome.abortsRun:
@@ -214,6 +209,15 @@ final class RunState {
             }
         default: break
         }
+        progress.update(summary.counts)
+    }
+
+    /// The settled records of a planned chunk, all at once: nothing the planning settles is a
+    /// failed call, so none of them can abort the run.
+    func handle(_ rows: ReportRows) {
+        summary.counts.add(rows.counts)
+        for run in rows.runs { report.add(run, of: rows) }
+        if rows.hasSuccess { consecutiveFailures = 0 }
         progress.update(summary.counts)
     }
 }
