@@ -17,24 +17,55 @@ public struct SourceLocation: Hashable, Sendable, Codable, CustomStringConvertib
     }
 
     public var description: String {
-        // Appended into one reserved string: a sync's planner describes every record for its
-        // report, and the interpolations and concatenations made a string each (2 % of a re-run).
-        var text = ""
-        text.reserveCapacity(file.utf8.count + 48)
-        text += file
-        text += ":record "
-        text += String(record)
-        if let line {
-            text += " (line "
-            text += String(line)
-            if let column {
-                text += ", column "
-                text += String(column)
+        // Written byte by byte into one string of the right capacity: a sync's planner describes
+        // every record for its report. Interpolations made a string each (2 % of a re-run), and
+        // appending `String(record)` and the rest still cost 0.3 s of a 500k-record re-run.
+        var file = file
+        return file.withUTF8 { name in
+            String(unsafeUninitializedCapacity: name.count + Self.longestSuffix) { buffer in
+                var at = 0
+                func put(_ text: StaticString) {
+                    text.withUTF8Buffer { bytes in
+                        for byte in bytes { buffer[at] = byte; at += 1 }
+                    }
+                }
+                func put(_ number: Int) {
+                    if number < 0 { put("-") }
+                    var value = number.magnitude
+                    var digits = 0
+                    var scan = value
+                    repeat { digits += 1; scan /= 10 } while scan > 0
+                    at += digits
+                    var index = at
+                    repeat {
+                        index -= 1
+                        buffer[index] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: value % 10)
+                        value /= 10
+                    } while value > 0
+                }
+                if let base = name.baseAddress, let target = buffer.baseAddress, name.count > 0 {
+                    target.update(from: base, count: name.count)
+                    at = name.count
+                }
+                put(":record ")
+                put(record)
+                if let line {
+                    put(" (line ")
+                    put(line)
+                    if let column {
+                        put(", column ")
+                        put(column)
+                    }
+                    put(")")
+                }
+                return at
             }
-            text += ")"
         }
-        return text
     }
+
+    /// What `description` adds to the file's name at most: its words and three numbers of up to
+    /// 20 characters each (sign included).
+    private static let longestSuffix = ":record ".utf8.count + " (line ".utf8.count + ", column ".utf8.count + ")".utf8.count + 3 * 20
 }
 
 /// A value as the export wrote it.

@@ -14,8 +14,8 @@ struct PlannedChunk: Sendable {
     var newRejects: [LedgerDatabase.Reject]
     /// What records' source content mapped to, where the ledger does not note it yet.
     var digestNotes: [SourceDigestNote] = []
-    /// The settled steps' report rows and counts, when the stream was asked for them (a run, not a
-    /// dry run); nil otherwise.
+    /// The settled steps' report rows and counts, and the uploads, when the stream was asked for
+    /// them (a run, not a dry run: `steps` is then empty); nil otherwise.
     var rows: ReportRows?
 }
 
@@ -73,7 +73,12 @@ final class PlanningStream {
             let renderRows = renderRows
             pending.append(Task { () async throws -> PlannedChunk in
                 var planned = try await PlanningStream.plan(chunk, ledger: ledger, planner: planner, reconciled: reconciled)
-                if renderRows { planned.rows = ReportRows(steps: planned.steps) }
+                if renderRows {
+                    // The consumer takes the rows and the uploads (`ReportRows`): the steps go.
+                    let steps = planned.steps
+                    planned.steps = []
+                    planned.rows = ReportRows(steps: steps)
+                }
                 return planned
             })
         }

@@ -27,19 +27,24 @@ struct ReportRows: Sendable {
     /// Whether a settled step is a create or an update (found by reconciliation): like a call that
     /// worked, it ends a run of failed calls.
     private(set) var hasSuccess = false
-    /// The steps that need a call, by index, in order.
-    private(set) var uploads: [Int] = []
+    /// The records that need a call, in order.
+    private(set) var uploads: [UploadWork] = []
 
     init() {}
 
-    /// The rows and counts of every settled step, in order.
-    init(steps: [PlannedStep]) {
+    /// The rows and counts of every settled step, in order, and the uploads. Taking the steps,
+    /// the outcomes are freed here, in the planning task, not by the consumer (0.2 s of a 500k
+    /// nightly re-run there).
+    init(steps: consuming [PlannedStep]) {
         // Most rows of a nightly run are under a hundred bytes.
         bytes.reserveCapacity(steps.count * 96)
         var details: DetailCell? = DetailCell()
-        for (index, step) in steps.enumerated() {
-            guard case .settled(let outcome) = step else {
-                uploads.append(index)
+        for step in steps {
+            let outcome: RecordOutcome
+            switch step {
+            case .settled(let settled): outcome = settled
+            case .upload(let work):
+                uploads.append(work)
                 continue
             }
             counts.add(outcome)

@@ -41,10 +41,7 @@ extension SyncJob {
                         // The settled records at once (`ReportRows`), then each record that needs a call.
                         let rows = chunk.rows ?? ReportRows(steps: chunk.steps)
                         state.handle(rows)
-                        for index in rows.uploads {
-                            guard case .upload(let work) = chunk.steps[index] else { continue }
-                            await submit(work)
-                        }
+                        for work in rows.uploads { await submit(work) }
                         // Records read but not planned are not reported: the run aborted, and the
                         // next run reads them again.
                         if state.abortReason != nil { break }

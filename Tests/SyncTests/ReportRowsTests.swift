@@ -28,7 +28,7 @@ import Testing
         steps.append(Self.upload("u2"))
         let rows = ReportRows(steps: steps)
 
-        #expect(rows.uploads == [2, 7])
+        #expect(rows.uploads.map(\.key.externalId) == ["u1", "u2"])
         #expect(!rows.hasSuccess)
         var counts = RunCounts()
         for outcome in settled { counts.add(outcome) }
