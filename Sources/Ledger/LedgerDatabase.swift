@@ -149,6 +149,12 @@ public final class LedgerDatabase: Sendable {
                 t.add(column: "sourceMapsTo", .text)
             }
         }
+        // Issue #16: every run starts by reading the unresolved entries (`unresolved`); an index of
+        // those alone spares it a scan of every entry (0.15-0.3 s of a 500k-record nightly re-run,
+        // on one core, before the first record is read).
+        migrator.registerMigration("v7-unresolved-index") { db in
+            try db.execute(sql: "CREATE INDEX entry_unresolved ON entry(system) WHERE \(Self.unresolvedCondition)")
+        }
         return migrator
     }
 }

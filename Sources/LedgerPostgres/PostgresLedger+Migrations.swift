@@ -93,6 +93,15 @@ extension PostgresLedger {
         ("v5-change-mark", []),
         // Issues #9/#16: what a record's source content mapped to (`LedgerDatabase+SourceDigest`).
         ("v6-source-digest", [#"ALTER TABLE entry ADD COLUMN "sourceDigest" text, ADD COLUMN "sourceMapsTo" text"#]),
+        // Issue #16: the unresolved entries alone, which every run reads first (`unresolvedCondition`,
+        // without its alias).
+        ("v7-unresolved-index", [
+            """
+            CREATE INDEX "entry_unresolved" ON entry ("system")
+            WHERE (("referralId" IS NULL AND "pendingSince" IS NOT NULL AND "state" != 'rejected')
+               OR ("referralId" IS NOT NULL AND "needsConnected" AND "connectedReferralId" IS NULL))
+            """
+        ]),
     ]
 
     /// Applies the migrations not applied yet, in order, in one transaction under an advisory lock:
