@@ -70,14 +70,20 @@ extension LedgerDatabase {
             guard code == SQLITE_DONE else { throw DatabaseError(resultCode: ResultCode(rawValue: code), message: db.lastErrorMessage, sql: statement.sql) }
         }
         guard let start else { return nil }
+        // Rows of other systems are passed over inside SQLite, so the rowids are bounded too: the
+        // last chunk of one source's rows, written before a million of another's, must not scan
+        // them all.
         let statement = try db.cachedStatement(
-            sql: "SELECT \(PlanningEntry.selectionSQL) FROM entry NOT INDEXED WHERE rowid >= ? AND system = ? ORDER BY rowid LIMIT ?")
+            sql: "SELECT \(PlanningEntry.selectionSQL) FROM entry NOT INDEXED WHERE rowid >= ? AND rowid < ? AND system = ? ORDER BY rowid LIMIT ?")
         let handle = statement.sqliteStatement
         sqlite3_reset(handle)
         defer { sqlite3_reset(handle) }
+        let count = Int64(order.count)
         sqlite3_bind_int64(handle, 1, start)
-        try bind(system, at: 2, in: handle, db: db)
-        sqlite3_bind_int64(handle, 3, Int64(order.count))
+        let (end, overflow) = start.addingReportingOverflow(count * PlanningRuns.rowidSpan)
+        sqlite3_bind_int64(handle, 2, overflow ? Int64.max : end)
+        try bind(system, at: 3, in: handle, db: db)
+        sqlite3_bind_int64(handle, 4, count)
         var run = PlanningRuns.Run()
         // The id the next row most likely holds: the one after the last placed.
         var next = 0
@@ -200,6 +206,9 @@ struct PlanningRuns {
     /// Rows in a row that hold none of the chunk's ids, after which a run stops (the chunk's rows
     /// are behind it; any left are looked up by the index).
     static let strayRowsToStop = 16
+    /// A run reads rowids up to this many times the chunk's ids past its start (rows of other
+    /// systems, deleted rows and rows of records not in this chunk fill the gaps).
+    static let rowidSpan: Int64 = 4
     /// Ids tried, in order, for the row a run starts from.
     static let startTries = 4
     /// The longest pause, in chunks.

@@ -77,6 +77,23 @@ struct PlanningRunTests {
         #expect(found.map(\.?.referralId) == Self.expected(ids))
     }
 
+    /// One source's rows followed by many of another's (a first run of two sources): the chunk that
+    /// reaches past the first source's last row still gets what the index gives.
+    @Test func aRunPastTheLastRowOfItsSystem() async throws {
+        let ledger = try LedgerDatabase.inMemory()
+        try await ledger.writeRawForTests(
+            sql: """
+                WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 4999),
+                rows(system, i) AS (SELECT 's', i FROM n WHERE i < 100 UNION ALL SELECT 't', i FROM n)
+                INSERT INTO entry (system, externalId, state, referralId, needsConnected, payloadHash, attempts, createdAt, updatedAt)
+                SELECT system, 'id-' || i, 'created', system || '-ref-' || i, 0, 'h' || i, 0, '2026-12-01 00:00:00.000', '2026-12-01 00:00:00.000'
+                FROM rows ORDER BY system, i
+                """)
+        let ids: [String?] = (50..<150).map { "id-\($0)" }
+        let found = try await ledger.planningEntries(system: "s", externalIds: ids)
+        #expect(found.map(\.?.referralId) == ids.map { id in Int(id!.dropFirst(3))! < 100 ? "s-ref-\(id!.dropFirst(3))" : nil })
+    }
+
     /// Nothing to start from when none of the first ids is in the ledger: no run.
     @Test func noRunWithoutAKnownIdAtTheStart() async throws {
         let ledger = try await Self.ledger()
