@@ -95,7 +95,7 @@ extension LedgerDatabase {
             guard code == SQLITE_ROW else { throw DatabaseError(resultCode: ResultCode(rawValue: code), message: db.lastErrorMessage, sql: statement.sql) }
             run.read += 1
             let found: Int
-            if column(handle, 0, equals: order[next].id) {
+            if PlanningEntry.column(handle, 0, equals: order[next].id) {
                 found = next
             } else {
                 // Ids between the last placed and this one have no row here (skipped or new
@@ -175,18 +175,6 @@ extension LedgerDatabase {
             sqlite3_bind_text(statement, index, UnsafeRawPointer(bytes.baseAddress)?.assumingMemoryBound(to: CChar.self), Int32(bytes.count), sqliteTransient)
         }
         guard code == SQLITE_OK else { throw DatabaseError(resultCode: ResultCode(rawValue: code), message: db.lastErrorMessage) }
-    }
-
-    /// Whether a text column of the current row is `text`, compared in place (no string is made).
-    private static func column(_ statement: SQLiteStatement, _ column: Int32, equals text: String) -> Bool {
-        guard let bytes = sqlite3_column_text(statement, column) else { return false }
-        let count = Int(sqlite3_column_bytes(statement, column))
-        var text = text
-        return text.withUTF8 { expected in
-            guard expected.count == count else { return false }
-            guard let base = expected.baseAddress, count > 0 else { return true }
-            return memcmp(base, bytes, count) == 0
-        }
     }
 }
 

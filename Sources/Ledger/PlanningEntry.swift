@@ -87,22 +87,11 @@ public struct PlanningEntry: Sendable, Hashable {
         private var last: String?
 
         mutating func read(_ statement: SQLiteStatement, _ column: Int32) -> String? {
-            guard let bytes = sqlite3_column_text(statement, column) else { return nil }
-            let read = UnsafeBufferPointer(start: bytes, count: max(0, Int(sqlite3_column_bytes(statement, column))))
-            if var last, last.withUTF8({ Self.same($0, read) }) {
-                return last
-            }
+            if let last, PlanningEntry.column(statement, column, equals: last) { return last }
             // Invalid UTF-8 is repaired here, so its bytes never match the next row's: read anew.
-            let text = String(decoding: read, as: UTF8.self)
+            let text = PlanningEntry.text(statement, column)
             last = text
             return text
-        }
-
-        private static func same(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
-            guard a.count == b.count else { return false }
-            // Two empty buffers may have no address; equal lengths above zero have both.
-            guard let first = a.baseAddress, let second = b.baseAddress else { return true }
-            return memcmp(first, second, a.count) == 0
         }
     }
 
@@ -111,5 +100,19 @@ public struct PlanningEntry: Sendable, Hashable {
         guard let bytes = sqlite3_column_text(statement, column) else { return nil }
         let count = Int(sqlite3_column_bytes(statement, column))
         return String(decoding: UnsafeBufferPointer(start: bytes, count: max(0, count)), as: UTF8.self)
+    }
+
+    /// Whether a text column of the current row is `text`, compared in place (no string is made);
+    /// false for NULL.
+    static func column(_ statement: SQLiteStatement, _ column: Int32, equals text: String) -> Bool {
+        guard let bytes = sqlite3_column_text(statement, column) else { return false }
+        let count = Int(sqlite3_column_bytes(statement, column))
+        var text = text
+        return text.withUTF8 { expected in
+            guard expected.count == count else { return false }
+            // Two empty texts may have no address; equal lengths above zero have both.
+            guard let base = expected.baseAddress, count > 0 else { return true }
+            return memcmp(base, bytes, count) == 0
+        }
     }
 }
