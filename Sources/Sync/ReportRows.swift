@@ -26,7 +26,7 @@ struct ReportRows: Sendable {
     private(set) var counts = RunCounts()
     /// Whether a settled step is a create or an update (found by reconciliation): like a call that
     /// worked, it ends a run of failed calls.
-    private(set) var hasSuccess = false
+    var hasSuccess: Bool { counts.created + counts.updated > 0 }
     /// The records that need a call, in order.
     private(set) var uploads: [UploadWork] = []
 
@@ -48,7 +48,6 @@ struct ReportRows: Sendable {
                 continue
             }
             counts.add(outcome)
-            if outcome.kind == .created || outcome.kind == .updated { hasSuccess = true }
             let start = bytes.count
             let file = RunReport.render(outcome, into: &bytes, details: &details)
             if let last = runs.indices.last, runs[last].file == file {
