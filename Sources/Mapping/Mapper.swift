@@ -114,7 +114,8 @@ public final class Mapper {
         if source.names != cachedNames { resolve(source.names) }
         unreadableCondition = nil
         let record = Columns(values: source.values, positions: positions, formattedPositions: formattedPositions)
-        let key = text(of: key, in: record).map(FastText.trimmed) ?? ""
+        var key = text(of: key, in: record) ?? ""
+        if FastText.needsTrimming(key) { key = FastText.trimmed(key) }
         var digest = Digest128()
         digest.add(spec.fingerprint)
         // Every value the mapping can read, slot by slot: the field and its OData label.
@@ -131,7 +132,8 @@ public final class Mapper {
         // Locals, not properties: reading a class's stored property is checked for exclusive access
         // at run time, and these are read for every field.
         let record = Columns(values: source.values, positions: positions, formattedPositions: formattedPositions)
-        let key = text(of: key, in: record).map(FastText.trimmed) ?? ""
+        var key = text(of: key, in: record) ?? ""
+        if FastText.needsTrimming(key) { key = FastText.trimmed(key) }
         guard !key.isEmpty else {
             return .rejected(externalReferenceId: nil, issues: [MappingIssue(field: spec.key.describedSource, message: "the record has no id: it is never uploaded without one (check the key column)")])
         }
@@ -226,7 +228,7 @@ public final class Mapper {
             }
             if field.field == .address(.country), let code = CountryCodes.normalized(text) { text = code }
             if field.field == .currency, let code = CurrencyCodes.normalized(text) { text = code }
-            referral.set(.string(text), field: field.field, index: field.index)
+            referral.set(.string(consume text), field: field.field, index: field.index)
         case .number:
             guard let number = ValueParsers.number(text, decimalComma: rule.decimalComma) else {
                 issues.append(MappingIssue(field: field.path, message: "'\(text)' from \(rule.describedSource) is not a number"))
@@ -333,7 +335,7 @@ public final class Mapper {
         }
         guard var result = text else { return nil }
         if let part = rule.namePart { result = ValueParsers.namePart(part, of: result) }
-        if rule.trim { result = FastText.trimmed(result) }
+        if rule.trim, FastText.needsTrimming(result) { result = FastText.trimmed(result) }
         return result.isEmpty ? nil : result
     }
 
@@ -545,16 +547,22 @@ enum FastText {
 
     /// Without surrounding whitespace (ASCII spaces, tabs, line breaks; and any Unicode whitespace).
     static func trimmed(_ text: String) -> String {
-        // The ends straight from the string's bytes: `utf8.last` walks String indices, and this runs
-        // for every value the mapping reads (1.3 % of a CSV preview).
-        let ends = text.utf8.withContiguousStorageIfAvailable { bytes in bytes.isEmpty ? nil : (bytes[0], bytes[bytes.count - 1]) }
-        guard let (first, last) = ends ?? text.utf8.first.flatMap({ first in text.utf8.last.map { (first, $0) } }) else { return text }
-        if !isSpace(first), !isSpace(last), first < 0x80, last < 0x80 { return text }
+        guard needsTrimming(text) else { return text }
         var start = text.startIndex
         var end = text.endIndex
         while start < end, text[start].isWhitespace { start = text.index(after: start) }
         while end > start, text[text.index(before: end)].isWhitespace { end = text.index(before: end) }
         return String(text[start..<end])
+    }
+
+    /// Whether `trimmed(text)` differs from `text`, or may: a caller that holds the text checks first
+    /// and keeps its own, where `trimmed` hands back a copy (a retain, and later a release).
+    static func needsTrimming(_ text: String) -> Bool {
+        // The ends straight from the string's bytes: `utf8.last` walks String indices, and this runs
+        // for every value the mapping reads (1.3 % of a CSV preview).
+        let ends = text.utf8.withContiguousStorageIfAvailable { bytes in bytes.isEmpty ? nil : (bytes[0], bytes[bytes.count - 1]) }
+        guard let (first, last) = ends ?? text.utf8.first.flatMap({ first in text.utf8.last.map { (first, $0) } }) else { return false }
+        return isSpace(first) || isSpace(last) || first >= 0x80 || last >= 0x80
     }
 
     static func lowered(_ text: String) -> String {

@@ -292,8 +292,8 @@ enum TargetValue: Sendable, Equatable {
 
 extension Referral {
     /// Sets `field` (item `i` of its array, if it is in one) to `value`, of the field's kind.
-    mutating func set(_ value: TargetValue, field: TargetField, index i: Int) {
-        switch value {
+    mutating func set(_ value: consuming TargetValue, field: TargetField, index i: Int) {
+        switch consume value {
         case .string(let v): set(v, at: field, index: i)
         case .number(let v):
             switch field {
@@ -318,7 +318,10 @@ extension Referral {
         }
     }
 
-    private mutating func set(_ v: String, at field: TargetField, index i: Int) {
+    /// Sets a string field, moving `v` into place: the members are changed through `!`, not in
+    /// closures (a closure borrows what it captures, so `v` was copied into the referral, a
+    /// retain and later a release for every value of every record).
+    private mutating func set(_ v: __owned String, at field: TargetField, index i: Int) {
         switch field {
         case .name: name = v
         case .statusReason: statusReason = v
@@ -326,16 +329,28 @@ extension Referral {
         case .status: status = ReferralStatus(rawValue: v)
         case .substatus: substatus = ReferralSubstatus(rawValue: v)
         case .qualification: qualification = ReferralQualification(rawValue: v)
-        case .customerName: Self.object(&customerProfile) { $0.name = v }
+        case .customerName: Self.ensure(&customerProfile); customerProfile!.name = v
         case .customerSize: Self.object(&customerProfile) { $0.size = CustomerSize(rawValue: v) }
         case .customerId: Self.object(&customerProfile) { Self.at(&$0.ids, i) { $0.id = v } }
         case .customerIdType: Self.object(&customerProfile) { Self.at(&$0.ids, i) { $0.profileType = CustomerProfileIdType(rawValue: v) } }
-        case .address(let part): Self.object(&customerProfile) { Self.object(&$0.address) { $0.set(v, part) } }
-        case .customerTeam(let part): Self.object(&customerProfile) { Self.at(&$0.team, i) { $0.set(v, part) } }
-        case .team(let part): Self.at(&team, i) { $0.set(v, part) }
-        case .notes: Self.object(&details) { $0.notes = v }
-        case .currency: Self.object(&details) { $0.currency = v }
-        case .industry: Self.object(&details) { Self.object(&$0.requirements) { Self.at(&$0.industries, i) { $0.id = v } } }
+        case .address(let part):
+            Self.ensure(&customerProfile)
+            Self.ensure(&customerProfile!.address)
+            customerProfile!.address!.set(v, part)
+        case .customerTeam(let part):
+            Self.ensure(&customerProfile)
+            let position = Self.slot(&customerProfile!.team, i)
+            customerProfile!.team![position].set(v, part)
+        case .team(let part):
+            let position = Self.slot(&team, i)
+            team![position].set(v, part)
+        case .notes: Self.ensure(&details); details!.notes = v
+        case .currency: Self.ensure(&details); details!.currency = v
+        case .industry:
+            Self.ensure(&details)
+            Self.ensure(&details!.requirements)
+            let position = Self.slot(&details!.requirements!.industries, i)
+            details!.requirements!.industries![position].id = v
         case .product: Self.object(&details) { Self.object(&$0.requirements) { Self.at(&$0.products, i) { $0.id = v } } }
         case .service: Self.object(&details) { Self.object(&$0.requirements) { Self.at(&$0.services, i) { $0.id = v } } }
         case .solutionId: Self.object(&details) { Self.object(&$0.requirements) { Self.at(&$0.solutions, i) { $0.id = v } } }
@@ -408,6 +423,20 @@ extension Referral {
         change(&value!)
     }
 
+    /// Makes `value` blank if it is absent, to be changed in place through `value!`.
+    static func ensure<T: DefaultInitializable>(_ value: inout T?) {
+        if case .none = value { value = T.blank }
+    }
+
+    /// The position of item `index` of the array, made as needed (`TargetPath.append` adds a new
+    /// one at the end), to be changed in place through `array![position]`.
+    static func slot<T: DefaultInitializable>(_ array: inout [T]?, _ index: Int) -> Int {
+        if case .none = array { array = [] }
+        let position = index == TargetPath.append ? array!.count : index
+        while array!.count <= position { array!.append(T.blank) }
+        return position
+    }
+
     /// Item `index` of the array, made as needed; `TargetPath.append` adds a new one at the end.
     static func at<T: DefaultInitializable>(_ array: inout [T]?, _ index: Int, _ change: (inout T) -> Void) {
         if array == nil { array = [] }
@@ -418,7 +447,7 @@ extension Referral {
 }
 
 extension Address {
-    fileprivate mutating func set(_ v: String, _ part: TargetField.AddressField) {
+    fileprivate mutating func set(_ v: __owned String, _ part: TargetField.AddressField) {
         switch part {
         case .addressLine1: addressLine1 = v
         case .addressLine2: addressLine2 = v
@@ -432,7 +461,7 @@ extension Address {
 }
 
 extension Member {
-    fileprivate mutating func set(_ v: String, _ part: TargetField.MemberField) {
+    fileprivate mutating func set(_ v: __owned String, _ part: TargetField.MemberField) {
         switch part {
         case .firstName: firstName = v
         case .lastName: lastName = v

@@ -111,26 +111,34 @@ struct ReferralJSONWriter: ~Copyable {
 
     private mutating func write(_ members: [Member]) {
         beginArray()
-        for m in members {
-            element()
-            beginObject()
-            field(#""firstName":"#, m.firstName)
-            field(#""lastName":"#, m.lastName)
-            field(#""phoneNumber":"#, m.phoneNumber)
-            field(#""email":"#, m.email)
-            field(#""title":"#, m.title)
-            if let preference = m.contactPreference {
-                key(#""contactPreference":"#)
-                beginObject()
-                field(#""locale":"#, preference.locale)
-                field(#""disableNotifications":"#, preference.disableNotifications)
-                extras(preference)
-                endObject()
+        // Each member borrowed from the buffer: a `for … in` loop, and `members[index]` too, copied
+        // every member (its strings retained, then released) to write it.
+        members.withUnsafeBufferPointer { members in
+            for index in members.indices {
+                element()
+                write(members[index])
             }
-            extras(m)
-            endObject()
         }
         endArray()
+    }
+
+    private mutating func write(_ m: Member) {
+        beginObject()
+        field(#""firstName":"#, m.firstName)
+        field(#""lastName":"#, m.lastName)
+        field(#""phoneNumber":"#, m.phoneNumber)
+        field(#""email":"#, m.email)
+        field(#""title":"#, m.title)
+        if let preference = m.contactPreference {
+            key(#""contactPreference":"#)
+            beginObject()
+            field(#""locale":"#, preference.locale)
+            field(#""disableNotifications":"#, preference.disableNotifications)
+            extras(preference)
+            endObject()
+        }
+        extras(m)
+        endObject()
     }
 
     private mutating func write(_ c: Consent) {
@@ -179,16 +187,22 @@ struct ReferralJSONWriter: ~Copyable {
         endObject()
     }
 
+    private mutating func write(_ tag: Tag) {
+        beginObject()
+        field(#""id":"#, tag.id)
+        extras(tag)
+        endObject()
+    }
+
     private mutating func tags(_ name: StaticString, _ tags: [Tag]?) {
         guard let tags else { return }
         key(name)
         beginArray()
-        for tag in tags {
-            element()
-            beginObject()
-            field(#""id":"#, tag.id)
-            extras(tag)
-            endObject()
+        tags.withUnsafeBufferPointer { tags in
+            for index in tags.indices {
+                element()
+                write(tags[index])
+            }
         }
         endArray()
     }

@@ -55,11 +55,13 @@ struct ReferralValidator {
 
     private mutating func checkRequired(_ referral: Referral) {
         // Why: the create page marks these four required (§2.3); a PUT sends the whole referral again.
-        if referral.type == nil { add("type", "is required: set Independent or Shared", .required) }
-        if referral.consent == nil {
+        // `case .none`, not `== nil`: the compiler took `==` of two optionals there, copying the
+        // whole details object (every string retained) to compare it with nothing, for every record.
+        if case .none = referral.type { add("type", "is required: set Independent or Shared", .required) }
+        if case .none = referral.consent {
             add("consent", "is required: state the customer's consent explicitly (consentToToShareInfoWithOthers, consentToContact)", .required)
         }
-        if referral.details == nil { add("details", "is required: an object with the deal's notes, dealValue and currency", .required) }
+        if case .none = referral.details { add("details", "is required: an object with the deal's notes, dealValue and currency", .required) }
         guard let profile = referral.customerProfile else {
             add("customerProfile", "is required: at least the customer's name and address.country", .required)
             return
@@ -275,22 +277,28 @@ struct ReferralValidator {
         guard let members else { return }
         let limits = path == "team" ? MemberLimits.team : MemberLimits.customerTeam
         count(members.count, limit: limits.count, path)
-        for (index, member) in members.enumerated() {
-            // Paths are spelled out only for an issue: this loop runs for every record of a preview.
-            func at(_ field: String) -> String { "\(path)[\(index)].\(field)" }
-            length(member.firstName, limit: limits.firstName, at("firstName"))
-            length(member.lastName, limit: limits.lastName, at("lastName"))
-            length(member.phoneNumber, limit: limits.phoneNumber, at("phoneNumber"))
-            length(member.title, limit: limits.title, at("title"))
-            length(member.email, limit: limits.email, at("email"))
-            // Why: Partner Center mails these people (§1.5 disableNotifications); a broken address is lost.
-            if let email = member.email, !email.isBlank, !Self.isPlausibleEmail(email) {
-                add(at("email"), "'\(email)' is not an e-mail address: expected name@domain.tld, one address, no spaces", .email)
-            }
-            // Why: §1.5 documents a .NET culture name.
-            if let locale = member.contactPreference?.locale, !Self.isLocale(locale) {
-                add(at("contactPreference.locale"), "'\(locale)' is not a culture name: use e.g. en-US", .locale)
-            }
+        // Each member borrowed from the buffer: `enumerated()`, and `members[index]` too, copied
+        // each one (its strings retained, then released).
+        members.withUnsafeBufferPointer { members in
+            for index in members.indices { check(members[index], index: index, path, limits) }
+        }
+    }
+
+    private mutating func check(_ member: Member, index: Int, _ path: String, _ limits: MemberLimits) {
+        // Paths are spelled out only for an issue: this loop runs for every record of a preview.
+        func at(_ field: String) -> String { "\(path)[\(index)].\(field)" }
+        length(member.firstName, limit: limits.firstName, at("firstName"))
+        length(member.lastName, limit: limits.lastName, at("lastName"))
+        length(member.phoneNumber, limit: limits.phoneNumber, at("phoneNumber"))
+        length(member.title, limit: limits.title, at("title"))
+        length(member.email, limit: limits.email, at("email"))
+        // Why: Partner Center mails these people (§1.5 disableNotifications); a broken address is lost.
+        if let email = member.email, !email.isBlank, !Self.isPlausibleEmail(email) {
+            add(at("email"), "'\(email)' is not an e-mail address: expected name@domain.tld, one address, no spaces", .email)
+        }
+        // Why: §1.5 documents a .NET culture name.
+        if let locale = member.contactPreference?.locale, !Self.isLocale(locale) {
+            add(at("contactPreference.locale"), "'\(locale)' is not a culture name: use e.g. en-US", .locale)
         }
     }
 
