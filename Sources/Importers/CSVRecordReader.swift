@@ -15,9 +15,9 @@ final class CSVRecordReader: FormatReader {
     private(set) var header: [String]?
     private(set) var notices: [String] = []
     private var recordNumber = 0
-    private var starts: [Int] = []
-    private var ends: [Int] = []
-    private var escaped: [Bool] = []
+    /// Reused for every record; swapped out of the reader while a record is read (see `Fields`).
+    private var fields = Fields()
+    /// Where an escaped field is unescaped: reused, and swapped out as `fields` is.
     private var scratch: [UInt8] = []
     /// Values made recently, handed out again for the same bytes (see `StringCache`).
     private let cache = StringCache()
@@ -167,8 +167,18 @@ final class CSVRecordReader: FormatReader {
     /// The next record's field values, or nil values for a blank line; nil at the end of input. A
     /// field that is not valid UTF-8 is null in `values` and its index is `invalidField`.
     private func scanRecord() throws -> (values: [SourceValue]?, invalidField: Int?, unterminated: Bool, hasNul: Bool, oversize: Oversize?)? {
+        // A local for the whole record, swapped with the reader's (no reference counting): copied
+        // out of the properties and written back, each array cost a retain and a release per record.
+        var fields = Fields()
+        var scratch: [UInt8] = []
+        swap(&fields, &self.fields)
+        swap(&scratch, &self.scratch)
+        defer {
+            swap(&fields, &self.fields)
+            swap(&scratch, &self.scratch)
+        }
         while true {
-            switch scan(from: position) {
+            switch scan(from: position, into: &fields) {
             case .needMore:
                 // One compare a refill: a record can never make the buffer grow past the limit.
                 if buffer.count - position > maxRecordBytes {
@@ -194,10 +204,9 @@ final class CSVRecordReader: FormatReader {
                     position = end
                     line += lines
                 }
-                // Locals: the field loop below would otherwise check exclusive access to each property.
-                let starts = self.starts
-                let ends = self.ends
-                let escaped = self.escaped
+                let starts = fields.starts
+                let ends = fields.ends
+                let escaped = fields.escaped
                 if starts.count == 1, starts[0] == ends[0], !escaped[0] {
                     return (nil, nil, false, false, nil)
                 }
@@ -207,9 +216,6 @@ final class CSVRecordReader: FormatReader {
                 }
                 let hasNul = scannedMinimum == 0
                 let ascii = scannedBits < 0x80
-                var scratch = self.scratch
-                self.scratch = []
-                defer { self.scratch = scratch }
                 var invalidField: Int?
                 var values: [SourceValue] = []
                 values.reserveCapacity(starts.count)
@@ -295,25 +301,25 @@ final class CSVRecordReader: FormatReader {
         return buffer.count
     }
 
-    /// Finds the fields of the record starting at `start`; ranges go to `starts`/`ends`.
-    private func scan(from start: Int) -> Scan {
-        // Locals while scanning: each access to a class's array property is checked for exclusivity
-        // at run time, and this loop appends three times per field.
-        var starts = self.starts
-        var ends = self.ends
-        var escaped = self.escaped
-        self.starts = []
-        self.ends = []
-        self.escaped = []
+    /// Finds the fields of the record starting at `start`; ranges go to `fields`.
+    private func scan(from start: Int, into fields: inout Fields) -> Scan {
+        // Locals while scanning: this loop appends three times per field. Moved out of `fields` and
+        // back (`swap`), not copied: a copy is a retain and a release per array and record.
+        var starts: [Int] = []
+        var ends: [Int] = []
+        var escaped: [Bool] = []
+        swap(&starts, &fields.starts)
+        swap(&ends, &fields.ends)
+        swap(&escaped, &fields.escaped)
         starts.removeAll(keepingCapacity: true)
         ends.removeAll(keepingCapacity: true)
         escaped.removeAll(keepingCapacity: true)
         var bits: UInt8 = 0
         var minimum: UInt8 = 0xFF
         defer {
-            self.starts = starts
-            self.ends = ends
-            self.escaped = escaped
+            swap(&starts, &fields.starts)
+            swap(&ends, &fields.ends)
+            swap(&escaped, &fields.escaped)
             scannedBits = bits
             scannedMinimum = minimum
         }
@@ -404,6 +410,16 @@ final class CSVRecordReader: FormatReader {
                 return .record(end: index, lines: lines + 1, unterminated: false)
             }
         }
+    }
+}
+
+extension CSVRecordReader {
+    /// The field ranges `scan` found in the record it read last: kept from record to record so
+    /// that their storage is reused.
+    struct Fields {
+        var starts: [Int] = []
+        var ends: [Int] = []
+        var escaped: [Bool] = []
     }
 }
 

@@ -333,7 +333,8 @@ public final class Mapper {
                 break
             }
         }
-        guard var result = text else { return nil }
+        // Consumed: a plain `guard var` copied the text (a retain, and a release at the end).
+        guard var result = consume text else { return nil }
         if let part = rule.namePart { result = ValueParsers.namePart(part, of: result) }
         if rule.trim, FastText.needsTrimming(result) { result = FastText.trimmed(result) }
         return result.isEmpty ? nil : result

@@ -122,7 +122,7 @@ struct ReferralJSONWriter: ~Copyable {
         endArray()
     }
 
-    private mutating func write(_ m: Member) {
+    private mutating func write(_ m: borrowing Member) {
         beginObject()
         field(#""firstName":"#, m.firstName)
         field(#""lastName":"#, m.lastName)
@@ -187,7 +187,7 @@ struct ReferralJSONWriter: ~Copyable {
         endObject()
     }
 
-    private mutating func write(_ tag: Tag) {
+    private mutating func write(_ tag: borrowing Tag) {
         beginObject()
         field(#""id":"#, tag.id)
         extras(tag)

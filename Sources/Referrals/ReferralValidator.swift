@@ -284,7 +284,7 @@ struct ReferralValidator {
         }
     }
 
-    private mutating func check(_ member: Member, index: Int, _ path: String, _ limits: MemberLimits) {
+    private mutating func check(_ member: borrowing Member, index: Int, _ path: String, _ limits: MemberLimits) {
         // Paths are spelled out only for an issue: this loop runs for every record of a preview.
         func at(_ field: String) -> String { "\(path)[\(index)].\(field)" }
         length(member.firstName, limit: limits.firstName, at("firstName"))
