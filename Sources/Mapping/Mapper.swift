@@ -69,10 +69,12 @@ public final class Mapper {
     /// The mapping's field names, as spelled in the mapping, to their slot.
     private let slots: [String: Int]
     private var cachedNames: [String] = []
-    /// Slot → column in the current header, or -1 when absent.
-    private var positions: [Int]
+    /// Slot → column in the current header, or -1 when absent. Memory of the mapper's own (one slot
+    /// each, written by `resolve`): a record's `Columns` points into it, where arrays cost a retain
+    /// and a release per record.
+    private let positions: UnsafeMutableBufferPointer<Int>
     /// Slot → column of its `@OData.Community.Display.V1.FormattedValue` annotation, or -1.
-    private var formattedPositions: [Int]
+    private let formattedPositions: UnsafeMutableBufferPointer<Int>
     /// Set when an `is:` condition met a value that is not a boolean: the record is rejected with it.
     private var unreadableCondition: MappingIssue?
     /// What `encode(_:)` writes into before the bytes become an array: one buffer per mapper, not a
@@ -91,8 +93,24 @@ public final class Mapper {
         skipConditions = program.skips.map { Unmanaged.passUnretained($0.condition) }
         skipReasons = program.skips.map(\.reason)
         fieldReferences = program.fields.map { Unmanaged.passUnretained($0) }
-        positions = Array(repeating: -1, count: slots.count)
-        formattedPositions = positions
+        positions = .allocate(capacity: slots.count)
+        positions.initialize(repeating: -1)
+        formattedPositions = .allocate(capacity: slots.count)
+        formattedPositions.initialize(repeating: -1)
+    }
+
+    deinit {
+        positions.deallocate()
+        formattedPositions.deallocate()
+    }
+
+    /// `body` with `source`'s values and the slot positions of its header.
+    private func withColumns<Result>(of source: SourceRecord, _ body: (Columns) -> Result) -> Result {
+        if source.names != cachedNames { resolve(source.names) }
+        unreadableCondition = nil
+        return source.values.withUnsafeBufferPointer { values in
+            body(Columns(values: values, positions: UnsafeBufferPointer(positions), formattedPositions: UnsafeBufferPointer(formattedPositions)))
+        }
     }
 
     /// `mapped.encodedReferral()`, through this mapper's reused buffer, into its pages.
@@ -111,15 +129,16 @@ public final class Mapper {
     /// A record's id and `SourceDigest`, without mapping it: what the ledger is asked about before
     /// the record is mapped. The id is nil when the mapping would reject the record for having none.
     public func probe(_ source: SourceRecord) -> (externalId: String?, digest: SourceDigest) {
-        if source.names != cachedNames { resolve(source.names) }
-        unreadableCondition = nil
-        let record = Columns(values: source.values, positions: positions, formattedPositions: formattedPositions)
+        withColumns(of: source) { probe($0) }
+    }
+
+    private func probe(_ record: Columns) -> (externalId: String?, digest: SourceDigest) {
         var key = text(of: key, in: record) ?? ""
         if FastText.needsTrimming(key) { key = FastText.trimmed(key) }
         var digest = Digest128()
         digest.add(spec.fingerprint)
         // Every value the mapping can read, slot by slot: the field and its OData label.
-        for slot in positions.indices {
+        for slot in record.positions.indices {
             add(record.positions[slot], of: record, to: &digest)
             add(record.formattedPositions[slot], of: record, to: &digest)
         }
@@ -127,16 +146,14 @@ public final class Mapper {
     }
 
     public func map(_ source: SourceRecord) -> MappingOutcome {
-        if source.names != cachedNames { resolve(source.names) }
-        unreadableCondition = nil
-        // Locals, not properties: reading a class's stored property is checked for exclusive access
-        // at run time, and these are read for every field.
-        let record = Columns(values: source.values, positions: positions, formattedPositions: formattedPositions)
-        var key = text(of: key, in: record) ?? ""
+        withColumns(of: source) { map($0) }
+    }
+
+    private func map(_ record: Columns) -> MappingOutcome {
+        // Unwrapped, not `?? ""`: the default made the optimizer copy the id (a retain and a release).
+        guard var key = text(of: key, in: record) else { return Self.noKey(spec) }
         if FastText.needsTrimming(key) { key = FastText.trimmed(key) }
-        guard !key.isEmpty else {
-            return .rejected(externalReferenceId: nil, issues: [MappingIssue(field: spec.key.describedSource, message: "the record has no id: it is never uploaded without one (check the key column)")])
-        }
+        guard !key.isEmpty else { return Self.noKey(spec) }
         // Borrowed, as the fields are (see below): a copied condition retained and released its
         // field name and values, objects every mapping thread shares, for each skip of each record.
         for index in skipConditions.indices where skipConditions[index]._withUnsafeGuaranteedRef({ holds($0, in: record) }) {
@@ -167,6 +184,10 @@ public final class Mapper {
         }
         guard issues.isEmpty else { return .rejected(externalReferenceId: key, issues: issues) }
         return .mapped(MappedReferral(externalReferenceId: key, referral: consume referral, warnings: warnings))
+    }
+
+    private static func noKey(_ spec: MappingSpec) -> MappingOutcome {
+        .rejected(externalReferenceId: nil, issues: [MappingIssue(field: spec.key.describedSource, message: "the record has no id: it is never uploaded without one (check the key column)")])
     }
 
     /// One field of the mapping into `referral`, or an issue or a warning about it.
@@ -267,8 +288,10 @@ public final class Mapper {
         // file has the same header: resolved once per header for all of them, not once per slice
         // (lower-casing every name and building a dictionary, half an allocation per record).
         if let resolved = program.resolvedHeader(names) {
-            positions = resolved.positions
-            formattedPositions = resolved.formattedPositions
+            for slot in positions.indices {
+                positions[slot] = resolved.positions[slot]
+                formattedPositions[slot] = resolved.formattedPositions[slot]
+            }
             return
         }
         var index: [String: Int] = [:]
@@ -280,14 +303,15 @@ public final class Mapper {
             positions[slot] = index[name.lowercased()] ?? -1
             formattedPositions[slot] = index[(name + Self.formattedSuffix).lowercased()] ?? -1
         }
-        program.remember(ResolvedHeader(names: names, positions: positions, formattedPositions: formattedPositions))
+        program.remember(ResolvedHeader(names: names, positions: Array(positions), formattedPositions: Array(formattedPositions)))
     }
 
-    /// A record's values with the current header's slot positions.
+    /// A record's values with the current header's slot positions, borrowed for the record's
+    /// mapping (see `withColumns`).
     private struct Columns {
-        let values: [SourceValue]
-        let positions: [Int]
-        let formattedPositions: [Int]
+        let values: UnsafeBufferPointer<SourceValue>
+        let positions: UnsafeBufferPointer<Int>
+        let formattedPositions: UnsafeBufferPointer<Int>
     }
 
     /// The source value in `slot`, nil when absent or null.
