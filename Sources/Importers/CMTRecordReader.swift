@@ -513,8 +513,9 @@ struct CMTRecordFields {
         return (text, key)
     }
 
-    /// Appends a value, and its key at the same position.
-    private mutating func append(_ value: SourceValue, key: TextKey) {
+    /// Appends a value, and its key at the same position. The value is taken, not borrowed: borrowed,
+    /// it was copied into `values` (a retain), and the caller's released, for every field.
+    private mutating func append(_ value: consuming SourceValue, key: TextKey) {
         values.append(value)
         valueKeys.append(key)
     }
