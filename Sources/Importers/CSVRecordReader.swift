@@ -301,25 +301,15 @@ final class CSVRecordReader: FormatReader {
         return buffer.count
     }
 
-    /// Finds the fields of the record starting at `start`; ranges go to `fields`.
+    /// Finds the fields of the record starting at `start`; ranges go to `fields` (the caller's
+    /// local: appending to it is not checked for exclusive access as a property's would be).
     private func scan(from start: Int, into fields: inout Fields) -> Scan {
-        // Locals while scanning: this loop appends three times per field. Moved out of `fields` and
-        // back (`swap`), not copied: a copy is a retain and a release per array and record.
-        var starts: [Int] = []
-        var ends: [Int] = []
-        var escaped: [Bool] = []
-        swap(&starts, &fields.starts)
-        swap(&ends, &fields.ends)
-        swap(&escaped, &fields.escaped)
-        starts.removeAll(keepingCapacity: true)
-        ends.removeAll(keepingCapacity: true)
-        escaped.removeAll(keepingCapacity: true)
+        fields.starts.removeAll(keepingCapacity: true)
+        fields.ends.removeAll(keepingCapacity: true)
+        fields.escaped.removeAll(keepingCapacity: true)
         var bits: UInt8 = 0
         var minimum: UInt8 = 0xFF
         defer {
-            swap(&starts, &fields.starts)
-            swap(&ends, &fields.ends)
-            swap(&escaped, &fields.escaped)
             scannedBits = bits
             scannedMinimum = minimum
         }
@@ -375,9 +365,9 @@ final class CSVRecordReader: FormatReader {
                         if index >= count, !eof { return .needMore }
                         fieldEnd = index
                     }
-                    starts.append(fieldStart)
-                    ends.append(fieldEnd)
-                    escaped.append(hasEscapes)
+                    fields.starts.append(fieldStart)
+                    fields.ends.append(fieldEnd)
+                    fields.escaped.append(hasEscapes)
                 } else {
                     let fieldStart = index
                     while index < count {
@@ -388,9 +378,9 @@ final class CSVRecordReader: FormatReader {
                         index += 1
                     }
                     if index >= count, !eof { return .needMore }
-                    starts.append(fieldStart)
-                    ends.append(index)
-                    escaped.append(false)
+                    fields.starts.append(fieldStart)
+                    fields.ends.append(index)
+                    fields.escaped.append(false)
                 }
                 // After a field: a delimiter, a line break, or the end.
                 if index >= count {

@@ -134,7 +134,7 @@ public final class Mapper {
 
     private func probe(_ record: Columns) -> (externalId: String?, digest: SourceDigest) {
         var key = text(of: key, in: record) ?? ""
-        if FastText.needsTrimming(key) { key = FastText.trimmed(key) }
+        FastText.trim(&key)
         var digest = Digest128()
         digest.add(spec.fingerprint)
         // Every value the mapping can read, slot by slot: the field and its OData label.
@@ -152,7 +152,7 @@ public final class Mapper {
     private func map(_ record: Columns) -> MappingOutcome {
         // Unwrapped, not `?? ""`: the default made the optimizer copy the id (a retain and a release).
         guard var key = text(of: key, in: record) else { return Self.noKey(spec) }
-        if FastText.needsTrimming(key) { key = FastText.trimmed(key) }
+        FastText.trim(&key)
         guard !key.isEmpty else { return Self.noKey(spec) }
         // Borrowed, as the fields are (see below): a copied condition retained and released its
         // field name and values, objects every mapping thread shares, for each skip of each record.
@@ -360,7 +360,7 @@ public final class Mapper {
         // Consumed: a plain `guard var` copied the text (a retain, and a release at the end).
         guard var result = consume text else { return nil }
         if let part = rule.namePart { result = ValueParsers.namePart(part, of: result) }
-        if rule.trim, FastText.needsTrimming(result) { result = FastText.trimmed(result) }
+        if rule.trim { FastText.trim(&result) }
         return result.isEmpty ? nil : result
     }
 
@@ -580,9 +580,14 @@ enum FastText {
         return String(text[start..<end])
     }
 
-    /// Whether `trimmed(text)` differs from `text`, or may: a caller that holds the text checks first
-    /// and keeps its own, where `trimmed` hands back a copy (a retain, and later a release).
-    static func needsTrimming(_ text: String) -> Bool {
+    /// `text = trimmed(text)`, leaving `text` alone when it needs no trimming: `trimmed` hands back
+    /// a copy of its argument (a retain, and later a release) for every value that needs none.
+    static func trim(_ text: inout String) {
+        if needsTrimming(text) { text = trimmed(text) }
+    }
+
+    /// Whether `trimmed(text)` differs from `text`, or may.
+    private static func needsTrimming(_ text: String) -> Bool {
         // The ends straight from the string's bytes: `utf8.last` walks String indices, and this runs
         // for every value the mapping reads (1.3 % of a CSV preview).
         let ends = text.utf8.withContiguousStorageIfAvailable { bytes in bytes.isEmpty ? nil : (bytes[0], bytes[bytes.count - 1]) }

@@ -419,7 +419,7 @@ extension Referral {
     // Both change the value where it is (through `!`), not a copy written back: a customer profile
     // is a few hundred bytes, and a record sets a dozen of its fields.
     static func object<T: DefaultInitializable>(_ value: inout T?, _ change: (inout T) -> Void) {
-        if value == nil { value = T.blank }
+        ensure(&value)
         change(&value!)
     }
 
@@ -439,9 +439,7 @@ extension Referral {
 
     /// Item `index` of the array, made as needed; `TargetPath.append` adds a new one at the end.
     static func at<T: DefaultInitializable>(_ array: inout [T]?, _ index: Int, _ change: (inout T) -> Void) {
-        if array == nil { array = [] }
-        let position = index == TargetPath.append ? array!.count : index
-        while array!.count <= position { array!.append(T.blank) }
+        let position = slot(&array, index)
         change(&array![position])
     }
 }

@@ -277,8 +277,8 @@ struct ReferralValidator {
         guard let members else { return }
         let limits = path == "team" ? MemberLimits.team : MemberLimits.customerTeam
         count(members.count, limit: limits.count, path)
-        // Each member borrowed from the buffer: `enumerated()`, and `members[index]` too, copied
-        // each one (its strings retained, then released).
+        // Through the buffer, as the JSON writer reads them (see there): each member is still
+        // copied once for the call, but `enumerated()` cost more.
         members.withUnsafeBufferPointer { members in
             for index in members.indices { check(members[index], index: index, path, limits) }
         }
