@@ -307,17 +307,12 @@ final class CSVRecordReader: FormatReader {
         fields.starts.removeAll(keepingCapacity: true)
         fields.ends.removeAll(keepingCapacity: true)
         fields.escaped.removeAll(keepingCapacity: true)
-        var bits: UInt8 = 0
-        var minimum: UInt8 = 0xFF
-        defer {
-            scannedBits = bits
-            scannedMinimum = minimum
-        }
-        let delimiter = self.delimiter
+        let fieldEnds = ByteTriple(delimiter, 10, 13)
+        let quotedStops = ByteTriple(34, 10, 13)
         let eof = self.eof
-        return buffer.withUnsafeBufferPointer { bytes -> Scan in
-            let count = bytes.count
-            if start >= count { return eof ? .endOfInput : .needMore }
+        return buffer.withUnsafeBufferPointer { buffer -> Scan in
+            let count = buffer.count
+            guard start < count, let bytes = buffer.baseAddress else { return eof ? .endOfInput : .needMore }
             var index = start
             var lines = 0
             while true {
@@ -327,9 +322,10 @@ final class CSVRecordReader: FormatReader {
                     let fieldStart = index
                     var hasEscapes = false
                     var closed = false
-                    while index < count {
-                        let byte = bytes[index]
-                        if byte == 34 {
+                    while true {
+                        index = quotedStops.first(in: bytes, from: index, to: count)
+                        guard index < count else { break }
+                        if bytes[index] == 34 {
                             if index + 1 < count {
                                 if bytes[index + 1] == 34 {
                                     hasEscapes = true
@@ -345,9 +341,8 @@ final class CSVRecordReader: FormatReader {
                                 return .needMore
                             }
                         }
-                        if byte == 10 || (byte == 13 && !(index + 1 < count && bytes[index + 1] == 10)) { lines += 1 }
-                        bits |= byte
-                        minimum = min(minimum, byte)
+                        // A line break inside the quotes: CRLF counts once, at its LF.
+                        if bytes[index] == 10 || !(index + 1 < count && bytes[index + 1] == 10) { lines += 1 }
                         index += 1
                     }
                     if !closed {
@@ -356,12 +351,8 @@ final class CSVRecordReader: FormatReader {
                     var fieldEnd = index
                     index += 1  // the closing quote
                     // Text after the closing quote (`"a"b`): Excel keeps it; so do we, unescaped as is.
-                    if index < count, bytes[index] != delimiter, bytes[index] != 10, bytes[index] != 13 {
-                        while index < count, bytes[index] != delimiter, bytes[index] != 10, bytes[index] != 13 {
-                            bits |= bytes[index]
-                            minimum = min(minimum, bytes[index])
-                            index += 1
-                        }
+                    if index < count, !fieldEnds.contains(bytes[index]) {
+                        index = fieldEnds.first(in: bytes, from: index, to: count)
                         if index >= count, !eof { return .needMore }
                         fieldEnd = index
                     }
@@ -370,13 +361,7 @@ final class CSVRecordReader: FormatReader {
                     fields.escaped.append(hasEscapes)
                 } else {
                     let fieldStart = index
-                    while index < count {
-                        let byte = bytes[index]
-                        if byte == delimiter || byte == 10 || byte == 13 { break }
-                        bits |= byte
-                        minimum = min(minimum, byte)
-                        index += 1
-                    }
+                    index = fieldEnds.first(in: bytes, from: index, to: count)
                     if index >= count, !eof { return .needMore }
                     fields.starts.append(fieldStart)
                     fields.ends.append(index)
@@ -384,10 +369,11 @@ final class CSVRecordReader: FormatReader {
                 }
                 // After a field: a delimiter, a line break, or the end.
                 if index >= count {
+                    if eof { summarize(bytes + start, count - start) }
                     return eof ? .record(end: count, lines: lines, unterminated: false) : .needMore
                 }
                 let byte = bytes[index]
-                if byte == delimiter {
+                if byte == fieldEnds.x {
                     index += 1
                     continue
                 }
@@ -397,9 +383,34 @@ final class CSVRecordReader: FormatReader {
                 } else {
                     index += 1
                 }
+                summarize(bytes + start, index - start)
                 return .record(end: index, lines: lines + 1, unterminated: false)
             }
         }
+    }
+
+    /// Sets `scannedBits` and `scannedMinimum` for a record's bytes, eight at a time. Its quotes,
+    /// delimiters and line breaks are counted too: all are ASCII and not NUL (the delimiter is one
+    /// of `, ; | tab`), so the answers (any byte over 0x7F; any NUL) are those of its fields alone.
+    private func summarize(_ bytes: UnsafePointer<UInt8>, _ count: Int) {
+        var high: UInt64 = 0
+        var zero: UInt64 = 0
+        var index = 0
+        while index + 8 <= count {
+            let word = UnsafeRawPointer(bytes + index).loadUnaligned(as: UInt64.self)
+            high |= word
+            zero |= ByteTriple.zeroBytes(word)
+            index += 8
+        }
+        var bits: UInt8 = UInt8(truncatingIfNeeded: (high & 0x8080_8080_8080_8080) == 0 ? 0 : 0x80)
+        var minimum: UInt8 = zero == 0 ? 0xFF : 0
+        while index < count {
+            bits |= bytes[index]
+            minimum = min(minimum, bytes[index])
+            index += 1
+        }
+        scannedBits = bits
+        scannedMinimum = minimum
     }
 }
 
