@@ -59,17 +59,20 @@ enum ValueParsers {
 
     /// `-1234.5` as most exports write amounts: parsed without building a normalized copy.
     private static func plainNumber(_ text: String) -> Double? {
-        var dots = 0
-        var digits = 0
-        for (index, byte) in text.utf8.enumerated() {
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digits += 1
-            case UInt8(ascii: "."): dots += 1
-            case UInt8(ascii: "-") where index == 0: continue
-            default: return nil
+        let plain = FastText.withUTF8(text) { bytes -> Bool in
+            var dots = 0
+            var digits = 0
+            for index in 0..<bytes.count {
+                switch bytes[index] {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): digits += 1
+                case UInt8(ascii: "."): dots += 1
+                case UInt8(ascii: "-") where index == 0: continue
+                default: return false
+                }
             }
+            return digits > 0 && dots <= 1
         }
-        guard digits > 0, dots <= 1, let value = Double(text), value.isFinite else { return nil }
+        guard plain, let value = Double(text), value.isFinite else { return nil }
         return value
     }
 
@@ -105,21 +108,22 @@ enum ValueParsers {
     /// extension at the end (`x123`, `ext. 12`, `extension 12`, `#12`). An e-mail address or a note
     /// (`call Ann`) in a phone column is not one.
     static func isPhoneNumber(_ text: String) -> Bool {
-        var digits = 0
-        var extensionAt: String.UTF8View.Index?
-        for index in text.utf8.indices {
-            let byte = text.utf8[index]
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digits += 1
-            case UInt8(ascii: "+"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "/"), 32, 9: continue
-            case 0xC2, 0xA0: continue  // a no-break space, as spreadsheets write between digit groups
-            default:
-                extensionAt = index
+        // By byte offset in the string's own bytes (this runs for every phone of every record).
+        let (digits, extensionOffset) = FastText.withUTF8(text) { bytes -> (Int, Int?) in
+            var digits = 0
+            for index in 0..<bytes.count {
+                switch bytes[index] {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): digits += 1
+                case UInt8(ascii: "+"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "/"), 32, 9: continue
+                case 0xC2, 0xA0: continue  // a no-break space, as spreadsheets write between digit groups
+                default: return (digits, index)
+                }
             }
-            if extensionAt != nil { break }
+            return (digits, nil)
         }
         guard digits > 0 else { return false }
-        guard let start = extensionAt else { return true }
+        guard let extensionOffset else { return true }
+        let start = text.utf8.index(text.utf8.startIndex, offsetBy: extensionOffset)
         // The rest must be an extension marker and its digits.
         var rest = Substring(text[start...]).lowercased()[...]
         var marked = false

@@ -367,6 +367,12 @@ struct ReferralValidator {
     /// label, no whitespace or list separators: catches the usual export slips (names in the e-mail
     /// column, missing domains, two addresses in one cell) without pretending to implement RFC 5322.
     static func isPlausibleEmail(_ text: String) -> Bool {
+        // The string's own bytes, not its iterator (a native string's are contiguous).
+        if let plausible = text.utf8.withContiguousStorageIfAvailable({ isPlausibleEmail(text, bytes: $0) }) { return plausible }
+        return isPlausibleEmail(text, bytes: text.utf8)
+    }
+
+    private static func isPlausibleEmail(_ text: String, bytes: some Sequence<UInt8>) -> Bool {
         // Bytes, not Characters: this runs for every contact of every record. A non-ASCII byte is
         // part of a letter (UTF-8), except the few Unicode spaces checked on the slow path.
         var ats = 0
@@ -375,7 +381,7 @@ struct ReferralValidator {
         var labels = 0
         var emptyLabel = false
         var ascii = true
-        for byte in text.utf8 {
+        for byte in bytes {
             switch byte {
             case 32, 9, 10, 11, 12, 13, UInt8(ascii: ","), UInt8(ascii: ";"): return false
             case UInt8(ascii: "@"):
