@@ -204,27 +204,26 @@ final class CSVRecordReader: FormatReader {
                     position = end
                     line += lines
                 }
-                let starts = fields.starts
-                let ends = fields.ends
-                let escaped = fields.escaped
-                if starts.count == 1, starts[0] == ends[0], !escaped[0] {
+                let spans = fields.spans
+                if spans.count == 1, spans[0].start == spans[0].end, !spans[0].escaped {
                     return (nil, nil, false, false, nil)
                 }
                 // Only a record bigger than the field limit can hold a field over it.
-                if end - position > maxFieldBytes, let index = (0..<starts.count).first(where: { ends[$0] - starts[$0] > maxFieldBytes }) {
+                if end - position > maxFieldBytes, let index = spans.firstIndex(where: { $0.end - $0.start > maxFieldBytes }) {
                     return ([], nil, false, false, .field(index))
                 }
                 let hasNul = scannedMinimum == 0
                 let ascii = scannedBits < 0x80
                 var invalidField: Int?
                 var values: [SourceValue] = []
-                values.reserveCapacity(starts.count)
+                values.reserveCapacity(spans.count)
                 // Before the header is known every column is made (the header is read through here).
                 let materialized = self.materialized
                 let cache = self.cache
                 buffer.withUnsafeBufferPointer { bytes in
-                    for index in 0..<starts.count {
-                        let slice = UnsafeBufferPointer(rebasing: bytes[starts[index]..<ends[index]])
+                    for index in 0..<spans.count {
+                        let span = spans[index]
+                        let slice = UnsafeBufferPointer(rebasing: bytes[span.start..<span.end])
                         if index < materialized.count, !materialized[index] {
                             // Not read by anyone, but checked alike: a doubled quote cannot make or
                             // mend invalid UTF-8 (a quote is no continuation byte), so the raw bytes do.
@@ -233,7 +232,7 @@ final class CSVRecordReader: FormatReader {
                             continue
                         }
                         let text: String?
-                        if escaped[index] {
+                        if span.escaped {
                             scratch.removeAll(keepingCapacity: true)
                             var skip = false
                             for byte in slice {
@@ -304,9 +303,7 @@ final class CSVRecordReader: FormatReader {
     /// Finds the fields of the record starting at `start`; ranges go to `fields` (the caller's
     /// local: appending to it is not checked for exclusive access as a property's would be).
     private func scan(from start: Int, into fields: inout Fields) -> Scan {
-        fields.starts.removeAll(keepingCapacity: true)
-        fields.ends.removeAll(keepingCapacity: true)
-        fields.escaped.removeAll(keepingCapacity: true)
+        fields.spans.removeAll(keepingCapacity: true)
         let fieldEnds = ByteTriple(delimiter, 10, 13)
         let quotedStops = ByteTriple(34, 10, 13)
         let eof = self.eof
@@ -356,16 +353,12 @@ final class CSVRecordReader: FormatReader {
                         if index >= count, !eof { return .needMore }
                         fieldEnd = index
                     }
-                    fields.starts.append(fieldStart)
-                    fields.ends.append(fieldEnd)
-                    fields.escaped.append(hasEscapes)
+                    fields.spans.append(Span(start: fieldStart, end: fieldEnd, escaped: hasEscapes))
                 } else {
                     let fieldStart = index
                     index = fieldEnds.first(in: bytes, from: index, to: count)
                     if index >= count, !eof { return .needMore }
-                    fields.starts.append(fieldStart)
-                    fields.ends.append(index)
-                    fields.escaped.append(false)
+                    fields.spans.append(Span(start: fieldStart, end: index, escaped: false))
                 }
                 // After a field: a delimiter, a line break, or the end.
                 if index >= count {
@@ -416,11 +409,17 @@ final class CSVRecordReader: FormatReader {
 
 extension CSVRecordReader {
     /// The field ranges `scan` found in the record it read last: kept from record to record so
-    /// that their storage is reused.
+    /// that their storage is reused. One array of spans, not one each of starts, ends and flags:
+    /// an append checks its array's uniqueness and room, three times a field that way.
     struct Fields {
-        var starts: [Int] = []
-        var ends: [Int] = []
-        var escaped: [Bool] = []
+        var spans: [Span] = []
+    }
+
+    /// A field's bytes in the buffer (`start..<end`), and whether it holds doubled quotes.
+    struct Span {
+        var start: Int
+        var end: Int
+        var escaped: Bool
     }
 }
 
