@@ -52,11 +52,13 @@ public struct Digest128 {
             absorb(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self)))
             offset += 8
         }
-        if offset < bytes.count {
+        let rest = bytes.count - offset
+        if rest > 0 {
+            // The last 1–7 bytes as the low bytes of a little-endian word, copied in one go.
             var tail: UInt64 = 0
-            for index in offset..<bytes.count { tail |= UInt64(bytes[index]) << UInt64(8 * (index - offset)) }
+            withUnsafeMutableBytes(of: &tail) { $0.copyMemory(from: UnsafeRawBufferPointer(start: raw + offset, count: rest)) }
             // The tail's length in the top byte: "a" and "a\0" differ.
-            absorb(tail ^ (UInt64(bytes.count - offset) << 59))
+            absorb(UInt64(littleEndian: tail) ^ (UInt64(rest) << 59))
         }
     }
 
@@ -74,8 +76,12 @@ public struct Digest128 {
     /// A text as its length and its UTF-8 bytes: "ab" + "c" and "a" + "bc" differ.
     public mutating func add(_ text: String) {
         add(length: text.utf8.count)
-        var text = text
-        text.withUTF8 { add($0) }
+        // In place (a native string's bytes are contiguous): a `var` copy to call `withUTF8` on
+        // retained and released every value of every record a nightly run digests.
+        if text.utf8.withContiguousStorageIfAvailable({ add($0) }) == nil {
+            var text = text
+            text.withUTF8 { add($0) }
+        }
     }
 
     /// Another digest, as its two words.
