@@ -152,7 +152,7 @@ let package = Package(
         // Test data shared by test targets: the documented seed request and response.
         .target(name: "Fixtures", path: "Tests/Fixtures", swiftSettings: swiftSettings),
         .testTarget(name: "ReferralsTests", dependencies: ["Referrals", "Fixtures"], swiftSettings: swiftSettings),
-        .testTarget(name: "ImportersTests", dependencies: ["Importers"], swiftSettings: swiftSettings),
+        .testTarget(name: "ImportersTests", dependencies: ["Importers", "Sandbox"], swiftSettings: swiftSettings),
         .testTarget(name: "MappingTests", dependencies: ["Mapping", "Referrals", "Importers"], swiftSettings: swiftSettings),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Ledger", "Mapping", "Referrals", "Importers", "Fixtures"], swiftSettings: swiftSettings),
         // The ledger suite runs against both stores: SQLite always, PostgreSQL at REFBRIDGE_TEST_POSTGRES_URL.

@@ -57,7 +57,8 @@ actor FaultInjector {
 }
 
 /// A small, fast, seedable generator (Steele et al.), so fault sequences repeat across platforms.
-struct SplitMix64 {
+/// Tests that need a repeatable random input use it too (`@testable import Sandbox`).
+struct SplitMix64: RandomNumberGenerator {
     private var state: UInt64
     init(seed: UInt64) { state = seed }
 

@@ -2,37 +2,27 @@ import Foundation
 import Testing
 
 @testable import Importers
+// The sandbox's seeded generator: the same records every run.
+@testable import Sandbox
 
 /// The CSV scan looks for field ends eight bytes at a time (`ByteTriple`): random records, with
 /// fields of every length around a word's, quotes, delimiters and all three line breaks inside,
 /// are read back exactly, with their line numbers, whether the bytes come in one piece or dribble
 /// in a few at a time (every record then ends past the buffer's end many times over).
 @Suite struct CSVScanTests {
-    /// A seeded generator: the same records every run.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Hands out its bytes a few at a time after the first `whole` bytes (which the reader's
     /// encoding check reads at once).
     final class DribbleSource: ByteSource {
         private let bytes: [UInt8]
         private var offset = 0
-        private var generator: SplitMix
+        private var generator: SplitMix64
         private let whole: Int
         private(set) var consumed: Int64 = 0
 
         init(_ bytes: [UInt8], whole: Int, seed: UInt64) {
             self.bytes = bytes
             self.whole = whole
-            generator = SplitMix(state: seed)
+            generator = SplitMix64(seed: seed)
         }
 
         func read(into buffer: inout [UInt8], count: Int) throws -> Int {
@@ -52,7 +42,7 @@ import Testing
     }
 
     /// A CSV text of `rows` random records of `columns` fields after a header, and what each must read as.
-    static func randomCSV(rows: Int, columns: Int, padding: Int, using generator: inout SplitMix) -> (text: [UInt8], records: [Expected]) {
+    static func randomCSV(rows: Int, columns: Int, padding: Int, using generator: inout SplitMix64) -> (text: [UInt8], records: [Expected]) {
         let pieces = ["x", "yz", "é", " ", ",", "\"", "\n", "\r", "\r\n", "0123456789", "ab", "€"]
         var text = Array((1...columns).map { "h\($0)" }.joined(separator: ",").utf8) + [10]
         var records: [Expected] = []
@@ -108,7 +98,7 @@ import Testing
 
     @Test func randomRecordsReadBackExactly() throws {
         for seed in UInt64(1)...40 {
-            var generator = SplitMix(state: seed)
+            var generator = SplitMix64(seed: seed)
             let columns = Int.random(in: 2...6, using: &generator)
             let (text, expected) = Self.randomCSV(rows: 60, columns: columns, padding: 0, using: &generator)
             try Self.check(text, expected, dribble: false, seed: seed, columns: columns)
@@ -116,7 +106,7 @@ import Testing
     }
 
     @Test func randomRecordsReadBackExactlyWhenTheBytesDribbleIn() throws {
-        var generator = SplitMix(state: 2026)
+        var generator = SplitMix64(seed: 2026)
         // Past the first chunk (read whole), every record crosses the buffer's end.
         let (text, expected) = Self.randomCSV(rows: 3_000, columns: 4, padding: ByteSources.chunkSize, using: &generator)
         try Self.check(text, expected, dribble: true, seed: 2026, columns: 4)
@@ -124,7 +114,7 @@ import Testing
 
     @Test func wordSearchFindsTheFirstOfThreeBytes() {
         let triple = ByteTriple(UInt8(ascii: ","), 10, 13)
-        var generator = SplitMix(state: 7)
+        var generator = SplitMix64(seed: 7)
         for _ in 0..<2_000 {
             let count = Int.random(in: 0...40, using: &generator)
             let bytes = (0..<count).map { _ in [UInt8(ascii: "a"), 0, 0x80, 0xFF, 44, 10, 13, 12, 45].randomElement(using: &generator)! }
