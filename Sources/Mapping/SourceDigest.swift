@@ -1,3 +1,5 @@
+import Referrals
+
 /// A 128-bit digest of what a record's mapping reads: the values of the source fields the mapping
 /// names (and their OData labels), the mapping file's text and the mapper's output revision.
 ///
@@ -76,12 +78,9 @@ public struct Digest128 {
     /// A text as its length and its UTF-8 bytes: "ab" + "c" and "a" + "bc" differ.
     public mutating func add(_ text: String) {
         add(length: text.utf8.count)
-        // In place (a native string's bytes are contiguous): a `var` copy to call `withUTF8` on
-        // retained and released every value of every record a nightly run digests.
-        if text.utf8.withContiguousStorageIfAvailable({ add($0) }) == nil {
-            var text = text
-            text.withUTF8 { add($0) }
-        }
+        // In place: a `var` copy to call `withUTF8` on retained and released every value of every
+        // record a nightly run digests.
+        text.withUTF8Bytes { add($0) }
     }
 
     /// Another digest, as its two words.

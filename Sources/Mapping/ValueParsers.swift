@@ -59,7 +59,7 @@ enum ValueParsers {
 
     /// `-1234.5` as most exports write amounts: parsed without building a normalized copy.
     private static func plainNumber(_ text: String) -> Double? {
-        let plain = FastText.withUTF8(text) { bytes -> Bool in
+        let plain = text.withUTF8Bytes { bytes -> Bool in
             var dots = 0
             var digits = 0
             for index in 0..<bytes.count {
@@ -109,7 +109,7 @@ enum ValueParsers {
     /// (`call Ann`) in a phone column is not one.
     static func isPhoneNumber(_ text: String) -> Bool {
         // By byte offset in the string's own bytes (this runs for every phone of every record).
-        let (digits, extensionOffset) = FastText.withUTF8(text) { bytes -> (Int, Int?) in
+        let (digits, extensionOffset) = text.withUTF8Bytes { bytes -> (Int, Int?) in
             var digits = 0
             for index in 0..<bytes.count {
                 switch bytes[index] {

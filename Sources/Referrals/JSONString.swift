@@ -9,15 +9,11 @@ public enum JSONString {
         buffer.append(UInt8(ascii: "\""))
     }
 
-    /// `text`'s bytes escaped, read in place: a native string has them contiguous (a `var` copy to
-    /// call `withUTF8` on retained and released every string written, 0.6 % of a CSV preview).
+    /// `text`'s bytes escaped, read in place (`withUTF8Bytes`: a `var` copy to call `withUTF8` on
+    /// retained and released every string written, 0.6 % of a CSV preview).
     @inlinable
     public static func appendEscaped(_ text: String, to out: inout some JSONByteSink & ~Copyable) {
-        let done: Void? = text.utf8.withContiguousStorageIfAvailable { appendEscaped($0, to: &out) }
-        if done == nil {
-            var copy = text
-            copy.withUTF8 { appendEscaped($0, to: &out) }
-        }
+        text.withUTF8Bytes { appendEscaped($0, to: &out) }
     }
 
     @inlinable

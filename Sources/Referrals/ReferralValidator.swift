@@ -367,14 +367,14 @@ struct ReferralValidator {
     /// label, no whitespace or list separators: catches the usual export slips (names in the e-mail
     /// column, missing domains, two addresses in one cell) without pretending to implement RFC 5322.
     static func isPlausibleEmail(_ text: String) -> Bool {
-        // The string's own bytes, not its iterator (a native string's are contiguous).
-        if let plausible = text.utf8.withContiguousStorageIfAvailable({ isPlausibleEmail(text, bytes: $0) }) { return plausible }
-        return isPlausibleEmail(text, bytes: text.utf8)
+        // The string's own bytes, not its iterator or its Characters: this runs for every contact
+        // of every record.
+        text.withUTF8Bytes { isPlausibleEmail(text, bytes: $0) }
     }
 
-    private static func isPlausibleEmail(_ text: String, bytes: some Sequence<UInt8>) -> Bool {
-        // Bytes, not Characters: this runs for every contact of every record. A non-ASCII byte is
-        // part of a letter (UTF-8), except the few Unicode spaces checked on the slow path.
+    /// A non-ASCII byte is part of a letter (UTF-8), except the few Unicode spaces checked on the
+    /// slow path, which reads `text`.
+    private static func isPlausibleEmail(_ text: String, bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var ats = 0
         var localLength = 0
         var labelLength = 0
