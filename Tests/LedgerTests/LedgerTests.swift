@@ -54,10 +54,13 @@ import Testing
     @Test func aLiveHolderKeepsTheLedgerAndTheSecondRunChangesNothing() async throws {
         let (first, second, path) = try Self.twoHandles()
         defer { try? FileManager.default.removeItem(atPath: path) }
-        _ = try await first.acquireLease(host: "h", pid: 100, isAlive: { _ in true })
+        // One instant for both: on the wall clock, a starved test run took more than the lease's
+        // timeout between the two calls (147 s once), and the live holder's lease had expired.
+        let now = Date()
+        _ = try await first.acquireLease(now: now, host: "h", pid: 100, isAlive: { _ in true })
         try await first.setLeaseRun(7)
         await #expect {
-            _ = try await second.acquireLease(host: "h", pid: 200, isAlive: { _ in true })
+            _ = try await second.acquireLease(now: now, host: "h", pid: 200, isAlive: { _ in true })
         } throws: { error in
             "\(error)".hasPrefix("the ledger is in use by run 7 on h pid 100 since ")
         }
