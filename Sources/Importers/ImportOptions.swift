@@ -65,6 +65,10 @@ public struct ImportOptions: Sendable, Hashable {
     /// reader does the same for a `<field>`'s value and its lookup's names; the other readers
     /// ignore it.
     public var readFields: Set<String>?
+    /// Leave a CSV record's values undecoded (`SourceRecord.deferred`) until the consumer calls
+    /// `materialize()`: for a consumer that may not need them (the record stream, which asks the
+    /// ledger first). Off, every record comes with its values. The other readers ignore it.
+    public var deferDecoding = false
 
     public static let defaultMaxRecordBytes = 16 << 20
     public static let defaultMaxFieldBytes = 16 << 20

@@ -94,7 +94,11 @@ public struct SourceRecord: Sendable {
     public var location: SourceLocation
     /// Field names in file order. For CSV this is the (de-duplicated) header, shared by every record.
     public var names: [String]
+    /// The values, by column; empty while `deferred` holds them undecoded.
     public var values: [SourceValue]
+    /// The undecoded fields of a record read with `ImportOptions.deferDecoding`, until
+    /// `materialize()`; nil once `values` holds them (and for every reader but CSV's).
+    public private(set) var deferred: DeferredFields?
 
     public init(location: SourceLocation, names: [String], values: [SourceValue]) {
         self.location = location
@@ -102,11 +106,38 @@ public struct SourceRecord: Sendable {
         self.values = values
     }
 
+    init(location: SourceLocation, names: [String], deferred: DeferredFields) {
+        self.location = location
+        self.names = names
+        values = []
+        self.deferred = deferred
+    }
+
+    /// Decodes the deferred fields into `values` (nothing to do when they are there).
+    public mutating func materialize() {
+        guard let fields = deferred.take() else { return }
+        values = fields.values()
+    }
+
+
+    /// A copy whose values are decoded.
+    public func materialized() -> SourceRecord {
+        var copy = self
+        copy.materialize()
+        return copy
+    }
+
+    /// The value in column `index`, decoded or not; nil past the last column.
+    public func value(at index: Int) -> SourceValue? {
+        if let deferred { return index >= 0 && index < deferred.count ? deferred.value(at: index) : nil }
+        return values.indices.contains(index) ? values[index] : nil
+    }
+
     /// The value of the field named `name`, matched exactly first, then ignoring ASCII case.
     public subscript(name: String) -> SourceValue? {
-        if let index = names.firstIndex(of: name) { return values[index] }
+        if let index = names.firstIndex(of: name) { return value(at: index) }
         let lowered = name.lowercased()
-        if let index = names.firstIndex(where: { $0.lowercased() == lowered }) { return values[index] }
+        if let index = names.firstIndex(where: { $0.lowercased() == lowered }) { return value(at: index) }
         return nil
     }
 }

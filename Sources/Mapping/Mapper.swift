@@ -75,6 +75,12 @@ public final class Mapper {
     private let positions: UnsafeMutableBufferPointer<Int>
     /// Slot → column of its `@OData.Community.Display.V1.FormattedValue` annotation, or -1.
     private let formattedPositions: UnsafeMutableBufferPointer<Int>
+    /// For the probe of a record with deferred fields (see `probe`): the columns the key rule reads
+    /// in the current header, a row of values (all `.null` between probes) to decode them into,
+    /// and the digest of the header's names.
+    private var keyColumns: [Int] = []
+    private var keyRow = UnsafeMutableBufferPointer<SourceValue>(start: nil, count: 0)
+    private var headerDigest = SourceDigest(high: 0, low: 0)
     /// Set when an `is:` condition met a value that is not a boolean: the record is rejected with it.
     private var unreadableCondition: MappingIssue?
     /// What `encode(_:)` writes into before the bytes become an array: one buffer per mapper, not a
@@ -102,12 +108,20 @@ public final class Mapper {
     deinit {
         positions.deallocate()
         formattedPositions.deallocate()
+        keyRow.deinitialize()
+        keyRow.deallocate()
     }
 
-    /// `body` with `source`'s values and the slot positions of its header.
+    /// `body` with `source`'s values and the slot positions of its header. Deferred fields are
+    /// decoded here, on the mapping thread that also frees them.
     private func withColumns<Result>(of source: SourceRecord, _ body: (Columns) -> Result) -> Result {
         if source.names != cachedNames { resolve(source.names) }
         unreadableCondition = nil
+        if let deferred = source.deferred {
+            return deferred.values().withUnsafeBufferPointer { values in
+                body(Columns(values: values, positions: UnsafeBufferPointer(positions), formattedPositions: UnsafeBufferPointer(formattedPositions)))
+            }
+        }
         return source.values.withUnsafeBufferPointer { values in
             body(Columns(values: values, positions: UnsafeBufferPointer(positions), formattedPositions: UnsafeBufferPointer(formattedPositions)))
         }
@@ -128,8 +142,26 @@ public final class Mapper {
 
     /// A record's id and `SourceDigest`, without mapping it: what the ledger is asked about before
     /// the record is mapped. The id is nil when the mapping would reject the record for having none.
+    ///
+    /// A record with deferred fields (CSV, read by the stream) is digested as its bytes, with its
+    /// header's names and its delimiter, which decide its values; only the key's columns are
+    /// decoded. Its digest differs from the values digest of the same record decoded: a ledger
+    /// noted by the other kind maps each record once more, then settles it.
     public func probe(_ source: SourceRecord) -> (externalId: String?, digest: SourceDigest) {
-        withColumns(of: source) { probe($0) }
+        guard let fields = source.deferred else { return withColumns(of: source) { probe($0) } }
+        if source.names != cachedNames { resolve(source.names) }
+        for column in keyColumns where column < fields.count { keyRow[column] = fields.value(at: column) }
+        let columns = Columns(values: UnsafeBufferPointer(keyRow), positions: UnsafeBufferPointer(positions), formattedPositions: UnsafeBufferPointer(formattedPositions))
+        var key = text(of: key, in: columns) ?? ""
+        for column in keyColumns { keyRow[column] = .null }
+        unreadableCondition = nil
+        FastText.trim(&key)
+        var digest = Digest128()
+        digest.add(spec.fingerprint)
+        digest.add(headerDigest)
+        digest.add(length: Int(fields.delimiter))
+        fields.withBytes { digest.add($0) }
+        return (key.isEmpty ? nil : key, digest.digest)
     }
 
     private func probe(_ record: Columns) -> (externalId: String?, digest: SourceDigest) {
@@ -284,6 +316,7 @@ public final class Mapper {
     /// Matches the mapping's field names to a header, ignoring case, once per distinct header.
     private func resolve(_ names: [String]) {
         cachedNames = names
+        defer { resolveKey(names) }
         // The stream makes a mapper per slice of a few hundred records, and every record of a CSV
         // file has the same header: resolved once per header for all of them, not once per slice
         // (lower-casing every name and building a dictionary, half an allocation per record).
@@ -304,6 +337,25 @@ public final class Mapper {
             formattedPositions[slot] = index[(name + Self.formattedSuffix).lowercased()] ?? -1
         }
         program.remember(ResolvedHeader(names: names, positions: Array(positions), formattedPositions: Array(formattedPositions)))
+    }
+
+    /// What `probe` needs of a header for a record with deferred fields (after the positions).
+    private func resolveKey(_ names: [String]) {
+        var columns: Set<Int> = []
+        for slot in key.slotsRead {
+            if positions[slot] >= 0 { columns.insert(positions[slot]) }
+            if formattedPositions[slot] >= 0 { columns.insert(formattedPositions[slot]) }
+        }
+        keyColumns = columns.sorted()
+        keyRow.deinitialize()
+        keyRow.deallocate()
+        keyRow = .allocate(capacity: names.count)
+        keyRow.initialize(repeating: .null)
+        // The names in order, and how many: "a,b" + "c" and "a" + "b,c" differ.
+        var digest = Digest128()
+        digest.add(length: names.count)
+        for name in names { digest.add(name) }
+        headerDigest = digest.digest
     }
 
     /// A record's values with the current header's slot positions, borrowed for the record's
@@ -503,6 +555,17 @@ final class CompiledRule: Sendable {
             origin = .cases(zip(compiled, cases).map { (Unmanaged.passUnretained($0), $1.1) }, otherwise: otherwise)
         }
         self.conditions = conditions
+    }
+
+    /// The slots this rule may read (its conditions' too).
+    var slotsRead: [Int] {
+        switch origin {
+        case .field(let slot): [slot]
+        case .fields(let slots): slots
+        case .template(let parts, _): parts.map(\.slot)
+        case .constant: []
+        case .cases(let cases, _): cases.map { $0.condition.takeUnretainedValue().slot }
+        }
     }
 }
 

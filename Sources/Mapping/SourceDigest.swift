@@ -94,7 +94,7 @@ public struct Digest128 {
         add(length: -1)
     }
 
-    private mutating func add(length: Int) {
+    mutating func add(length: Int) {
         absorb(UInt64(bitPattern: Int64(length)))
     }
 

@@ -92,7 +92,7 @@ public final class RecordStream {
         self.lookahead = max(1, lookahead)
         self.ledger = ledger
         self.pass = ledger == nil ? nil : pass
-        cursor = SourceCursor(sources: sources, limit: limit ?? Int.max, chunkSize: self.chunkSize)
+        cursor = SourceCursor(sources: sources, limit: limit ?? Int.max, chunkSize: self.chunkSize, deferDecoding: ledger != nil)
     }
 
     deinit {
@@ -267,7 +267,7 @@ public final class RecordStream {
                 externalId = id
                 outcome = .rejected(issues: issues, isDuplicate: false)
             }
-            return StreamRecord(location: source.location, externalId: externalId, outcome: outcome, source: keepSource ? source : nil)
+            return StreamRecord(location: source.location, externalId: externalId, outcome: outcome, source: keepSource ? source.materialized() : nil)
         }
     }
 

@@ -9,6 +9,7 @@ import Mapping
 actor SourceCursor {
     private let sources: [StreamSource]
     private let chunkSize: Int
+    private let deferDecoding: Bool
     private var remaining: Int
     private var sourceIndex = 0
     private var fileIndex = 0
@@ -19,7 +20,9 @@ actor SourceCursor {
     private var bytesBefore: Int64 = 0
     private(set) var notices: [String] = []
 
-    init(sources: [StreamSource], limit: Int, chunkSize: Int) {
+    /// - Parameter deferDecoding: CSV records come undecoded (`ImportOptions.deferDecoding`).
+    init(sources: [StreamSource], limit: Int, chunkSize: Int, deferDecoding: Bool = false) {
+        self.deferDecoding = deferDecoding
         self.sources = sources
         self.remaining = limit
         self.chunkSize = chunkSize
@@ -36,7 +39,13 @@ actor SourceCursor {
                 if reader == nil {
                     itemsInFile = 0
                     do {
-                        reader = try RecordReader(paths: [file], options: source.spec.source.importOptions)
+                        // With a ledger, undecoded: a record the ledger settles is never decoded
+                        // (see `Mapper.probe`); the others are decoded by the mapping threads.
+                        // Without one, the reader decodes with its cache of recent texts (a
+                        // preview of 500k CSV leads took 3 % longer decoded by the mappers).
+                        var options = source.spec.source.importOptions
+                        options.deferDecoding = deferDecoding
+                        reader = try RecordReader(paths: [file], options: options)
                     } catch {
                         items.append(Self.fileRejected(file, "the file cannot be read, none of it was sent: \(Self.text(of: error, file: file))"))
                         remaining -= 1
