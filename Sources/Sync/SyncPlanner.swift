@@ -146,7 +146,7 @@ struct SyncPlanner: Sendable {
         case .mapped(let mapped):
             let key = RecordKey(system: system, externalId: record.externalId ?? "")
             // Only on an entry that exists: a note on one not written yet would be lost.
-            if entry != nil, let note = Self.digestNote(key.externalId, record: record, mapsTo: SourceMapsTo.mapped(payloadHash: mapped.payloadHash), entry: entry) {
+            if case .some = entry, let note = Self.digestNote(key.externalId, record: record, mapsTo: SourceMapsTo.mapped(payloadHash: mapped.payloadHash), entry: entry) {
                 digestNotes.append(note)
             }
             let action = plan(payloadHash: mapped.payloadHash, entry: entry, desired: (mapped.referral.status, mapped.referral.substatus))
