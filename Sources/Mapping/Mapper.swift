@@ -79,6 +79,9 @@ public final class Mapper {
     /// in the current header, a row of values (all `.null` between probes) to decode them into,
     /// and the digest of the header's names.
     private var keyColumns: [Int] = []
+    /// Whether the three above are for the current header: made on the first probe of a deferred
+    /// record, not for every mapper a preview makes.
+    private var keyResolved = false
     private var keyRow = UnsafeMutableBufferPointer<SourceValue>(start: nil, count: 0)
     private var headerDigest = SourceDigest(high: 0, low: 0)
     /// Set when an `is:` condition met a value that is not a boolean: the record is rejected with it.
@@ -150,6 +153,7 @@ public final class Mapper {
     public func probe(_ source: SourceRecord) -> (externalId: String?, digest: SourceDigest) {
         guard let fields = source.deferred else { return withColumns(of: source) { probe($0) } }
         if source.names != cachedNames { resolve(source.names) }
+        if !keyResolved { resolveKey(source.names) }
         for column in keyColumns where column < fields.count { keyRow[column] = fields.value(at: column) }
         let columns = Columns(values: UnsafeBufferPointer(keyRow), positions: UnsafeBufferPointer(positions), formattedPositions: UnsafeBufferPointer(formattedPositions))
         var key = text(of: key, in: columns) ?? ""
@@ -316,7 +320,7 @@ public final class Mapper {
     /// Matches the mapping's field names to a header, ignoring case, once per distinct header.
     private func resolve(_ names: [String]) {
         cachedNames = names
-        defer { resolveKey(names) }
+        keyResolved = false
         // The stream makes a mapper per slice of a few hundred records, and every record of a CSV
         // file has the same header: resolved once per header for all of them, not once per slice
         // (lower-casing every name and building a dictionary, half an allocation per record).
@@ -341,6 +345,7 @@ public final class Mapper {
 
     /// What `probe` needs of a header for a record with deferred fields (after the positions).
     private func resolveKey(_ names: [String]) {
+        keyResolved = true
         var columns: Set<Int> = []
         for slot in key.slotsRead {
             if positions[slot] >= 0 { columns.insert(positions[slot]) }
