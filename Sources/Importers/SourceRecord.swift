@@ -119,7 +119,6 @@ public struct SourceRecord: Sendable {
         values = fields.values()
     }
 
-
     /// A copy whose values are decoded.
     public func materialized() -> SourceRecord {
         var copy = self

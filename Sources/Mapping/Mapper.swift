@@ -75,15 +75,12 @@ public final class Mapper {
     private let positions: UnsafeMutableBufferPointer<Int>
     /// Slot → column of its `@OData.Community.Display.V1.FormattedValue` annotation, or -1.
     private let formattedPositions: UnsafeMutableBufferPointer<Int>
-    /// For the probe of a record with deferred fields (see `probe`): the columns the key rule reads
-    /// in the current header, a row of values (all `.null` between probes) to decode them into,
-    /// and the digest of the header's names.
-    private var keyColumns: [Int] = []
-    /// Whether the three above are for the current header: made on the first probe of a deferred
-    /// record, not for every mapper a preview makes.
-    private var keyResolved = false
+    /// For the probe of a record with deferred fields (see `probe`), for the current header: the
+    /// columns the key rule reads and the digest of the header's names. nil until the first such
+    /// probe after `resolve`: a preview's mappers never make it.
+    private var keyLayout: (columns: [Int], headerDigest: SourceDigest)?
+    /// A row of values, all `.null` between probes, that a deferred probe decodes the key's columns into.
     private var keyRow = UnsafeMutableBufferPointer<SourceValue>(start: nil, count: 0)
-    private var headerDigest = SourceDigest(high: 0, low: 0)
     /// Set when an `is:` condition met a value that is not a boolean: the record is rejected with it.
     private var unreadableCondition: MappingIssue?
     /// What `encode(_:)` writes into before the bytes become an array: one buffer per mapper, not a
@@ -120,14 +117,11 @@ public final class Mapper {
     private func withColumns<Result>(of source: SourceRecord, _ body: (Columns) -> Result) -> Result {
         if source.names != cachedNames { resolve(source.names) }
         unreadableCondition = nil
-        if let deferred = source.deferred {
-            return deferred.values().withUnsafeBufferPointer { values in
-                body(Columns(values: values, positions: UnsafeBufferPointer(positions), formattedPositions: UnsafeBufferPointer(formattedPositions)))
-            }
+        let columns = { (values: UnsafeBufferPointer<SourceValue>) in
+            body(Columns(values: values, positions: UnsafeBufferPointer(self.positions), formattedPositions: UnsafeBufferPointer(self.formattedPositions)))
         }
-        return source.values.withUnsafeBufferPointer { values in
-            body(Columns(values: values, positions: UnsafeBufferPointer(positions), formattedPositions: UnsafeBufferPointer(formattedPositions)))
-        }
+        if let deferred = source.deferred { return deferred.values().withUnsafeBufferPointer(columns) }
+        return source.values.withUnsafeBufferPointer(columns)
     }
 
     /// `mapped.encodedReferral()`, through this mapper's reused buffer, into its pages.
@@ -153,16 +147,16 @@ public final class Mapper {
     public func probe(_ source: SourceRecord) -> (externalId: String?, digest: SourceDigest) {
         guard let fields = source.deferred else { return withColumns(of: source) { probe($0) } }
         if source.names != cachedNames { resolve(source.names) }
-        if !keyResolved { resolveKey(source.names) }
-        for column in keyColumns where column < fields.count { keyRow[column] = fields.value(at: column) }
+        let layout = keyLayout ?? resolveKey(source.names)
+        for column in layout.columns where column < fields.count { keyRow[column] = fields.value(at: column) }
         let columns = Columns(values: UnsafeBufferPointer(keyRow), positions: UnsafeBufferPointer(positions), formattedPositions: UnsafeBufferPointer(formattedPositions))
         var key = text(of: key, in: columns) ?? ""
-        for column in keyColumns { keyRow[column] = .null }
+        for column in layout.columns { keyRow[column] = .null }
         unreadableCondition = nil
         FastText.trim(&key)
         var digest = Digest128()
         digest.add(spec.fingerprint)
-        digest.add(headerDigest)
+        digest.add(layout.headerDigest)
         digest.add(length: Int(fields.delimiter))
         fields.withBytes { digest.add($0) }
         return (key.isEmpty ? nil : key, digest.digest)
@@ -320,7 +314,7 @@ public final class Mapper {
     /// Matches the mapping's field names to a header, ignoring case, once per distinct header.
     private func resolve(_ names: [String]) {
         cachedNames = names
-        keyResolved = false
+        keyLayout = nil
         // The stream makes a mapper per slice of a few hundred records, and every record of a CSV
         // file has the same header: resolved once per header for all of them, not once per slice
         // (lower-casing every name and building a dictionary, half an allocation per record).
@@ -344,14 +338,12 @@ public final class Mapper {
     }
 
     /// What `probe` needs of a header for a record with deferred fields (after the positions).
-    private func resolveKey(_ names: [String]) {
-        keyResolved = true
+    private func resolveKey(_ names: [String]) -> (columns: [Int], headerDigest: SourceDigest) {
         var columns: Set<Int> = []
         for slot in key.slotsRead {
             if positions[slot] >= 0 { columns.insert(positions[slot]) }
             if formattedPositions[slot] >= 0 { columns.insert(formattedPositions[slot]) }
         }
-        keyColumns = columns.sorted()
         keyRow.deinitialize()
         keyRow.deallocate()
         keyRow = .allocate(capacity: names.count)
@@ -360,7 +352,9 @@ public final class Mapper {
         var digest = Digest128()
         digest.add(length: names.count)
         for name in names { digest.add(name) }
-        headerDigest = digest.digest
+        let layout = (columns: columns.sorted(), headerDigest: digest.digest)
+        keyLayout = layout
+        return layout
     }
 
     /// A record's values with the current header's slot positions, borrowed for the record's
